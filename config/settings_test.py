@@ -1,0 +1,44 @@
+"""Settings for the test suite: the one settings module, pointed at the test services.
+
+Tests run on PostgreSQL and Redis (127.0.0.1 by default, DATABASE_URL / REDIS_URL to move
+them). Broker, results and cache use Redis databases of their own, whatever the environment
+says, so a developer's running worker never takes a test's task.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+TEST_REDIS_DB_CACHE = 13
+TEST_REDIS_DB_BROKER = 14
+TEST_REDIS_DB_RESULTS = 15
+
+
+def _redis_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
+
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rapport")
+_redis_base = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+os.environ["REDIS_URL"] = _redis_db(_redis_base, TEST_REDIS_DB_CACHE)
+os.environ["CELERY_BROKER_URL"] = _redis_db(_redis_base, TEST_REDIS_DB_BROKER)
+os.environ["CELERY_RESULT_BACKEND"] = _redis_db(_redis_base, TEST_REDIS_DB_RESULTS)
+os.environ["DEBUG"] = "true"
+os.environ.pop("EMAIL_HOST", None)
+
+from config.settings import *  # noqa: E402, F403
+from config.settings import VAR_DIR  # noqa: E402
+
+# Speed: hashing passwords properly is slow and tests sign many users in.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "test-private"},
+    },
+}
+MEDIA_ROOT = VAR_DIR / "test-private"

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from config.views import healthz
+from matching.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("matching.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("help-now/", TemplateView.as_view(template_name="crisis.html"), name="crisis"),
+    path("healthz/", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,50 @@
+"""Shared fixtures. The suite runs on real PostgreSQL and Redis (see config/settings_test.py)."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+from django.conf import settings
+
+POSTGRES_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+REDIS_START = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, with one clear line, when a service the tests need is not running."""
+    database = settings.DATABASES["default"]
+    host, port = database.get("HOST") or "127.0.0.1", int(database.get("PORT") or 5432)
+    if database["ENGINE"].endswith("postgresql") and not _reachable(host, port):
+        pytest.exit(
+            f"PostgreSQL is not reachable at {host}:{port}; start it with: {POSTGRES_START}",
+            returncode=3,
+        )
+    redis_url = urlsplit(settings.CELERY_BROKER_URL)
+    redis_host, redis_port = redis_url.hostname or "127.0.0.1", redis_url.port or 6379
+    if not _reachable(redis_host, redis_port):
+        pytest.exit(
+            f"Redis is not reachable at {redis_host}:{redis_port}; start it with: {REDIS_START}",
+            returncode=3,
+        )
+    # The test databases in Redis are the suite's own: start each run from empty.
+    for url in (settings.REDIS_URL, settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND):
+        redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Give every test an empty cache, so rate limits and cached pages do not leak."""
+    from django.core.cache import cache
+
+    cache.clear()
