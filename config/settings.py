@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import Env
@@ -30,11 +33,30 @@ else:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 
+# Keys that encrypt responders' answers, messages and contact details at rest. The first key
+# encrypts; every key decrypts, so a new key goes first and old ones stay until rotated out.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"fields:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "Each FIELD_ENCRYPTION_KEYS entry must be a Fernet key; make one with: "
+            "python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        ) from None
+
 SITE_URL = env.url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.RapportAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -83,6 +106,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "config.forms.RapportFormRenderer"
 
 # Database: PostgreSQL from DATABASE_URL, otherwise an embedded SQLite file.
 if env.is_set("DATABASE_URL"):
@@ -156,8 +181,18 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rapport] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_ADAPTER = "profiles.adapter.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupForm"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Rapport"
+
+# A profile unconfirmed this long is no longer listed; a reminder goes out before that.
+PROFILE_CONFIRMATION_MAX_AGE_DAYS = env.int("PROFILE_CONFIRMATION_MAX_AGE_DAYS", 45, minimum=1)
+PROFILE_CONFIRMATION_REMINDER_DAYS = env.int("PROFILE_CONFIRMATION_REMINDER_DAYS", 30, minimum=1)
+if PROFILE_CONFIRMATION_REMINDER_DAYS >= PROFILE_CONFIRMATION_MAX_AGE_DAYS:
+    raise ImproperlyConfigured(
+        "PROFILE_CONFIRMATION_REMINDER_DAYS must be below PROFILE_CONFIRMATION_MAX_AGE_DAYS."
+    )
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", "America/Chicago")
@@ -233,7 +268,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "profile-confirmation-reminders": {
+        "task": "profiles.tasks.queue_confirmation_reminders",
+        "schedule": 60 * 60,  # seconds; each reminder is sent once, so hourly is safe
+    },
+}
 
 # Production hardening; each can be set on its own, and each defaults to on when DEBUG is off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -10,6 +10,8 @@ from matching.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("", include("matching.urls")),
+    path("", include("profiles.urls")),
+    path("", include("alliance.urls")),
     path("accounts/", include("allauth.urls")),
     path("help-now/", TemplateView.as_view(template_name="crisis.html"), name="crisis"),
     path("healthz/", healthz, name="healthz"),

@@ -1,11 +1,119 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from matching.forms import INTAKE_STEPS, REQUIRED_STEPS
+from matching.selectors import intake_for_request, intake_summary, therapist_public_profile
+from matching.services import intake_save
+from profiles.decorators import role_required
+from profiles.models import ResponderProfile, TherapistProfile, User
+from profiles.selectors import therapists_listed
+
+STEP_NAMES = list(INTAKE_STEPS)
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Show the landing page where a responder starts looking."""
     return render(request, "matching/home.html")
+
+
+def _next_step_url(step: str) -> str:
+    index = STEP_NAMES.index(step)
+    if index + 1 < len(STEP_NAMES):
+        return reverse("matching:intake_step", args=[STEP_NAMES[index + 1]])
+    return reverse("matching:answers")
+
+
+@require_http_methods(["GET", "POST"])
+def intake_step(request: HttpRequest, step: str) -> HttpResponse:
+    """One step of the intake; answers are kept after each step, and skipping changes none."""
+    if step not in INTAKE_STEPS:
+        raise Http404
+    form_class = INTAKE_STEPS[step]
+    intake = intake_for_request(request)
+    skippable = step not in REQUIRED_STEPS
+    if request.method == "POST" and skippable and "skip" in request.POST:
+        return redirect(_next_step_url(step))
+    form = form_class(request.POST or None, initial=form_class.initial_from(intake))
+    if request.method == "POST" and form.is_valid():
+        intake_save(request=request, intake=intake.updated(**form.changes()))
+        if form.cleaned_data.get("in_crisis"):
+            return redirect(reverse("matching:help_first") + f"?then={_next_step_url(step)}")
+        return redirect(_next_step_url(step))
+    index = STEP_NAMES.index(step)
+    return render(
+        request,
+        "matching/intake_step.html",
+        {
+            "form": form,
+            "step": step,
+            "step_number": index + 1,
+            "step_count": len(STEP_NAMES),
+            "previous_step": STEP_NAMES[index - 1] if index else None,
+            "skippable": skippable,
+        },
+    )
+
+
+@require_GET
+def help_first(request: HttpRequest) -> HttpResponse:
+    """Shown before anything else to someone who said they are in crisis."""
+    then = request.GET.get("then", "")
+    allowed = {reverse("matching:intake_step", args=[s]) for s in STEP_NAMES}
+    allowed.add(reverse("matching:answers"))
+    return render(
+        request,
+        "matching/help_first.html",
+        {"continue_url": then if then in allowed else reverse("matching:answers")},
+    )
+
+
+@require_GET
+def answers(request: HttpRequest) -> HttpResponse:
+    """The answers given so far, each group with a link to change it."""
+    intake = intake_for_request(request)
+    return render(
+        request,
+        "matching/answers.html",
+        {"intake": intake, "answer_groups": intake_summary(intake)},
+    )
+
+
+@require_GET
+@role_required(User.Role.RESPONDER)
+def me(request: HttpRequest) -> HttpResponse:
+    """The responder's own profile: the name therapists see, and their answers."""
+    profile = get_object_or_404(ResponderProfile, user=request.user)
+    intake = intake_for_request(request)
+    return render(
+        request,
+        "matching/me.html",
+        {"profile": profile, "intake": intake, "answer_groups": intake_summary(intake)},
+    )
+
+
+@require_GET
+def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A listed therapist's public profile; anyone else's is not found."""
+    therapist = get_object_or_404(therapists_listed().select_related("user"), public_id=public_id)
+    return render(
+        request,
+        "matching/therapist_detail.html",
+        {"profile": therapist_public_profile(therapist=therapist), "preview": False},
+    )
+
+
+@require_GET
+@role_required(User.Role.THERAPIST)
+def therapist_preview(request: HttpRequest) -> HttpResponse:
+    """The therapist's own profile exactly as responders will see it."""
+    therapist = get_object_or_404(TherapistProfile, user=request.user)
+    return render(
+        request,
+        "matching/therapist_detail.html",
+        {"profile": therapist_public_profile(therapist=therapist), "preview": True},
+    )

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from profiles import choices
+from profiles.fields import ChoiceSetField, EncryptedJSONField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -73,3 +78,203 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_therapist(self) -> bool:
         return self.role == self.Role.THERAPIST
+
+
+def _range(low: int, high: int) -> list[Any]:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class ResponderProfile(models.Model):
+    """A responder's pseudonymous profile; their answers are encrypted at rest."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="responder_profile")
+    pseudonym = models.CharField(
+        max_length=40,
+        help_text="The name therapists see. Never your legal name.",
+    )
+    # The intake answers, interpreted by the matching app; opaque and encrypted here.
+    answers = EncryptedJSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class TherapistProfile(models.Model):
+    """What a responder needs to know about a therapist before reaching out."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="therapist_profile")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    # Identity
+    full_name = models.CharField(max_length=120)
+    credentials = models.CharField(
+        max_length=60, blank=True, help_text="As you sign them, e.g. LCSW or PsyD, CCTP."
+    )
+    pronouns = models.CharField(max_length=30, blank=True)
+    bio = models.TextField(max_length=1500, blank=True)
+    photo = models.FileField(upload_to="photos/", blank=True, max_length=200)
+
+    # First-responder experience
+    years_serving_responders = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_range(0, 60)
+    )
+    responder_caseload_percent = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_range(0, 100)
+    )
+    services_served = ChoiceSetField(of=choices.Service)
+    agency_work = ChoiceSetField(of=choices.AgencyWork)
+    ride_along_hours = models.PositiveSmallIntegerField(default=0, validators=_range(0, 5000))
+    lived_experience = ChoiceSetField(of=choices.LivedExperience)
+    agency_evaluations = ChoiceSetField(of=choices.AgencyEvaluation)
+
+    # Clinical
+    focus_concerns = ChoiceSetField(of=choices.Concern)
+    methods_trained = ChoiceSetField(of=choices.Method)
+    methods_certified = ChoiceSetField(of=choices.Method)
+
+    # Practical
+    formats = ChoiceSetField(of=choices.Format)
+    office_zip = models.CharField(max_length=5, blank=True)
+    office_city = models.CharField(max_length=80, blank=True)
+    office_state = models.CharField(max_length=2, choices=choices.State.choices, blank=True)
+    office_latitude = models.FloatField(null=True, blank=True)
+    office_longitude = models.FloatField(null=True, blank=True)
+    telehealth_states = ChoiceSetField(of=choices.State)
+    languages = ChoiceSetField(of=choices.Language)
+    gender = models.CharField(max_length=16, choices=choices.Gender.choices, blank=True)
+    hours = ChoiceSetField(of=choices.Hours)
+    reschedules_around_shifts = models.BooleanField(default=False)
+    payment_methods = ChoiceSetField(of=choices.Payment)
+    insurance_carriers = ChoiceSetField(of=choices.InsuranceCarrier)
+    fee_min_dollars = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_range(0, 1000)
+    )
+    fee_max_dollars = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_range(0, 1000)
+    )
+    sliding_scale = models.BooleanField(default=False)
+
+    # Capacity
+    accepting_new_clients = models.BooleanField(default=False)
+    open_slots = models.PositiveSmallIntegerField(default=0, validators=_range(0, 200))
+
+    published_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(years_serving_responders__lte=60),
+                name="therapist_years_serving_at_most_60",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(responder_caseload_percent__lte=100),
+                name="therapist_caseload_percent_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fee_min_dollars__lte=models.F("fee_max_dollars"))
+                | models.Q(fee_min_dollars__isnull=True)
+                | models.Q(fee_max_dollars__isnull=True),
+                name="therapist_fee_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    methods_certified=models.F("methods_certified").bitand(
+                        models.F("methods_trained")
+                    )
+                ),
+                name="therapist_certified_methods_are_offered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class VettingStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Not verified"
+
+
+def evidence_upload_to(instance: models.Model, filename: str) -> str:
+    """Store evidence under a generated name; the uploaded name is never used."""
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"evidence/{uuid.uuid4().hex}.{extension}"
+
+
+class VettedRecord(models.Model):
+    """A claim a therapist makes, with its evidence, that staff verify or reject."""
+
+    status = models.CharField(
+        max_length=16, choices=VettingStatus.choices, default=VettingStatus.PENDING
+    )
+    decision_reason = models.TextField(max_length=1000, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    document = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    document_content_type = models.CharField(max_length=40)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class License(VettedRecord):
+    """A license to practise in one state or territory."""
+
+    therapist = models.ForeignKey(
+        TherapistProfile, on_delete=models.CASCADE, related_name="licenses"
+    )
+    state = models.CharField(max_length=2, choices=choices.State.choices)
+    license_type = models.CharField(max_length=20, choices=choices.LicenseType.choices)
+    number = models.CharField(max_length=40)
+    expires_on = models.DateField()
+    board_lookup_url = models.URLField(
+        max_length=500, blank=True, help_text="The licensing board's look-up page staff used."
+    )
+    # The smallest reminder (in days before expiry) already sent, so each is sent once.
+    last_expiry_reminder_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "state", "number"], name="license_unique_per_therapist"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_license_type_display()} {self.state} {self.number}"
+
+
+class ResponderTraining(VettedRecord):
+    """A responder-specific training or certification."""
+
+    therapist = models.ForeignKey(
+        TherapistProfile, on_delete=models.CASCADE, related_name="trainings"
+    )
+    kind = models.CharField(max_length=20, choices=choices.TrainingKind.choices)
+    name = models.CharField(max_length=120)
+    issuer = models.CharField(max_length=120)
+    completed_on = models.DateField()
+    hours = models.PositiveSmallIntegerField(null=True, blank=True, validators=_range(0, 5000))
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return self.name

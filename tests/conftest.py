@@ -48,3 +48,16 @@ def _clear_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def totp_user_factory():
+    """Turn on two-factor authentication (TOTP) for a user; returns the shared secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    def activate(user):
+        secret = generate_totp_secret()
+        TOTP.activate(user, secret)
+        return secret
+
+    return activate

@@ -21,6 +21,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_HOST": "smtp.example.test",
+    "FIELD_ENCRYPTION_KEYS": "mJ9HnQoZx0Jm6Yw1m0fJvVHk8b3M9r4Qm8o0nQzVZ5k=",
 }
 
 
@@ -47,7 +48,7 @@ def test_production_mode_passes_the_deploy_check(tmp_path: Path) -> None:
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS"])
 def test_production_mode_refuses_to_start_without(missing: str, tmp_path: Path) -> None:
     env = {**PRODUCTION_ENV, missing: ""}
     result = _manage("check", env=env, var_dir=tmp_path)
@@ -105,3 +106,10 @@ def test_embedded_default_needs_no_service(tmp_path: Path) -> None:
     assert engine == "django.db.backends.sqlite3"
     assert broker == "filesystem://"
     assert email == "django.core.mail.backends.filebased.EmailBackend"
+
+
+def test_a_malformed_encryption_key_is_refused(tmp_path: Path) -> None:
+    env = {**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": "not-a-fernet-key"}
+    result = _manage("check", env=env, var_dir=tmp_path)
+    assert result.returncode != 0
+    assert "Each FIELD_ENCRYPTION_KEYS entry must be a Fernet key" in result.stderr

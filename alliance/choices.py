@@ -1,0 +1,47 @@
+"""The four traits of the therapeutic alliance, and practices that build them.
+
+Practices are stored as a bit mask (profiles.fields.ChoiceSetField): add new ones at the end.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Trait(models.TextChoices):
+    RESPECT_TRUST = "respect_trust", "Respect and trust"
+    COLLABORATION = "collaboration", "Collaboration"
+    EMPATHY = "empathy", "Empathy"
+    ADAPTABILITY = "adaptability", "Adaptability"
+
+
+class Practice(models.TextChoices):
+    EXPLAINS_CONFIDENTIALITY = (
+        "explains_confidentiality",
+        "I explain confidentiality and its limits in the first session",
+    )
+    NO_AGENCY_CONTACT = (
+        "no_agency_contact",
+        "I never contact your department or agency without your written consent",
+    )
+    GOALS_TOGETHER = "goals_together", "We set goals together in the first sessions"
+    REVIEWS_PROGRESS = "reviews_progress", "We look at progress toward your goals together"
+    YOU_SET_PACE = "you_set_pace", "You set the pace for talking about hard calls"
+    KNOWS_THE_JOB = (
+        "knows_the_job",
+        "I know the job's language: shifts, calls, critical incidents, internal affairs",
+    )
+    ASKS_FEEDBACK = "asks_feedback", "I ask for feedback on how our work is going"
+    CHANGES_APPROACH = "changes_approach", "If an approach is not working for you, we change it"
+
+
+PRACTICE_TRAIT: dict[str, str] = {
+    Practice.EXPLAINS_CONFIDENTIALITY: Trait.RESPECT_TRUST,
+    Practice.NO_AGENCY_CONTACT: Trait.RESPECT_TRUST,
+    Practice.GOALS_TOGETHER: Trait.COLLABORATION,
+    Practice.REVIEWS_PROGRESS: Trait.COLLABORATION,
+    Practice.YOU_SET_PACE: Trait.EMPATHY,
+    Practice.KNOWS_THE_JOB: Trait.EMPATHY,
+    Practice.ASKS_FEEDBACK: Trait.ADAPTABILITY,
+    Practice.CHANGES_APPROACH: Trait.ADAPTABILITY,
+}

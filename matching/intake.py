@@ -1,0 +1,79 @@
+"""A responder's answers to the intake: what matching needs to rank therapists for them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from alliance.choices import Trait
+from profiles import choices
+
+RESPONDER_CULTURE = "responder_culture"
+IMPORTANCE_KEYS: tuple[str, ...] = (*(trait.value for trait in Trait), RESPONDER_CULTURE)
+IMPORTANCE_DEFAULT = 2
+IMPORTANCE_MAX = 3
+TRAVEL_MILES_DEFAULT = 25
+TRAVEL_MILES_MAX = 200
+SET_FIELDS = frozenset(
+    {"concerns", "methods_wanted", "methods_avoided", "languages", "hours", "payment_methods"}
+)
+
+
+def _default_importance() -> dict[str, int]:
+    return dict.fromkeys(IMPORTANCE_KEYS, IMPORTANCE_DEFAULT)
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Everything a responder told us; every answer may be left out."""
+
+    service: str = ""
+    service_status: str = ""
+    years_of_service: int | None = None
+    state: str = ""
+    zip_code: str = ""
+    travel_miles: int = TRAVEL_MILES_DEFAULT
+    format_preference: str = choices.FormatPreference.EITHER
+    concerns: frozenset[str] = frozenset()
+    methods_wanted: frozenset[str] = frozenset()
+    methods_avoided: frozenset[str] = frozenset()
+    therapist_gender: str = ""
+    gender_required: bool = False
+    languages: frozenset[str] = frozenset()
+    language_required: bool = False
+    avoid_agency_evaluators: bool = False
+    hours: frozenset[str] = frozenset()
+    payment_methods: frozenset[str] = frozenset()
+    insurance_carrier: str = ""
+    self_pay_budget_dollars: int | None = None
+    payment_required: bool = False
+    importance: dict[str, int] = field(default_factory=_default_importance)
+
+    @property
+    def is_ready(self) -> bool:
+        """Ranking needs at least the state the responder is in."""
+        return bool(self.state)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in SET_FIELDS:
+            data[name] = sorted(data[name])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Intake:
+        """Read stored answers, ignoring keys this version no longer knows."""
+        if not data:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            if name not in known:
+                continue
+            values[name] = frozenset(value) if name in SET_FIELDS else value
+        intake = cls(**values)
+        importance = {**_default_importance(), **(intake.importance or {})}
+        return replace(intake, importance={k: importance[k] for k in IMPORTANCE_KEYS})
+
+    def updated(self, **changes: Any) -> Intake:
+        return replace(self, **changes)

@@ -1,0 +1,19 @@
+"""Writes of the matching app."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from matching.intake import Intake
+from profiles import services as profile_services
+from profiles.models import ResponderProfile, User
+
+
+def intake_save(*, request: HttpRequest, intake: Intake) -> None:
+    """Keep the answers: in a signed-in responder's profile, otherwise in the session."""
+    user = request.user
+    if user.is_authenticated and user.role == User.Role.RESPONDER:
+        profile = ResponderProfile.objects.get(user=user)
+        profile_services.responder_answers_update(profile=profile, answers=intake.to_dict())
+    else:
+        profile_services.answers_to_session(session=request.session, answers=intake.to_dict())

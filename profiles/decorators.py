@@ -1,0 +1,54 @@
+"""Who may reach a view: role checks and the two-factor requirement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """Send anonymous visitors to sign in; refuse (403) signed-in users of another role."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def mfa_required(message: str) -> Callable[[View], View]:
+    """Send a user without two-factor authentication to set it up, then back."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not is_mfa_enabled(request.user):
+                messages.info(request, message)
+                back = request.get_full_path() if request.method == "GET" else ""
+                target = reverse("mfa_activate_totp")
+                if back:
+                    target += "?" + urlencode({"next": back})
+                return redirect(target)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

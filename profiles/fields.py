@@ -1,0 +1,181 @@
+"""Model fields: sets of fixed choices stored as bit masks, and encrypted text and JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, TypeAlias
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Lookup
+
+from profiles.crypto import decrypt_text, encrypt_text
+
+ChoiceEnum: TypeAlias = type[models.TextChoices]
+
+
+def choice_mask(choices: ChoiceEnum, values: Iterable[str]) -> int:
+    """Return the bit mask of a set of choice values; a choice's bit is its position."""
+    positions = {member.value: index for index, member in enumerate(choices)}
+    mask = 0
+    for value in values:
+        try:
+            mask |= 1 << positions[str(value)]
+        except KeyError:
+            raise ValidationError(f"{value!r} is not one of the choices.") from None
+    return mask
+
+
+def choice_set(choices: ChoiceEnum, mask: int) -> frozenset[str]:
+    """Return the choice values whose bits are set in the mask."""
+    return frozenset(member.value for index, member in enumerate(choices) if mask >> index & 1)
+
+
+class ChoiceSetField(models.BigIntegerField):
+    """A set of values from one TextChoices class, stored as a bit mask in a bigint.
+
+    In Python the value is a frozenset of choice values; queries can use
+    `field__has_any=` and `field__has_all=` with a set of values.
+    """
+
+    description = "A set of fixed choices"
+
+    def __init__(self, *args: Any, of: ChoiceEnum, **kwargs: Any) -> None:
+        if len(of) > 63:
+            raise ValueError("A ChoiceSetField holds at most 63 choices.")
+        self.choice_class = of
+        kwargs.setdefault("default", frozenset)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["of"] = self.choice_class
+        if kwargs.get("default") is frozenset:
+            del kwargs["default"]
+        if kwargs.get("blank") is True:
+            del kwargs["blank"]
+        return name, path, args, kwargs
+
+    def from_db_value(self, value: int | None, expression: Any, connection: Any) -> frozenset[str]:
+        return choice_set(self.choice_class, value or 0)
+
+    def to_python(self, value: Any) -> frozenset[str]:
+        if value is None:
+            return frozenset()
+        if isinstance(value, int):
+            return choice_set(self.choice_class, value)
+        if isinstance(value, str):
+            value = [value]
+        values = frozenset(str(v) for v in value)
+        choice_mask(self.choice_class, values)  # raises ValidationError on an unknown value
+        return values
+
+    def get_prep_value(self, value: Any) -> int | None:
+        if value is None:
+            return 0
+        if isinstance(value, int):
+            return value
+        return choice_mask(self.choice_class, self.to_python(value))
+
+    @property
+    def validators(self) -> list[Any]:
+        # The integer range checks of BigIntegerField do not apply to a set.
+        return list(self._validators)
+
+    def validate(self, value: Any, model_instance: models.Model | None) -> None:
+        # The bit mask has no `choices` of its own; to_python already refused unknown values.
+        self.to_python(value)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return json.dumps(sorted(self.value_from_object(obj)))
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        defaults: dict[str, Any] = {
+            "form_class": forms.TypedMultipleChoiceField,
+            "choices": self.choice_class.choices,
+            "required": not self.blank,
+            "widget": forms.CheckboxSelectMultiple,
+            "coerce": str,
+        }
+        defaults.update(kwargs)
+        form_class = defaults.pop("form_class")
+        defaults.pop("choices_form_class", None)
+        return form_class(
+            **{k: v for k, v in defaults.items() if k not in {"max_value", "min_value"}}
+        )
+
+
+class _MaskLookup(Lookup):
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        mask = self.lhs.output_field.get_prep_value(self.rhs)
+        return "%s", [mask]
+
+
+@ChoiceSetField.register_lookup
+class HasAny(_MaskLookup):
+    """Rows whose set shares at least one value with the given set."""
+
+    lookup_name = "has_any"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"({lhs} & {rhs}) <> 0", [*lhs_params, *rhs_params]
+
+
+@ChoiceSetField.register_lookup
+class HasAll(_MaskLookup):
+    """Rows whose set contains every value of the given set."""
+
+    lookup_name = "has_all"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"({lhs} & {rhs}) = {rhs}", [*lhs_params, *rhs_params, *rhs_params]
+
+
+class EncryptedTextField(models.TextField):
+    """Text encrypted at rest with FIELD_ENCRYPTION_KEYS; cannot be searched or ordered."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt_text(value)
+
+    def get_prep_value(self, value: Any) -> str | None:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt_text(value)
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON value encrypted at rest with FIELD_ENCRYPTION_KEYS."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("default", dict)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        if value is None or value == "":
+            return None
+        return json.loads(decrypt_text(value))
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return encrypt_text(json.dumps(value, sort_keys=True))
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return json.dumps(self.value_from_object(obj))
+
+    def formfield(self, **kwargs: Any) -> None:
+        return None

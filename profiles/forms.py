@@ -1,0 +1,333 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+
+from profiles import choices
+from profiles.geo import zip_place
+from profiles.models import License, ResponderProfile, ResponderTraining, TherapistProfile, User
+from profiles.uploads import JPEG, PDF, PNG, CheckedUpload, check_upload
+
+EVIDENCE_TYPES = (PDF, PNG, JPEG)
+PHOTO_TYPES = (PNG, JPEG)
+PSEUDONYM_HELP = (
+    "The name therapists see: a first name, a nickname or initials. "
+    "Rapport never needs your legal name."
+)
+
+
+class SignupForm(forms.Form):
+    """The extra questions on allauth's sign-up form: the role, and the name to show."""
+
+    role = forms.ChoiceField(
+        label="I am",
+        choices=[
+            (User.Role.RESPONDER, "A first responder looking for a therapist"),
+            (User.Role.THERAPIST, "A licensed therapist"),
+        ],
+        widget=forms.RadioSelect,
+        help_text="This cannot be changed later.",
+    )
+    pseudonym = forms.CharField(
+        label="Name to show therapists (responders)",
+        max_length=40,
+        required=False,
+        help_text=PSEUDONYM_HELP,
+    )
+    full_name = forms.CharField(
+        label="Your full professional name (therapists)", max_length=120, required=False
+    )
+
+    field_order = ["role", "pseudonym", "full_name", "email", "password1", "password2"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role == User.Role.RESPONDER and not cleaned.get("pseudonym", "").strip():
+            self.add_error("pseudonym", "Choose a name to show therapists; a nickname is fine.")
+        if role == User.Role.THERAPIST and not cleaned.get("full_name", "").strip():
+            self.add_error("full_name", "Enter the name responders will see on your profile.")
+        return cleaned
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        """Profiles are created by the account adapter, in the same transaction."""
+
+
+class PseudonymForm(forms.ModelForm):
+    class Meta:
+        model = ResponderProfile
+        fields = ["pseudonym"]
+        labels = {"pseudonym": "Name to show therapists"}
+        help_texts = {"pseudonym": PSEUDONYM_HELP}
+        error_messages = {
+            "pseudonym": {"required": "Choose a name to show therapists; a nickname is fine."}
+        }
+
+
+class IdentityForm(forms.ModelForm):
+    photo_upload = forms.FileField(
+        label="Photo",
+        required=False,
+        help_text="A JPEG or PNG, at most 10 MB. It is resized and its metadata removed.",
+    )
+    remove_photo = forms.BooleanField(label="Remove my current photo", required=False)
+
+    class Meta:
+        model = TherapistProfile
+        fields = ["full_name", "credentials", "pronouns", "bio"]
+        labels = {"full_name": "Full professional name", "bio": "Short bio"}
+        help_texts = {
+            "bio": "Up to 1,500 characters, in your own words. Shown as plain text.",
+            "pronouns": "Optional, e.g. she/her.",
+        }
+        widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
+
+    def clean_photo_upload(self) -> CheckedUpload | None:
+        upload = self.cleaned_data.get("photo_upload")
+        if not upload:
+            return None
+        return check_upload(upload, allowed=PHOTO_TYPES)
+
+
+class ExperienceForm(forms.ModelForm):
+    class Meta:
+        model = TherapistProfile
+        fields = [
+            "years_serving_responders",
+            "responder_caseload_percent",
+            "services_served",
+            "agency_work",
+            "ride_along_hours",
+            "lived_experience",
+            "agency_evaluations",
+        ]
+        labels = {
+            "years_serving_responders": "Years you have served first responders",
+            "responder_caseload_percent": "Share of your current caseload who are responders (%)",
+            "services_served": "Services you have worked with",
+            "agency_work": "Work with agencies",
+            "ride_along_hours": "Hours of ride-alongs or station time",
+            "lived_experience": "Lived experience",
+            "agency_evaluations": "Evaluations you perform for agencies",
+        }
+        help_texts = {
+            "agency_evaluations": (
+                "Responders need to know about dual roles before they open up. "
+                "This is shown on your profile."
+            ),
+        }
+
+
+class ClinicalForm(forms.ModelForm):
+    """Concerns the therapist helps with, and each method with its training level."""
+
+    METHOD_LEVELS = [
+        ("", "Not offered"),
+        (choices.TrainingLevel.TRAINED, "Trained"),
+        (choices.TrainingLevel.CERTIFIED, "Certified"),
+    ]
+
+    class Meta:
+        model = TherapistProfile
+        fields = ["focus_concerns"]
+        labels = {"focus_concerns": "What you help responders with"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for method in choices.Method:
+            if method in self.instance.methods_certified:
+                initial = choices.TrainingLevel.CERTIFIED
+            elif method in self.instance.methods_trained:
+                initial = choices.TrainingLevel.TRAINED
+            else:
+                initial = ""
+            self.fields[f"method_{method.value}"] = forms.ChoiceField(
+                label=method.label, choices=self.METHOD_LEVELS, required=False, initial=initial
+            )
+
+    def method_fields(self) -> list[forms.BoundField]:
+        return [self[f"method_{method.value}"] for method in choices.Method]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        trained, certified = set(), set()
+        for method in choices.Method:
+            level = cleaned.get(f"method_{method.value}")
+            if level:
+                trained.add(method.value)
+            if level == choices.TrainingLevel.CERTIFIED:
+                certified.add(method.value)
+        self.instance.methods_trained = frozenset(trained)
+        self.instance.methods_certified = frozenset(certified)
+        return cleaned
+
+
+class PracticalForm(forms.ModelForm):
+    class Meta:
+        model = TherapistProfile
+        fields = [
+            "formats",
+            "office_zip",
+            "telehealth_states",
+            "languages",
+            "gender",
+            "hours",
+            "reschedules_around_shifts",
+            "payment_methods",
+            "insurance_carriers",
+            "fee_min_dollars",
+            "fee_max_dollars",
+            "sliding_scale",
+        ]
+        labels = {
+            "formats": "How you meet clients",
+            "office_zip": "Office ZIP code",
+            "telehealth_states": "States you serve by telehealth",
+            "languages": "Languages you work in",
+            "gender": "Your gender",
+            "hours": "When you see clients",
+            "reschedules_around_shifts": "I can reschedule around shift changes",
+            "payment_methods": "How clients can pay",
+            "insurance_carriers": "Insurance carriers you are in network with",
+            "fee_min_dollars": "Lowest fee per session ($)",
+            "fee_max_dollars": "Highest fee per session ($)",
+            "sliding_scale": "I offer a sliding scale",
+        }
+        help_texts = {
+            "office_zip": "Five digits. Needed if you meet in person; used only for distance.",
+            "telehealth_states": (
+                "You will be listed only in states where a license of yours is verified."
+            ),
+        }
+        widgets = {
+            "office_zip": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "postal-code", "maxlength": 5}
+            ),
+        }
+
+    def clean_office_zip(self) -> str:
+        zip_code = self.cleaned_data.get("office_zip", "").strip()
+        if zip_code and zip_place(zip_code) is None:
+            raise ValidationError(f"We do not know the ZIP code {zip_code}. Check the five digits.")
+        return zip_code
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        formats = cleaned.get("formats") or []
+        needs_zip = choices.Format.IN_PERSON in formats and not cleaned.get("office_zip")
+        if needs_zip and "office_zip" not in self.errors:
+            self.add_error("office_zip", "Enter your office ZIP code to meet clients in person.")
+        if choices.Format.TELEHEALTH in formats and not cleaned.get("telehealth_states"):
+            self.add_error("telehealth_states", "Choose at least one state for telehealth.")
+        payments = cleaned.get("payment_methods") or []
+        if cleaned.get("insurance_carriers") and choices.Payment.INSURANCE not in payments:
+            self.add_error(
+                "insurance_carriers", "Tick “Health insurance” above, or clear the carriers."
+            )
+        low, high = cleaned.get("fee_min_dollars"), cleaned.get("fee_max_dollars")
+        if low is not None and high is not None and low > high:
+            self.add_error("fee_max_dollars", "The highest fee cannot be below the lowest fee.")
+        return cleaned
+
+
+class CapacityForm(forms.ModelForm):
+    class Meta:
+        model = TherapistProfile
+        fields = ["accepting_new_clients", "open_slots"]
+        labels = {
+            "accepting_new_clients": "I am taking new clients",
+            "open_slots": "How many new clients you can take now",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("accepting_new_clients") and not cleaned.get("open_slots"):
+            self.add_error(
+                "open_slots", "Enter how many new clients you can take, or untick the box above."
+            )
+        return cleaned
+
+
+class EvidenceFormMixin(forms.ModelForm):
+    evidence = forms.FileField(
+        label="Document",
+        help_text="A PDF, PNG or JPEG, at most 10 MB. Only Rapport staff and you can open it.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["evidence"].required = False
+            self.fields["evidence"].help_text += " Leave empty to keep the current document."
+
+    def clean_evidence(self) -> CheckedUpload | None:
+        upload = self.cleaned_data.get("evidence")
+        if not upload:
+            return None
+        return check_upload(upload, allowed=EVIDENCE_TYPES)
+
+
+class LicenseForm(EvidenceFormMixin):
+    class Meta:
+        model = License
+        fields = ["state", "license_type", "number", "expires_on"]
+        labels = {"state": "State or territory", "number": "License number"}
+        widgets = {"expires_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, therapist: TherapistProfile, **kwargs: Any) -> None:
+        self.therapist = therapist
+        super().__init__(*args, **kwargs)
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        if not number:
+            raise ValidationError("Enter the license number.")
+        return number
+
+    def clean_expires_on(self) -> dt.date:
+        expires_on = self.cleaned_data["expires_on"]
+        if expires_on <= timezone.localdate():
+            raise ValidationError("This license has expired. Enter a license that is current.")
+        return expires_on
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        state, number = cleaned.get("state"), cleaned.get("number")
+        if state and number:
+            same = License.objects.filter(therapist=self.therapist, state=state, number=number)
+            if self.instance.pk:
+                same = same.exclude(pk=self.instance.pk)
+            if same.exists():
+                self.add_error("number", "You have already added this license.")
+        return cleaned
+
+
+class TrainingForm(EvidenceFormMixin):
+    class Meta:
+        model = ResponderTraining
+        fields = ["kind", "name", "issuer", "completed_on", "hours"]
+        labels = {
+            "kind": "Kind of training",
+            "name": "Name of the training or certification",
+            "issuer": "Who issued it",
+            "completed_on": "Completed on",
+            "hours": "Hours",
+        }
+        widgets = {"completed_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, therapist: TherapistProfile, **kwargs: Any) -> None:
+        self.therapist = therapist
+        super().__init__(*args, **kwargs)
+
+    def clean_completed_on(self) -> dt.date:
+        completed_on = self.cleaned_data["completed_on"]
+        if completed_on > timezone.localdate():
+            raise ValidationError("The date cannot be in the future.")
+        if completed_on.year < 1960:
+            raise ValidationError("Enter the date you completed it.")
+        return completed_on

@@ -1,0 +1,133 @@
+"""Reads of profiles: who is listed, what a therapist's profile still needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from profiles import choices
+from profiles.models import License, TherapistProfile, User, VettingStatus
+
+
+def confirmation_cutoff(*, now: dt.datetime | None = None) -> dt.datetime:
+    """Profiles confirmed before this moment are too old to be listed."""
+    now = now or timezone.now()
+    return now - dt.timedelta(days=settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS)
+
+
+def license_valid_q(*, today: dt.date | None = None, prefix: str = "") -> Q:
+    """Licenses that count: verified, and not yet at their expiry date.
+
+    A license counts as expired from its expiry date on; this is checked wherever
+    licenses are read, so no job has to run for an expired license to stop counting.
+    """
+    today = today or timezone.localdate()
+    return Q(**{f"{prefix}status": VettingStatus.VERIFIED, f"{prefix}expires_on__gt": today})
+
+
+def therapists_listed(*, now: dt.datetime | None = None) -> QuerySet[TherapistProfile]:
+    """Therapists responders may see: published, recently confirmed, with a valid license."""
+    now = now or timezone.now()
+    valid_license = License.objects.filter(
+        license_valid_q(today=timezone.localdate(now)), therapist=OuterRef("pk")
+    )
+    return TherapistProfile.objects.filter(
+        Exists(valid_license),
+        user__is_active=True,
+        published_at__isnull=False,
+        confirmed_at__gte=confirmation_cutoff(now=now),
+    )
+
+
+def therapist_is_listed(*, therapist: TherapistProfile, now: dt.datetime | None = None) -> bool:
+    return therapists_listed(now=now).filter(pk=therapist.pk).exists()
+
+
+def therapist_licensed_states(
+    *, therapist: TherapistProfile, today: dt.date | None = None
+) -> list[str]:
+    """The states where the therapist holds a verified license that has not expired."""
+    return sorted(
+        set(therapist.licenses.filter(license_valid_q(today=today)).values_list("state", flat=True))
+    )
+
+
+def therapist_for_user(*, user: User) -> TherapistProfile | None:
+    return TherapistProfile.objects.filter(user=user).first()
+
+
+def identity_missing(therapist: TherapistProfile) -> list[str]:
+    missing = []
+    if not therapist.full_name.strip():
+        missing.append("Your name")
+    if not therapist.credentials.strip():
+        missing.append("Your credentials")
+    if not therapist.bio.strip():
+        missing.append("A short bio")
+    return missing
+
+
+def credentials_missing(therapist: TherapistProfile) -> list[str]:
+    if therapist.licenses.exists():
+        return []
+    return ["At least one license, with its document"]
+
+
+def experience_missing(therapist: TherapistProfile) -> list[str]:
+    missing = []
+    if therapist.years_serving_responders is None:
+        missing.append("Years serving first responders")
+    if therapist.responder_caseload_percent is None:
+        missing.append("Share of your caseload who are responders")
+    if not therapist.services_served:
+        missing.append("The services you have worked with")
+    return missing
+
+
+def clinical_missing(therapist: TherapistProfile) -> list[str]:
+    missing = []
+    if not therapist.focus_concerns:
+        missing.append("What you help with")
+    if not therapist.methods_trained:
+        missing.append("At least one method you are trained in")
+    return missing
+
+
+def practical_missing(therapist: TherapistProfile) -> list[str]:
+    missing = []
+    if not therapist.formats:
+        missing.append("How you meet clients (in person, telehealth)")
+    if choices.Format.IN_PERSON in therapist.formats and not therapist.office_zip:
+        missing.append("Your office ZIP code")
+    if choices.Format.TELEHEALTH in therapist.formats and not therapist.telehealth_states:
+        missing.append("The states you serve by telehealth")
+    if not therapist.languages:
+        missing.append("The languages you work in")
+    if not therapist.hours:
+        missing.append("When you see clients")
+    if not therapist.payment_methods:
+        missing.append("How clients can pay")
+    return missing
+
+
+def capacity_missing(therapist: TherapistProfile) -> list[str]:
+    if therapist.confirmed_at is None:
+        return ["Whether you are taking new clients"]
+    return []
+
+
+def therapists_due_confirmation_reminder(*, now: dt.datetime | None = None) -> list[int]:
+    """Published therapists whose confirmation is old enough for a reminder not yet sent."""
+    now = now or timezone.now()
+    return list(
+        TherapistProfile.objects.filter(
+            published_at__isnull=False,
+            confirmation_reminder_sent_at__isnull=True,
+            confirmed_at__lte=now - dt.timedelta(days=settings.PROFILE_CONFIRMATION_REMINDER_DAYS),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

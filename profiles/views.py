@@ -1,0 +1,270 @@
+"""The therapist's profile editor, the responder's pseudonym, and therapists' photos."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from profiles import selectors, services
+from profiles.decorators import mfa_required, role_required
+from profiles.editor import profile_completeness
+from profiles.forms import (
+    CapacityForm,
+    ClinicalForm,
+    ExperienceForm,
+    IdentityForm,
+    LicenseForm,
+    PracticalForm,
+    PseudonymForm,
+    TrainingForm,
+)
+from profiles.models import License, ResponderProfile, ResponderTraining, TherapistProfile, User
+
+therapist_only = role_required(User.Role.THERAPIST)
+responder_only = role_required(User.Role.RESPONDER)
+
+SECTION_FORMS: dict[str, tuple[type[ModelForm], str]] = {
+    "experience": (ExperienceForm, "Responder experience"),
+    "clinical": (ClinicalForm, "Clinical focus"),
+    "practical": (PracticalForm, "Practical details"),
+}
+VETTED_MODELS: dict[str, tuple[type[License] | type[ResponderTraining], type[ModelForm], str]] = {
+    "license": (License, LicenseForm, "license"),
+    "training": (ResponderTraining, TrainingForm, "training"),
+}
+
+
+def _get_therapist_for_user(user: User) -> TherapistProfile:
+    return get_object_or_404(TherapistProfile, user=user)
+
+
+def _get_record_for_user(user: User, model: type[Model], pk: int) -> Any:
+    """A license or training of the signed-in therapist; 404 for anyone else's."""
+    return get_object_or_404(model, pk=pk, therapist__user=user)
+
+
+def _editor_context(request: HttpRequest, therapist: TherapistProfile, **extra: Any) -> dict:
+    return {
+        "therapist": therapist,
+        "completeness": profile_completeness(therapist),
+        "is_listed": selectors.therapist_is_listed(therapist=therapist),
+        "confirmation_max_age_days": settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS,
+        **extra,
+    }
+
+
+@require_GET
+@therapist_only
+def editor(request: HttpRequest) -> HttpResponse:
+    """Show the editor's overview: each section, what is missing, and publishing."""
+    therapist = _get_therapist_for_user(request.user)
+    context = _editor_context(request, therapist)
+    context["licensed_states"] = selectors.therapist_licensed_states(therapist=therapist)
+    return render(request, "profiles/editor.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_only
+def identity(request: HttpRequest) -> HttpResponse:
+    therapist = _get_therapist_for_user(request.user)
+    form = IdentityForm(request.POST or None, request.FILES or None, instance=therapist)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        services.therapist_profile_update(therapist=therapist, fields=fields)
+        if form.cleaned_data["photo_upload"]:
+            services.therapist_photo_set(
+                therapist=therapist, upload=form.cleaned_data["photo_upload"]
+            )
+        elif form.cleaned_data["remove_photo"]:
+            services.therapist_photo_remove(therapist=therapist)
+        messages.success(request, "Identity saved.")
+        return redirect("profiles:identity")
+    return render(
+        request,
+        "profiles/section_form.html",
+        _editor_context(request, therapist, form=form, section="identity", title="Identity"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_only
+def section(request: HttpRequest, key: str) -> HttpResponse:
+    """Edit one of the structured sections; each saves on its own."""
+    form_class, title = SECTION_FORMS[key]
+    therapist = _get_therapist_for_user(request.user)
+    form = form_class(request.POST or None, instance=therapist)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if key == "clinical":
+            fields["methods_trained"] = form.instance.methods_trained
+            fields["methods_certified"] = form.instance.methods_certified
+        services.therapist_profile_update(therapist=therapist, fields=fields)
+        messages.success(request, f"{title} saved.")
+        return redirect(f"profiles:{key}")
+    # An invalid form must not leave half-applied values on the instance shown elsewhere.
+    therapist.refresh_from_db()
+    return render(
+        request,
+        "profiles/section_form.html",
+        _editor_context(request, therapist, form=form, section=key, title=title),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_only
+def capacity(request: HttpRequest) -> HttpResponse:
+    therapist = _get_therapist_for_user(request.user)
+    form = CapacityForm(request.POST or None, instance=therapist)
+    if request.method == "POST" and form.is_valid():
+        services.therapist_capacity_update(
+            therapist=therapist,
+            accepting_new_clients=form.cleaned_data["accepting_new_clients"],
+            open_slots=form.cleaned_data["open_slots"],
+        )
+        messages.success(request, "Capacity saved and confirmed as current.")
+        return redirect("profiles:capacity")
+    therapist.refresh_from_db()
+    return render(
+        request,
+        "profiles/section_form.html",
+        _editor_context(request, therapist, form=form, section="capacity", title="Capacity"),
+    )
+
+
+@require_GET
+@therapist_only
+def credentials(request: HttpRequest) -> HttpResponse:
+    therapist = _get_therapist_for_user(request.user)
+    context = _editor_context(
+        request,
+        therapist,
+        section="credentials",
+        licenses=therapist.licenses.order_by("state", "number"),
+        trainings=therapist.trainings.order_by("-completed_on", "pk"),
+    )
+    return render(request, "profiles/credentials.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_only
+def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+    """Add or edit a license or training; an edit of what staff checked needs a new review."""
+    model, form_class, noun = VETTED_MODELS[kind]
+    therapist = _get_therapist_for_user(request.user)
+    record = _get_record_for_user(request.user, model, pk) if pk else None
+    form = form_class(
+        request.POST or None, request.FILES or None, instance=record, therapist=therapist
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        evidence = form.cleaned_data["evidence"]
+        if record is None:
+            services.vetted_record_create(
+                model=model, therapist=therapist, fields=fields, evidence=evidence
+            )
+            messages.success(request, f"The {noun} is saved and waits for review by our staff.")
+        else:
+            was_verified = record.status == "verified"
+            updated = services.vetted_record_update(record=record, fields=fields, evidence=evidence)
+            if was_verified and updated.status == "pending":
+                messages.info(request, f"The {noun} changed, so our staff will review it again.")
+            else:
+                messages.success(request, f"The {noun} is saved.")
+        return redirect("profiles:credentials")
+    return render(
+        request,
+        "profiles/record_form.html",
+        _editor_context(
+            request,
+            therapist,
+            form=form,
+            record=record,
+            noun=noun,
+            kind=kind,
+            section="credentials",
+        ),
+    )
+
+
+@require_POST
+@therapist_only
+def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    model, _, noun = VETTED_MODELS[kind]
+    record = _get_record_for_user(request.user, model, pk)
+    services.vetted_record_delete(record=record)
+    messages.success(request, f"The {noun} is removed.")
+    return redirect("profiles:credentials")
+
+
+@require_POST
+@therapist_only
+def confirm(request: HttpRequest) -> HttpResponse:
+    """The one-click "still accurate" confirmation."""
+    services.therapist_confirm(therapist=_get_therapist_for_user(request.user))
+    messages.success(request, "Thank you. Your profile is confirmed as accurate today.")
+    return redirect("profiles:editor")
+
+
+@require_POST
+@therapist_only
+@mfa_required("Set up two-factor authentication before you publish your profile.")
+def publish(request: HttpRequest) -> HttpResponse:
+    therapist = _get_therapist_for_user(request.user)
+    try:
+        services.therapist_publish(therapist=therapist)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            "Your profile is published. Responders see it once a license of yours is verified.",
+        )
+    return redirect("profiles:editor")
+
+
+@require_POST
+@therapist_only
+def unpublish(request: HttpRequest) -> HttpResponse:
+    services.therapist_unpublish(therapist=_get_therapist_for_user(request.user))
+    messages.success(request, "Your profile is hidden from responders.")
+    return redirect("profiles:editor")
+
+
+@require_http_methods(["GET", "POST"])
+@responder_only
+def pseudonym(request: HttpRequest) -> HttpResponse:
+    profile = get_object_or_404(ResponderProfile, user=request.user)
+    form = PseudonymForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.responder_pseudonym_update(
+            profile=profile, pseudonym=form.cleaned_data["pseudonym"]
+        )
+        messages.success(request, "Your name is saved.")
+        return redirect(reverse("matching:me"))
+    return render(request, "profiles/pseudonym.html", {"form": form})
+
+
+@require_GET
+def therapist_photo(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Serve a photo to anyone while the therapist is listed, else only to them and staff."""
+    therapist = get_object_or_404(TherapistProfile, public_id=public_id)
+    user = request.user
+    is_owner = user.is_authenticated and therapist.user_id == user.pk
+    if not therapist.photo:
+        raise Http404
+    if not (is_owner or user.is_staff or selectors.therapist_is_listed(therapist=therapist)):
+        raise Http404
+    response = FileResponse(therapist.photo.open("rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,148 @@
+"""Typed factory_boy factories; every person they make is fictional."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import factory
+from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image
+
+from alliance.choices import Practice
+from alliance.models import AllianceApproach
+from profiles import choices
+from profiles.models import (
+    License,
+    ResponderProfile,
+    ResponderTraining,
+    TherapistProfile,
+    User,
+    VettingStatus,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def pdf_bytes() -> bytes:
+    """A minimal, well-formed one-page PDF."""
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 120)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    role = User.Role.RESPONDER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+            self.save()
+
+
+class StaffFactory(UserFactory):
+    role = User.Role.STAFF
+    is_staff = True
+    is_superuser = True
+
+
+class ResponderFactory(factory.django.DjangoModelFactory[ResponderProfile]):
+    class Meta:
+        model = ResponderProfile
+
+    user = factory.SubFactory(UserFactory, role=User.Role.RESPONDER)
+    pseudonym = factory.Sequence(lambda n: f"Engine {n}")
+    answers = factory.LazyFunction(dict)
+
+
+class TherapistFactory(factory.django.DjangoModelFactory[TherapistProfile]):
+    """A therapist with a complete profile; published and confirmed unless told otherwise."""
+
+    class Meta:
+        model = TherapistProfile
+
+    user = factory.SubFactory(UserFactory, role=User.Role.THERAPIST)
+    full_name = factory.Faker("name")
+    credentials = "LCSW"
+    bio = "Fictional therapist for tests."
+    years_serving_responders = 8
+    responder_caseload_percent = 40
+    services_served = frozenset({choices.Service.FIRE, choices.Service.EMS})
+    focus_concerns = frozenset({choices.Concern.TRAUMA, choices.Concern.SLEEP})
+    methods_trained = frozenset({choices.Method.EMDR, choices.Method.CBT})
+    methods_certified = frozenset({choices.Method.EMDR})
+    formats = frozenset({choices.Format.TELEHEALTH})
+    telehealth_states = frozenset({"CO"})
+    languages = frozenset({choices.Language.ENGLISH})
+    hours = frozenset({choices.Hours.EVENINGS})
+    payment_methods = frozenset({choices.Payment.SELF_PAY})
+    accepting_new_clients = True
+    open_slots = 3
+    published_at = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class LicenseFactory(factory.django.DjangoModelFactory[License]):
+    class Meta:
+        model = License
+
+    therapist = factory.SubFactory(TherapistFactory)
+    state = "CO"
+    license_type = choices.LicenseType.LCSW
+    number = factory.Sequence(lambda n: f"TEST-{n:05d}")
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=365))
+    status = VettingStatus.VERIFIED
+    document = factory.LazyFunction(lambda: ContentFile(pdf_bytes(), name="evidence.pdf"))
+    document_content_type = "application/pdf"
+
+
+class TrainingFactory(factory.django.DjangoModelFactory[ResponderTraining]):
+    class Meta:
+        model = ResponderTraining
+
+    therapist = factory.SubFactory(TherapistFactory)
+    kind = choices.TrainingKind.CERTIFICATION
+    name = "Responder counseling certificate (fictional)"
+    issuer = "Example Institute"
+    completed_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=200))
+    status = VettingStatus.VERIFIED
+    document = factory.LazyFunction(lambda: ContentFile(pdf_bytes(), name="evidence.pdf"))
+    document_content_type = "application/pdf"
+
+
+class AllianceApproachFactory(factory.django.DjangoModelFactory[AllianceApproach]):
+    class Meta:
+        model = AllianceApproach
+
+    therapist = factory.SubFactory(TherapistFactory)
+    respect_trust = "What you say stays here, and I explain the limits on day one."
+    collaboration = "We agree on goals together."
+    empathy = "I have spent nights at the station."
+    adaptability = "If something is not working, we change it."
+    practices = frozenset({Practice.GOALS_TOGETHER, Practice.EXPLAINS_CONFIDENTIALITY})
+
+
+def listed_therapist(**kwargs: object) -> TherapistProfile:
+    """A therapist responders can find: complete, published, with a verified license in CO."""
+    therapist = TherapistFactory(**kwargs)
+    LicenseFactory(therapist=therapist)
+    AllianceApproachFactory(therapist=therapist)
+    return therapist

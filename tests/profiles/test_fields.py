@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from profiles import choices
+from profiles.crypto import DecryptionError, decrypt_text, encrypt_text
+from profiles.fields import choice_mask, choice_set
+from profiles.models import ResponderProfile, TherapistProfile
+from tests.factories import ResponderFactory, TherapistFactory
+
+KEY_OLD = "mJ9HnQoZx0Jm6Yw1m0fJvVHk8b3M9r4Qm8o0nQzVZ5k="
+KEY_NEW = "3q2Ck7xQ3yUqkQn8m3Jr8c3M8bR2mO8YV2dQzG8n4xI="
+
+
+def test_choice_masks_round_trip_and_use_the_declared_order() -> None:
+    values = {choices.Method.EMDR, choices.Method.PE}
+    mask = choice_mask(choices.Method, values)
+    assert mask == 0b101
+    assert choice_set(choices.Method, mask) == values
+
+
+def test_an_unknown_choice_is_refused() -> None:
+    with pytest.raises(Exception, match="'hypnosis' is not one of the choices"):
+        choice_mask(choices.Method, {"hypnosis"})
+
+
+@pytest.mark.django_db
+def test_choice_sets_are_stored_as_bit_masks_and_can_be_queried() -> None:
+    both = TherapistFactory(languages=frozenset({"en", "es"}))
+    english = TherapistFactory(languages=frozenset({"en"}))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT languages FROM profiles_therapistprofile WHERE id = %s", [both.pk])
+        assert cursor.fetchone()[0] == 0b11
+
+    any_spanish = TherapistProfile.objects.filter(languages__has_any={"es", "vi"})
+    all_two = TherapistProfile.objects.filter(languages__has_all={"en", "es"})
+    assert list(any_spanish) == [both]
+    assert set(TherapistProfile.objects.filter(languages__has_any={"en"})) == {both, english}
+    assert list(all_two) == [both]
+    assert TherapistProfile.objects.get(pk=both.pk).languages == frozenset({"en", "es"})
+
+
+@pytest.mark.django_db
+def test_certified_methods_must_be_offered_methods() -> None:
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        TherapistFactory(methods_trained=frozenset({"cbt"}), methods_certified=frozenset({"emdr"}))
+
+
+@pytest.mark.django_db
+def test_responder_answers_are_encrypted_in_the_database() -> None:
+    profile = ResponderFactory(answers={"concerns": ["moral_injury"], "state": "CO"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT answers FROM profiles_responderprofile WHERE id = %s", [profile.pk])
+        stored = cursor.fetchone()[0]
+    assert "moral_injury" not in stored
+    assert stored.startswith("gAAAA")  # a Fernet token
+    assert ResponderProfile.objects.get(pk=profile.pk).answers["concerns"] == ["moral_injury"]
+
+
+def test_an_old_key_still_decrypts_after_rotation() -> None:
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_OLD]):
+        token = encrypt_text("call me after 1900")
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW, KEY_OLD]):
+        assert decrypt_text(token) == "call me after 1900"
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW]), pytest.raises(DecryptionError) as info:
+        decrypt_text(token)
+    assert "call me" not in str(info.value)
