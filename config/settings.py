@@ -185,6 +185,8 @@ ACCOUNT_ADAPTER = "profiles.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupForm"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Rapport"
+# Accept the code of the previous 30-second window too: phone clocks drift.
+MFA_TOTP_TOLERANCE = 1
 
 # A profile unconfirmed this long is no longer listed; a reminder goes out before that.
 PROFILE_CONFIRMATION_MAX_AGE_DAYS = env.int("PROFILE_CONFIRMATION_MAX_AGE_DAYS", 45, minimum=1)

@@ -29,9 +29,25 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        user = request.user
-        if user.is_staff:
-            return reverse("admin:index")
-        if getattr(user, "role", "") == User.Role.THERAPIST:
-            return reverse("profiles:editor")
-        return super().get_login_redirect_url(request)
+        return _home_for(request.user) or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        return _home_for(request.user) or super().get_signup_redirect_url(request)
+
+    def get_email_verification_redirect_url(self, email_address: Any) -> str:
+        return _home_for(email_address.user) or super().get_email_verification_redirect_url(
+            email_address
+        )
+
+
+def _home_for(user: Any) -> str:
+    """Where each role starts after signing in; empty for the default."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    if user.is_staff:
+        return reverse("admin:index")
+    if user.role == User.Role.THERAPIST:
+        return reverse("profiles:editor")
+    if user.role == User.Role.RESPONDER:
+        return reverse("matching:me")
+    return ""

@@ -87,6 +87,11 @@ class IdentityForm(forms.ModelForm):
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.photo:
+            del self.fields["remove_photo"]
+
     def clean_photo_upload(self) -> CheckedUpload | None:
         upload = self.cleaned_data.get("photo_upload")
         if not upload:

@@ -84,7 +84,7 @@ def identity(request: HttpRequest) -> HttpResponse:
             services.therapist_photo_set(
                 therapist=therapist, upload=form.cleaned_data["photo_upload"]
             )
-        elif form.cleaned_data["remove_photo"]:
+        elif form.cleaned_data.get("remove_photo"):
             services.therapist_photo_remove(therapist=therapist)
         messages.success(request, "Identity saved.")
         return redirect("profiles:identity")

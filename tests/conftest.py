@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from urllib.parse import urlsplit
 
@@ -37,6 +38,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"Redis is not reachable at {redis_host}:{redis_port}; start it with: {REDIS_START}",
             returncode=3,
         )
+    # Uploaded files of earlier runs go; the folder is the suite's own.
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
     # The test databases in Redis are the suite's own: start each run from empty.
     for url in (settings.REDIS_URL, settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND):
         redis.Redis.from_url(url).flushdb()

@@ -13,6 +13,7 @@ from PIL import Image
 
 from alliance.choices import Practice
 from alliance.models import AllianceApproach
+from matching.demo import DEMO_PDF
 from profiles import choices
 from profiles.models import (
     License,
@@ -28,12 +29,7 @@ PASSWORD = "correct-horse-battery-staple"
 
 def pdf_bytes() -> bytes:
     """A minimal, well-formed one-page PDF."""
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
+    return DEMO_PDF
 
 
 def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48)) -> bytes:

@@ -3,21 +3,47 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
 from django.core.management import call_command
 
-from profiles.models import User
+from matching.demo import demo_therapist
+from profiles.models import License, TherapistProfile, User
+from profiles.selectors import therapists_listed
 
 
 @pytest.mark.django_db
 def test_seed_demo_can_run_twice_and_prints_the_logins() -> None:
     first, second = StringIO(), StringIO()
     call_command("seed_demo", stdout=first)
-    counts = User.objects.count(), EmailAddress.objects.count()
+    counts = User.objects.count(), License.objects.count()
     call_command("seed_demo", stdout=second)
 
-    assert (User.objects.count(), EmailAddress.objects.count()) == counts
+    assert (User.objects.count(), License.objects.count()) == counts
     admin = User.objects.get(email="admin@demo.rapport.localhost")
     assert admin.is_staff and admin.role == User.Role.STAFF
     assert admin.check_password("rapport-demo-only")
+    assert is_mfa_enabled(admin)
     assert "admin@demo.rapport.localhost / rapport-demo-only" in second.getvalue()
+    assert "0 new, 300 in all" in second.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_therapists_are_fictional_varied_and_mostly_listed() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    therapists = TherapistProfile.objects.all()
+    assert therapists.count() == 300
+    assert all(t.bio.startswith("Fictional demo profile.") for t in therapists)
+    assert all(t.user.email.endswith("@demo.rapport.localhost") for t in therapists)
+    states = set(License.objects.values_list("state", flat=True))
+    assert len(states) >= 5
+    listed = therapists_listed().count()
+    assert 200 < listed < 300  # some wait for vetting or were rejected
+    assert License.objects.filter(status="pending").exists()
+
+
+def test_the_generator_is_deterministic() -> None:
+    import datetime as dt
+
+    today = dt.date(2026, 11, 27)
+    assert demo_therapist(7, "CO", today=today) == demo_therapist(7, "CO", today=today)
+    assert demo_therapist(7, "CO", today=today) != demo_therapist(8, "CO", today=today)

@@ -1,33 +1,160 @@
-"""Seed clearly fictional demo data; safe to run any number of times."""
+"""Seed clearly fictional demo data; running it again changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from profiles.models import User
+from alliance.models import AllianceApproach
+from matching.demo import DEMO_PDF, demo_therapist
+from matching.intake import Intake
+from profiles.models import License, ResponderProfile, ResponderTraining, TherapistProfile, User
 
-DEMO_ADMIN_EMAIL = "admin@demo.rapport.localhost"
+DEMO_DOMAIN = "demo.rapport.localhost"
+DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 DEMO_PASSWORD = "rapport-demo-only"  # noqa: S105 (printed for local demo accounts only)
+# A well-known example secret: demo accounts only, never a real one.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+THERAPISTS_PER_STATE = {"CO": 80, "TX": 60, "CA": 50, "NY": 40, "FL": 30, "WA": 25, "NM": 15}
+DEMO_RESPONDERS = [
+    (
+        "responder1",
+        "Engine 12",
+        Intake(
+            service="fire",
+            service_status="active",
+            years_of_service=14,
+            state="CO",
+            zip_code="80202",
+            format_preference="telehealth",
+            concerns=frozenset({"trauma", "sleep"}),
+            hours=frozenset({"evenings", "rotating_shifts"}),
+            payment_methods=frozenset({"eap"}),
+        ),
+    ),
+    (
+        "responder2",
+        "Dispatch Night",
+        Intake(
+            service="dispatch",
+            service_status="active",
+            years_of_service=6,
+            state="TX",
+            zip_code="78701",
+            concerns=frozenset({"anxiety", "burnout"}),
+        ),
+    ),
+    (
+        "responder3",
+        "Retired Sarge",
+        Intake(service="police", service_status="retired", years_of_service=27, state="NY"),
+    ),
+]
 
 
 class Command(BaseCommand):
-    help = "Create demo accounts and data (fictional); running it again changes nothing."
+    help = "Create fictional demo accounts, therapists and responders; safe to run twice."
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        admin, created = User.objects.get_or_create(
-            email=DEMO_ADMIN_EMAIL,
-            defaults={"role": User.Role.STAFF, "is_staff": True, "is_superuser": True},
+        self.password_hash = make_password(DEMO_PASSWORD)
+        with transaction.atomic():
+            admin = self._user(DEMO_ADMIN_EMAIL, User.Role.STAFF, is_staff=True, is_superuser=True)
+            codes = self._with_two_factor(admin)
+            created = self._therapists()
+            self._responders()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready (all people are fictional)."))
+        self.stdout.write(f"  therapists: {created} new, {TherapistProfile.objects.count()} in all")
+        self.stdout.write("  Sign in at http://127.0.0.1:8000/accounts/login/ with:")
+        self.stdout.write(f"    staff admin:   {DEMO_ADMIN_EMAIL} / {DEMO_PASSWORD}")
+        self.stdout.write(f"    therapist:     therapist00001@{DEMO_DOMAIN} / {DEMO_PASSWORD}")
+        self.stdout.write(f"    responder:     responder1@{DEMO_DOMAIN} / {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"  Two-factor code for the staff admin and therapist00001: add the secret "
+            f"{DEMO_TOTP_SECRET} to an authenticator app, or use a recovery code: "
+            f"{', '.join(codes[:3])}"
+        )
+
+    def _user(self, email: str, role: str, **extra: Any) -> User:
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"role": role, "password": self.password_hash, **extra}
         )
         if created:
-            admin.set_password(DEMO_PASSWORD)
-            admin.save(update_fields=["password"])
-        EmailAddress.objects.update_or_create(
-            user=admin, email=admin.email, defaults={"verified": True, "primary": True}
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user
+
+    def _with_two_factor(self, user: User) -> list[str]:
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+        recovery = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.RECOVERY_CODES
+        ).first()
+        wrapper = RecoveryCodes(recovery) if recovery else RecoveryCodes.activate(user)
+        return wrapper.get_unused_codes()
+
+    def _therapists(self) -> int:
+        today = timezone.localdate()
+        now = timezone.now()
+        number, created = 0, 0
+        existing = set(
+            User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").values_list("email", flat=True)
         )
-        self.stdout.write("Demo data is ready. Sign in at http://127.0.0.1:8000/accounts/login/")
-        self.stdout.write(f"  staff admin: {DEMO_ADMIN_EMAIL} / {DEMO_PASSWORD}")
+        for state, count in THERAPISTS_PER_STATE.items():
+            for _ in range(count):
+                number += 1
+                demo = demo_therapist(number, state, today=today)
+                if demo.email in existing:
+                    continue
+                self._therapist(demo, now=now)
+                created += 1
+        featured = User.objects.get(email=f"therapist00001@{DEMO_DOMAIN}")
+        self._with_two_factor(featured)
+        return created
+
+    def _therapist(self, demo: Any, *, now: dt.datetime) -> None:
+        user = self._user(demo.email, User.Role.THERAPIST)
+        fields = dict(demo.profile)
+        confirmed = now - dt.timedelta(days=fields.pop("confirmed_days_ago"))
+        therapist = TherapistProfile.objects.create(
+            user=user, published_at=confirmed, confirmed_at=confirmed, **fields
+        )
+        for values in demo.licenses:
+            record = License(therapist=therapist, document_content_type="application/pdf", **values)
+            self._decide(record, now)
+            record.document.save("evidence.pdf", ContentFile(DEMO_PDF), save=False)
+            record.save()
+        for values in demo.trainings:
+            record = ResponderTraining(
+                therapist=therapist, document_content_type="application/pdf", **values
+            )
+            self._decide(record, now)
+            record.document.save("evidence.pdf", ContentFile(DEMO_PDF), save=False)
+            record.save()
+        AllianceApproach.objects.create(therapist=therapist, **demo.alliance)
+
+    def _decide(self, record: License | ResponderTraining, now: dt.datetime) -> None:
+        if record.status != "pending":
+            record.decided_at = now
+            record.board_lookup_url = (
+                ""
+                if isinstance(record, ResponderTraining)
+                else ("https://licensing-board.example/lookup")
+            )
+            if record.status == "rejected":
+                record.decision_reason = "The document does not match the number given (demo)."
+
+    def _responders(self) -> None:
+        for local, pseudonym, intake in DEMO_RESPONDERS:
+            user = self._user(f"{local}@{DEMO_DOMAIN}", User.Role.RESPONDER)
+            ResponderProfile.objects.get_or_create(
+                user=user, defaults={"pseudonym": pseudonym, "answers": intake.to_dict()}
+            )

@@ -1,0 +1,269 @@
+"""Clearly fictional demo therapists and responders, generated from a fixed seed.
+
+The same generator feeds `manage.py seed_demo` (a few hundred, saved one by one with their
+documents) and the ranking benchmark (tens of thousands, bulk-inserted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import zipcodes
+
+from alliance.choices import Practice
+from profiles import choices
+
+FIRST_NAMES = [
+    "Avery",
+    "Blake",
+    "Casey",
+    "Dana",
+    "Eli",
+    "Frankie",
+    "Gray",
+    "Harper",
+    "Indy",
+    "Jesse",
+    "Kai",
+    "Lane",
+    "Morgan",
+    "Noel",
+    "Oakley",
+    "Parker",
+    "Quinn",
+    "Reese",
+    "Sage",
+    "Taylor",
+    "Umi",
+    "Val",
+    "Wren",
+    "Xan",
+    "Yael",
+    "Zion",
+    "Robin",
+    "Shawn",
+    "Toni",
+    "Marlo",
+]
+LAST_NAMES = [
+    "Alder",
+    "Birch",
+    "Cedar",
+    "Dale",
+    "Elm",
+    "Fern",
+    "Glen",
+    "Heath",
+    "Ivy",
+    "Juniper",
+    "Knoll",
+    "Laurel",
+    "Moss",
+    "Night",
+    "Oak",
+    "Pine",
+    "Quarry",
+    "Ridge",
+    "Stone",
+    "Thorn",
+    "Upland",
+    "Vale",
+    "Willow",
+    "Yarrow",
+    "Brook",
+    "Cliff",
+    "Forde",
+    "Hollis",
+    "Marsh",
+    "Rowan",
+]
+CREDENTIALS = {
+    choices.LicenseType.LCSW: "LCSW",
+    choices.LicenseType.LMFT: "LMFT",
+    choices.LicenseType.LPC: "LPC",
+    choices.LicenseType.PSYCHOLOGIST: "PsyD",
+    choices.LicenseType.PSYCHIATRIST: "MD",
+    choices.LicenseType.PMHNP: "PMHNP-BC",
+}
+# A minimal, well-formed one-page PDF standing in for a license document.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+BIO_OPENINGS = (
+    "I spent years answering calls alongside crews before I became a therapist.",
+    "Most of the people I see wear a badge, carry a radio or work a headset.",
+    "I work with responders who are tired of being told to just talk about it.",
+    "My practice is built around shift work, hard calls and what they leave behind.",
+    "I came to this work through my family: two generations of firefighters.",
+)
+BIO_CLOSINGS = (
+    "We go at your pace, and you decide what we talk about.",
+    "Sessions are practical: sleep, stress, and the calls that stay with you.",
+    "I will never contact your department without your written consent.",
+    "Evenings and early mornings are available for people coming off shift.",
+)
+TRAININGS = (
+    (
+        choices.TrainingKind.CERTIFICATION,
+        "First Responder Counselor Certificate",
+        "Responder Wellness Institute (fictional)",
+    ),
+    (
+        choices.TrainingKind.CULTURAL_COURSE,
+        "Fire Service Culture for Clinicians",
+        "Example Fire Academy (fictional)",
+    ),
+    (
+        choices.TrainingKind.CULTURAL_COURSE,
+        "Law Enforcement Culture and Trauma",
+        "Example Police Foundation (fictional)",
+    ),
+    (
+        choices.TrainingKind.CRITICAL_INCIDENT,
+        "Critical Incident Stress Management",
+        "Example CISM Network (fictional)",
+    ),
+    (
+        choices.TrainingKind.RIDE_ALONG,
+        "Ride-along and station hours",
+        "Example County EMS (fictional)",
+    ),
+)
+STATEMENTS = {
+    "respect_trust": (
+        "On day one I explain exactly what stays in this room and the few limits of that.",
+        "You will never be a case to me. Nothing goes to your department without your consent.",
+    ),
+    "collaboration": (
+        "We write your goals together and look at them again every few weeks.",
+        "You are the expert on your job; I bring the tools. We decide the plan together.",
+    ),
+    "empathy": (
+        "I have sat in the station kitchen at 3 a.m. I will not flinch at what you tell me.",
+        "I know the dark humor is how crews cope, and I will not judge it.",
+    ),
+    "adaptability": (
+        "If an approach is not helping, I want to hear it, and we change course.",
+        "Rotating shifts and mandatory overtime happen. We reschedule without penalty.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DemoTherapist:
+    number: int
+    email: str
+    profile: dict[str, Any]
+    licenses: tuple[dict[str, Any], ...]
+    trainings: tuple[dict[str, Any], ...]
+    alliance: dict[str, Any]
+
+
+@lru_cache(maxsize=64)
+def zip_codes_of(state: str) -> tuple[tuple[str, str, float, float], ...]:
+    """Standard ZIP codes of a state with coordinates, from the bundled data."""
+    rows = []
+    for row in zipcodes.filter_by(state=state, zip_code_type="STANDARD", active=True):
+        try:
+            rows.append((row["zip_code"], row["city"], float(row["lat"]), float(row["long"])))
+        except (TypeError, ValueError):
+            continue
+    return tuple(rows)
+
+
+def _subset(rng: random.Random, values: list[str], low: int, high: int) -> frozenset[str]:
+    return frozenset(rng.sample(values, rng.randint(low, min(high, len(values)))))
+
+
+def demo_therapist(
+    number: int, state: str, *, today: dt.date, seed: int = 20261127
+) -> DemoTherapist:
+    """One fictional therapist, the same every time for the same number and state."""
+    rng = random.Random(seed * 1_000_003 + number)  # noqa: S311 (demo data, not secrets)
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    license_type = rng.choice(list(CREDENTIALS))
+    zip_code, city, latitude, longitude = rng.choice(zip_codes_of(state))
+    formats = rng.choice(
+        [{"in_person"}, {"telehealth"}, {"in_person", "telehealth"}, {"in_person", "telehealth"}]
+    )
+    methods = _subset(rng, choices.Method.values, 1, 4)
+    certified = frozenset(m for m in methods if rng.random() < 0.35)
+    payments = _subset(rng, choices.Payment.values, 1, 3)
+    fee_low = rng.choice([80, 90, 100, 120, 140])
+    profile = {
+        "full_name": f"{first} {last}",
+        "credentials": CREDENTIALS[license_type],
+        "pronouns": rng.choice(["", "she/her", "he/him", "they/them"]),
+        "bio": f"Fictional demo profile. {rng.choice(BIO_OPENINGS)} {rng.choice(BIO_CLOSINGS)}",
+        "years_serving_responders": rng.choice([0, 1, 2, 3, 5, 7, 10, 12, 15, 20, 25]),
+        "responder_caseload_percent": rng.choice([0, 5, 10, 20, 30, 50, 70, 90]),
+        "services_served": _subset(rng, choices.Service.values[:6], 0, 4),
+        "agency_work": _subset(rng, choices.AgencyWork.values, 0, 2),
+        "ride_along_hours": rng.choice([0, 0, 0, 8, 20, 40, 100]),
+        "lived_experience": _subset(rng, choices.LivedExperience.values, 0, 1),
+        "agency_evaluations": frozenset({"fitness_for_duty"})
+        if rng.random() < 0.12
+        else frozenset(),
+        "focus_concerns": _subset(rng, choices.Concern.values, 2, 7),
+        "methods_trained": methods,
+        "methods_certified": certified,
+        "formats": frozenset(formats),
+        "office_zip": zip_code if "in_person" in formats else "",
+        "office_city": city if "in_person" in formats else "",
+        "office_state": state if "in_person" in formats else "",
+        "office_latitude": latitude if "in_person" in formats else None,
+        "office_longitude": longitude if "in_person" in formats else None,
+        "telehealth_states": frozenset({state}) if "telehealth" in formats else frozenset(),
+        "languages": frozenset({"en"}) | (_subset(rng, choices.Language.values[1:6], 0, 1)),
+        "gender": rng.choice(["woman", "woman", "man", "man", "nonbinary", "undisclosed"]),
+        "hours": _subset(rng, choices.Hours.values, 1, 4),
+        "reschedules_around_shifts": rng.random() < 0.5,
+        "payment_methods": payments,
+        "insurance_carriers": _subset(rng, choices.InsuranceCarrier.values, 1, 4)
+        if "insurance" in payments
+        else frozenset(),
+        "fee_min_dollars": fee_low,
+        "fee_max_dollars": fee_low + rng.choice([0, 20, 40, 60]),
+        "sliding_scale": rng.random() < 0.3,
+        "accepting_new_clients": rng.random() < 0.85,
+        "open_slots": rng.randint(1, 6),
+        "confirmed_days_ago": rng.randint(0, 40),
+    }
+    # Most licenses are verified; some wait for review or were rejected, for the vetting queue.
+    status = rng.choices(["verified", "pending", "rejected"], weights=[88, 9, 3])[0]
+    licenses = (
+        {
+            "state": state,
+            "license_type": license_type,
+            "number": f"DEMO-{state}-{number:05d}",
+            "expires_on": today + dt.timedelta(days=rng.randint(60, 900)),
+            "status": status,
+        },
+    )
+    trainings = tuple(
+        {
+            "kind": kind,
+            "name": name,
+            "issuer": issuer,
+            "completed_on": today - dt.timedelta(days=rng.randint(90, 3000)),
+            "status": rng.choices(["verified", "pending"], weights=[75, 25])[0],
+        }
+        for kind, name, issuer in rng.sample(TRAININGS, rng.choice([0, 0, 1, 1, 2]))
+    )
+    alliance = {trait: rng.choice(texts) for trait, texts in STATEMENTS.items()}
+    alliance["practices"] = _subset(rng, Practice.values, 1, 6)
+    return DemoTherapist(
+        number=number,
+        email=f"therapist{number:05d}@demo.rapport.localhost",
+        profile=profile,
+        licenses=licenses,
+        trainings=trainings,
+        alliance=alliance,
+    )
