@@ -69,3 +69,19 @@ def test_an_old_key_still_decrypts_after_rotation() -> None:
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW]), pytest.raises(DecryptionError) as info:
         decrypt_text(token)
     assert "call me" not in str(info.value)
+
+
+@pytest.mark.django_db
+def test_rotating_keys_reencrypts_stored_answers_under_the_new_key() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_OLD]):
+        profile = ResponderFactory(answers={"state": "NM"})
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW, KEY_OLD]):
+        out = StringIO()
+        call_command("rotate_field_keys", stdout=out)
+        assert "Re-encrypted 1 values." in out.getvalue()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW]):
+        assert ResponderProfile.objects.get(pk=profile.pk).answers == {"state": "NM"}
