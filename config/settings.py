@@ -204,10 +204,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Evidence documents and photos: outside the static and media roots, never under a URL.
+PRIVATE_FILES_DIR = Path(env.str("PRIVATE_FILES_DIR", str(VAR_DIR / "private")))
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": VAR_DIR / "private"},
+        "OPTIONS": {"location": VAR_DIR / "media"},
+    },
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_DIR, "directory_permissions_mode": 0o700},
     },
     "staticfiles": {
         "BACKEND": (
@@ -217,8 +223,8 @@ STORAGES = {
         )
     },
 }
-# Uploaded files are private: no MEDIA_URL serves them; views that check who asks do.
-MEDIA_ROOT = VAR_DIR / "private"
+# Nothing is served from MEDIA_ROOT: uploads go to the private storage above.
+MEDIA_ROOT = VAR_DIR / "media"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

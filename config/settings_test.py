@@ -34,11 +34,11 @@ from config.settings import VAR_DIR  # noqa: E402
 # Speed: hashing passwords properly is slow and tests sign many users in.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PRIVATE_FILES_DIR = VAR_DIR / "test-private"
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "default": {
+    "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": VAR_DIR / "test-private"},
+        "OPTIONS": {"location": PRIVATE_FILES_DIR},
     },
 }
-MEDIA_ROOT = VAR_DIR / "test-private"

@@ -12,7 +12,7 @@ from matching.intake import IMPORTANCE_KEYS, Intake
 from profiles import choices
 from profiles.models import License, ResponderProfile, ResponderTraining, TherapistProfile, User
 from profiles.selectors import license_valid_q
-from profiles.services import answers_from_session
+from profiles.services.accounts import answers_from_session
 
 
 def intake_for_request(request: HttpRequest) -> Intake:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from matching.intake import Intake
-from profiles import services as profile_services
 from profiles.models import ResponderProfile, User
+from profiles.services import accounts
 
 
 def intake_save(*, request: HttpRequest, intake: Intake) -> None:
@@ -14,6 +14,6 @@ def intake_save(*, request: HttpRequest, intake: Intake) -> None:
     user = request.user
     if user.is_authenticated and user.role == User.Role.RESPONDER:
         profile = ResponderProfile.objects.get(user=user)
-        profile_services.responder_answers_update(profile=profile, answers=intake.to_dict())
+        accounts.responder_answers_update(profile=profile, answers=intake.to_dict())
     else:
-        profile_services.answers_to_session(session=request.session, answers=intake.to_dict())
+        accounts.answers_to_session(session=request.session, answers=intake.to_dict())

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
-from profiles import services
 from profiles.models import User
+from profiles.services import accounts
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -19,7 +19,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user.role = data["role"]
         with transaction.atomic():
             user = super().save_user(request, user, form, commit=True)
-            services.account_profile_create(
+            accounts.account_profile_create(
                 user=user,
                 role=user.role,
                 pseudonym=data.get("pseudonym", ""),

@@ -4,6 +4,7 @@ import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.files.storage import Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -80,6 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == self.Role.THERAPIST
 
 
+def private_storage() -> Storage:
+    """Uploaded files live on private storage, served only by views that check who asks."""
+    return storages["private"]
+
+
 def _range(low: int, high: int) -> list[Any]:
     return [MinValueValidator(low), MaxValueValidator(high)]
 
@@ -114,7 +120,9 @@ class TherapistProfile(models.Model):
     )
     pronouns = models.CharField(max_length=30, blank=True)
     bio = models.TextField(max_length=1500, blank=True)
-    photo = models.FileField(upload_to="photos/", blank=True, max_length=200)
+    photo = models.FileField(
+        upload_to="photos/", storage=private_storage, blank=True, max_length=200
+    )
 
     # First-responder experience
     years_serving_responders = models.PositiveSmallIntegerField(
@@ -223,9 +231,13 @@ class VettedRecord(models.Model):
     decided_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    document = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    document = models.FileField(
+        upload_to=evidence_upload_to, storage=private_storage, max_length=200
+    )
     document_content_type = models.CharField(max_length=40)
     submitted_at = models.DateTimeField(default=timezone.now)
+    # When the therapist was last emailed about a decision, so each decision is sent once.
+    decision_notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -278,3 +290,59 @@ class ResponderTraining(VettedRecord):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Audit entries cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit entries cannot be deleted.")
+
+
+class AuditEntry(models.Model):
+    """One sensitive read or one decision: who, when, what, before and after, and why.
+
+    Entries are only ever added. The application refuses to change or delete them, and on
+    PostgreSQL a trigger refuses it too.
+    """
+
+    class Action(models.TextChoices):
+        VERIFIED = "verified", "Verified"
+        REJECTED = "rejected", "Rejected"
+        DOCUMENT_VIEWED = "document_viewed", "Viewed a document"
+        INTRO_READ = "intro_read", "Read an intro request"
+
+    actor = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    # Kept as text too, so the entry still says who acted if the account is deleted.
+    actor_email = models.EmailField(max_length=254)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    target_type = models.CharField(max_length=40)
+    target_id = models.PositiveBigIntegerField()
+    therapist = models.ForeignKey(
+        TherapistProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.actor_email} {self.action} {self.target_type} {self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit entries cannot be deleted.")

@@ -6,7 +6,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from profiles import selectors, services
+from profiles import selectors
+from profiles.services import therapists
 
 
 @shared_task(
@@ -17,7 +18,7 @@ from profiles import selectors, services
     max_retries=8,
 )
 def send_confirmation_reminder(therapist_id: int) -> bool:
-    return services.therapist_confirmation_remind(therapist_id=therapist_id)
+    return therapists.therapist_confirmation_remind(therapist_id=therapist_id)
 
 
 @shared_task

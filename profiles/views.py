@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from profiles import selectors, services
+from profiles import selectors
 from profiles.decorators import mfa_required, role_required
 from profiles.editor import profile_completeness
 from profiles.forms import (
@@ -28,6 +28,7 @@ from profiles.forms import (
     TrainingForm,
 )
 from profiles.models import License, ResponderProfile, ResponderTraining, TherapistProfile, User
+from profiles.services import accounts, therapists
 
 therapist_only = role_required(User.Role.THERAPIST)
 responder_only = role_required(User.Role.RESPONDER)
@@ -79,13 +80,13 @@ def identity(request: HttpRequest) -> HttpResponse:
     form = IdentityForm(request.POST or None, request.FILES or None, instance=therapist)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        services.therapist_profile_update(therapist=therapist, fields=fields)
+        therapists.therapist_profile_update(therapist=therapist, fields=fields)
         if form.cleaned_data["photo_upload"]:
-            services.therapist_photo_set(
+            therapists.therapist_photo_set(
                 therapist=therapist, upload=form.cleaned_data["photo_upload"]
             )
         elif form.cleaned_data.get("remove_photo"):
-            services.therapist_photo_remove(therapist=therapist)
+            therapists.therapist_photo_remove(therapist=therapist)
         messages.success(request, "Identity saved.")
         return redirect("profiles:identity")
     return render(
@@ -107,7 +108,7 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
         if key == "clinical":
             fields["methods_trained"] = form.instance.methods_trained
             fields["methods_certified"] = form.instance.methods_certified
-        services.therapist_profile_update(therapist=therapist, fields=fields)
+        therapists.therapist_profile_update(therapist=therapist, fields=fields)
         messages.success(request, f"{title} saved.")
         return redirect(f"profiles:{key}")
     # An invalid form must not leave half-applied values on the instance shown elsewhere.
@@ -125,7 +126,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
     form = CapacityForm(request.POST or None, instance=therapist)
     if request.method == "POST" and form.is_valid():
-        services.therapist_capacity_update(
+        therapists.therapist_capacity_update(
             therapist=therapist,
             accepting_new_clients=form.cleaned_data["accepting_new_clients"],
             open_slots=form.cleaned_data["open_slots"],
@@ -168,13 +169,15 @@ def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         evidence = form.cleaned_data["evidence"]
         if record is None:
-            services.vetted_record_create(
+            therapists.vetted_record_create(
                 model=model, therapist=therapist, fields=fields, evidence=evidence
             )
             messages.success(request, f"The {noun} is saved and waits for review by our staff.")
         else:
             was_verified = record.status == "verified"
-            updated = services.vetted_record_update(record=record, fields=fields, evidence=evidence)
+            updated = therapists.vetted_record_update(
+                record=record, fields=fields, evidence=evidence
+            )
             if was_verified and updated.status == "pending":
                 messages.info(request, f"The {noun} changed, so our staff will review it again.")
             else:
@@ -200,7 +203,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
 def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model, _, noun = VETTED_MODELS[kind]
     record = _get_record_for_user(request.user, model, pk)
-    services.vetted_record_delete(record=record)
+    therapists.vetted_record_delete(record=record)
     messages.success(request, f"The {noun} is removed.")
     return redirect("profiles:credentials")
 
@@ -209,7 +212,7 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @therapist_only
 def confirm(request: HttpRequest) -> HttpResponse:
     """The one-click "still accurate" confirmation."""
-    services.therapist_confirm(therapist=_get_therapist_for_user(request.user))
+    therapists.therapist_confirm(therapist=_get_therapist_for_user(request.user))
     messages.success(request, "Thank you. Your profile is confirmed as accurate today.")
     return redirect("profiles:editor")
 
@@ -220,7 +223,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
 def publish(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
     try:
-        services.therapist_publish(therapist=therapist)
+        therapists.therapist_publish(therapist=therapist)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -235,7 +238,7 @@ def publish(request: HttpRequest) -> HttpResponse:
 @require_POST
 @therapist_only
 def unpublish(request: HttpRequest) -> HttpResponse:
-    services.therapist_unpublish(therapist=_get_therapist_for_user(request.user))
+    therapists.therapist_unpublish(therapist=_get_therapist_for_user(request.user))
     messages.success(request, "Your profile is hidden from responders.")
     return redirect("profiles:editor")
 
@@ -246,7 +249,7 @@ def pseudonym(request: HttpRequest) -> HttpResponse:
     profile = get_object_or_404(ResponderProfile, user=request.user)
     form = PseudonymForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        services.responder_pseudonym_update(
+        accounts.responder_pseudonym_update(
             profile=profile, pseudonym=form.cleaned_data["pseudonym"]
         )
         messages.success(request, "Your name is saved.")

@@ -39,7 +39,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             returncode=3,
         )
     # Uploaded files of earlier runs go; the folder is the suite's own.
-    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    shutil.rmtree(settings.PRIVATE_FILES_DIR, ignore_errors=True)
     # The test databases in Redis are the suite's own: start each run from empty.
     for url in (settings.REDIS_URL, settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND):
         redis.Redis.from_url(url).flushdb()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from matching.intake import Intake
 from profiles.models import ResponderProfile
-from profiles.services import answers_from_session
+from profiles.services.accounts import answers_from_session
 from tests.factories import PASSWORD, ResponderFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db

@@ -39,7 +39,7 @@ def test_the_reminder_carries_nothing_but_a_link() -> None:
 
 
 def test_confirming_again_allows_the_next_reminder() -> None:
-    from profiles.services import therapist_confirm
+    from profiles.services.therapists import therapist_confirm
 
     therapist = listed_therapist()
     later = timezone.now() + dt.timedelta(days=31)

@@ -1,90 +1,22 @@
-"""Writes to profiles. Every function is keyword-only, validates, and runs in a transaction."""
+"""Writes a therapist makes to their own profile, licenses and trainings."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from profiles.crypto import DecryptionError, decrypt_text, encrypt_text
 from profiles.editor import profile_completeness
 from profiles.emails import send_templated_email
 from profiles.geo import zip_place
-from profiles.models import (
-    License,
-    ResponderProfile,
-    ResponderTraining,
-    TherapistProfile,
-    User,
-    VettingStatus,
-)
+from profiles.models import License, ResponderTraining, TherapistProfile, VettingStatus
 from profiles.uploads import EXTENSIONS, CheckedUpload, reencode_photo
-
-# The intake answers a visitor gives before having an account, encrypted in the session.
-ANSWERS_SESSION_KEY = "rapport_answers"
-
-
-def answers_to_session(*, session: SessionBase, answers: dict[str, Any]) -> None:
-    """Keep a visitor's answers in their session, encrypted like everything they tell us."""
-    session[ANSWERS_SESSION_KEY] = encrypt_text(json.dumps(answers, sort_keys=True))
-
-
-def answers_from_session(*, session: SessionBase) -> dict[str, Any]:
-    token = session.get(ANSWERS_SESSION_KEY)
-    if not token:
-        return {}
-    try:
-        return json.loads(decrypt_text(token))
-    except (DecryptionError, ValueError):
-        session.pop(ANSWERS_SESSION_KEY, None)
-        return {}
-
-
-@transaction.atomic
-def account_profile_create(
-    *,
-    user: User,
-    role: str,
-    pseudonym: str = "",
-    full_name: str = "",
-    session: SessionBase | None = None,
-) -> ResponderProfile | TherapistProfile:
-    """Create the profile that goes with a new account, carrying over answers from the session."""
-    if role == User.Role.RESPONDER:
-        answers = answers_from_session(session=session) if session is not None else {}
-        profile: ResponderProfile | TherapistProfile = ResponderProfile(
-            user=user, pseudonym=pseudonym.strip(), answers=answers
-        )
-    elif role == User.Role.THERAPIST:
-        profile = TherapistProfile(user=user, full_name=full_name.strip())
-    else:
-        raise ValidationError("Only responders and therapists sign up; staff are made by staff.")
-    profile.full_clean()
-    profile.save()
-    if session is not None:
-        session.pop(ANSWERS_SESSION_KEY, None)
-    return profile
-
-
-@transaction.atomic
-def responder_answers_update(*, profile: ResponderProfile, answers: dict[str, Any]) -> None:
-    profile.answers = answers
-    profile.save(update_fields=["answers", "updated_at"])
-
-
-@transaction.atomic
-def responder_pseudonym_update(*, profile: ResponderProfile, pseudonym: str) -> None:
-    profile.pseudonym = pseudonym.strip()
-    profile.full_clean()
-    profile.save(update_fields=["pseudonym", "updated_at"])
 
 
 @transaction.atomic
@@ -183,12 +115,6 @@ def therapist_unpublish(*, therapist: TherapistProfile) -> None:
     therapist.save(update_fields=["published_at", "updated_at"])
 
 
-def _store_evidence(record: License | ResponderTraining, upload: CheckedUpload) -> None:
-    extension = "pdf" if upload.content_type.endswith("pdf") else upload.content_type.split("/")[1]
-    record.document.save(f"evidence.{extension}", upload.file, save=False)
-    record.document_content_type = upload.content_type
-
-
 def _back_to_pending(record: License | ResponderTraining) -> None:
     record.status = VettingStatus.PENDING
     record.decision_reason = ""
@@ -229,11 +155,7 @@ def vetted_record_update(
     if evidence is not None:
         _store_evidence(record, evidence)
     if changed or evidence is not None:
-        record.status = VettingStatus.PENDING
-        record.decision_reason = ""
-        record.decided_at = None
-        record.decided_by = None
-        record.submitted_at = timezone.now()
+        _back_to_pending(record)
     record.full_clean()
     record.save()
     if evidence is not None and old_document:

@@ -1,0 +1,1 @@
+"""Writes of the profiles app, one module per concern."""
