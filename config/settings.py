@@ -281,6 +281,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "profiles.tasks.queue_confirmation_reminders",
         "schedule": 60 * 60,  # seconds; each reminder is sent once, so hourly is safe
     },
+    "license-expiry-reminders": {
+        "task": "profiles.tasks.queue_license_expiry_reminders",
+        "schedule": 60 * 60,
+    },
 }
 
 # Production hardening; each can be set on its own, and each defaults to on when DEBUG is off.

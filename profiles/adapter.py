@@ -45,7 +45,7 @@ def _home_for(user: Any) -> str:
     if not getattr(user, "is_authenticated", False):
         return ""
     if user.is_staff:
-        return reverse("admin:index")
+        return reverse("profiles:vetting_queue")
     if user.role == User.Role.THERAPIST:
         return reverse("profiles:editor")
     if user.role == User.Role.RESPONDER:

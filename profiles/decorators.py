@@ -52,3 +52,18 @@ def mfa_required(message: str) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def staff_required(view: View) -> View:
+    """Staff only (403 for anyone else signed in), and only with two-factor on."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied
+        return mfa_required("Staff must set up two-factor authentication first.")(view)(
+            request, *args, **kwargs
+        )
+
+    return wrapper

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from profiles import choices
-from profiles.models import License, TherapistProfile, User, VettingStatus
+from profiles.models import License, ResponderTraining, TherapistProfile, User, VettingStatus
 
 
 def confirmation_cutoff(*, now: dt.datetime | None = None) -> dt.datetime:
@@ -128,6 +128,30 @@ def therapists_due_confirmation_reminder(*, now: dt.datetime | None = None) -> l
             confirmation_reminder_sent_at__isnull=True,
             confirmed_at__lte=now - dt.timedelta(days=settings.PROFILE_CONFIRMATION_REMINDER_DAYS),
         )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def vetting_queue() -> list[License | ResponderTraining]:
+    """Licenses and trainings waiting for review, the longest-waiting first."""
+    licenses = License.objects.filter(status=VettingStatus.PENDING).select_related("therapist")
+    trainings = ResponderTraining.objects.filter(status=VettingStatus.PENDING).select_related(
+        "therapist"
+    )
+    return sorted([*licenses, *trainings], key=lambda record: (record.submitted_at, record.pk))
+
+
+def licenses_due_expiry_reminder(*, today: dt.date | None = None) -> list[int]:
+    """Verified licenses within 60 days of expiry that may be due a reminder."""
+    today = today or timezone.localdate()
+    return list(
+        License.objects.filter(
+            status=VettingStatus.VERIFIED,
+            expires_on__gt=today,
+            expires_on__lte=today + dt.timedelta(days=60),
+        )
+        .exclude(last_expiry_reminder_days__lte=7)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

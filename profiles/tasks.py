@@ -7,7 +7,7 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from profiles import selectors
-from profiles.services import therapists
+from profiles.services import therapists, vetting
 
 
 @shared_task(
@@ -27,4 +27,35 @@ def queue_confirmation_reminders() -> int:
     due = selectors.therapists_due_confirmation_reminder()
     for therapist_id in due:
         send_confirmation_reminder.delay(therapist_id)
+    return len(due)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_vetting_decision(kind: str, record_id: int) -> bool:
+    return vetting.vetting_decision_notify(kind=kind, record_id=record_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_license_expiry_reminder(license_id: int) -> bool:
+    return vetting.license_expiry_remind(license_id=license_id)
+
+
+@shared_task
+def queue_license_expiry_reminders() -> int:
+    """Beat: start a reminder task for each license near its expiry."""
+    due = selectors.licenses_due_expiry_reminder()
+    for license_id in due:
+        send_license_expiry_reminder.delay(license_id)
     return len(due)

@@ -64,3 +64,24 @@ def totp_user_factory():
         return secret
 
     return activate
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks inline where a test is about what a task does, not about delivery."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False
+
+
+@pytest.fixture
+def staff_with_mfa(totp_user_factory):
+    from tests.factories import StaffFactory
+
+    staff = StaffFactory(email="vetter@example.test")
+    totp_user_factory(staff)
+    return staff

@@ -121,6 +121,8 @@ def _back_to_pending(record: License | ResponderTraining) -> None:
     record.decided_at = None
     record.decided_by = None
     record.submitted_at = timezone.now()
+    if isinstance(record, License):
+        record.last_expiry_reminder_days = None
 
 
 VettedRecordT = TypeVar("VettedRecordT", License, ResponderTraining)

@@ -1,0 +1,1 @@
+"""Views of the profiles app: the therapist's editor, and staff vetting."""
