@@ -148,6 +148,8 @@ if REDIS_URL:
             "KEY_PREFIX": "rapport",
         }
     }
+    # Sessions are read from Redis, and written through to the database so none is lost.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
