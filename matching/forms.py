@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.http import urlencode
 
 from alliance.choices import Trait
 from matching.intake import (
@@ -265,3 +266,72 @@ INTAKE_STEPS: dict[str, type[IntakeStepForm]] = {
 }
 # The place step cannot be skipped: therapists are listed by state.
 REQUIRED_STEPS = frozenset({"place"})
+
+
+class RefineForm(forms.Form):
+    """Filters on the ranked list, kept in the URL; they never hold a responder's concerns."""
+
+    format = forms.ChoiceField(
+        label="Meeting",
+        choices=choices.FormatPreference.choices,
+        widget=forms.RadioSelect,
+    )
+    miles = forms.IntegerField(
+        label="Distance for in-person meetings, in miles",
+        min_value=1,
+        max_value=TRAVEL_MILES_MAX,
+    )
+    language_only = forms.BooleanField(
+        label="Only therapists who speak a language I chose", required=False
+    )
+    gender_only = forms.BooleanField(label="Only the therapist gender I chose", required=False)
+    payment_only = forms.BooleanField(label="Only therapists I can pay my way", required=False)
+    no_evaluators = forms.BooleanField(
+        label="Leave out therapists who do evaluations for agencies", required=False
+    )
+
+    @classmethod
+    def for_request(cls, data: Any, intake: Intake) -> RefineForm:
+        """Filters from the URL when it has them, else from the saved answers."""
+        if "format" in data:
+            return cls(data)
+        return cls(
+            initial={
+                "format": intake.format_preference,
+                "miles": intake.travel_miles,
+                "language_only": intake.language_required,
+                "gender_only": intake.gender_required,
+                "payment_only": intake.payment_required,
+                "no_evaluators": intake.avoid_agency_evaluators,
+            }
+        )
+
+    def refined(self, intake: Intake) -> Intake:
+        """The answers with this page's filters applied; filters that are not valid are not."""
+        if not self.is_bound or not self.is_valid():
+            return intake
+        data = self.cleaned_data
+        return intake.updated(
+            format_preference=data["format"],
+            travel_miles=data["miles"],
+            language_required=data["language_only"],
+            gender_required=data["gender_only"],
+            payment_required=data["payment_only"],
+            avoid_agency_evaluators=data["no_evaluators"],
+        )
+
+    def query_string(self, **extra: object) -> str:
+        """The URL query for these filters (valid ones only), plus extra parameters."""
+        params: dict[str, object] = {}
+        if self.is_bound and self.is_valid():
+            data = self.cleaned_data
+            params = {"format": data["format"], "miles": data["miles"]}
+            params.update(
+                {
+                    key: "on"
+                    for key in ("language_only", "gender_only", "payment_only", "no_evaluators")
+                    if data[key]
+                }
+            )
+        params.update(extra)
+        return urlencode(params)

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from matching.forms import INTAKE_STEPS, REQUIRED_STEPS
-from matching.selectors import intake_for_request, intake_summary, therapist_public_profile
+from matching.forms import INTAKE_STEPS, REQUIRED_STEPS, RefineForm
+from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
+from matching.selectors.intake import intake_for_request, intake_summary
+from matching.selectors.profile import therapist_public_profile
+from matching.selectors.ranking import ranked_page, score_for_therapist, seeker_from
 from matching.services import intake_save
 from profiles.decorators import role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
@@ -72,6 +78,65 @@ def help_first(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@require_GET
+def results(request: HttpRequest) -> HttpResponse:
+    """The ranked list for the responder's answers, refined in place by the URL's filters."""
+    intake = intake_for_request(request)
+    if not intake.is_ready:
+        messages.info(
+            request, "Tell us which state you live in first: therapists are licensed by state."
+        )
+        return redirect("matching:intake_step", step="place")
+    form = RefineForm.for_request(request.GET, intake)
+    refined = form.refined(intake)
+    page = ranked_page(seeker=seeker_from(refined), page_number=_page_number(request))
+    context = {"form": form, "page": page, "intake": refined}
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "matching/includes/_results.html" if partial else "matching/results.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+HOW_WE_RANK_PARTS = {
+    "competence": "Years serving responders, share of clients who are responders, work with "
+    "your own service, responder-specific training (verified counts for more), agency work, "
+    "ride-alongs, and lived experience.",
+    "alliance": "How they build respect and trust, collaboration, empathy and adaptability: "
+    "in their own words and practices now, and from responders' check-ins as they come in.",
+    "clinical": "Whether they help with what you are dealing with, the methods you want (and "
+    "their training level), trauma-focused therapy, and the methods you would rather avoid.",
+    "practical": "Hours that fit your shifts, distance or telehealth, how you pay, language, "
+    "and gender if you asked.",
+    "responsiveness": "How reliably and how fast they answer intro requests, and how recently "
+    "they confirmed their profile.",
+}
+
+
+@require_GET
+def how_we_rank(request: HttpRequest) -> HttpResponse:
+    """Plain words on what counts in the ranking and what does not."""
+    parts = [
+        {"title": COMPONENT_TITLES[key], "points": round(COMPONENT_WEIGHTS[key]), "what": what}
+        for key, what in HOW_WE_RANK_PARTS.items()
+    ]
+    return render(
+        request,
+        "matching/how_we_rank.html",
+        {
+            "parts": parts,
+            "confirmation_max_age_days": settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS,
+        },
+    )
+
+
 @require_GET
 def answers(request: HttpRequest) -> HttpResponse:
     """The answers given so far, each group with a link to change it."""
@@ -99,11 +164,20 @@ def me(request: HttpRequest) -> HttpResponse:
 @require_GET
 def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A listed therapist's public profile; anyone else's is not found."""
-    therapist = get_object_or_404(therapists_listed().select_related("user"), public_id=public_id)
+    therapist = get_object_or_404(therapists_listed(), public_id=public_id)
+    intake = intake_for_request(request)
+    match = None
+    if intake.is_ready:
+        match = score_for_therapist(seeker=seeker_from(intake), therapist_id=therapist.pk)
     return render(
         request,
         "matching/therapist_detail.html",
-        {"profile": therapist_public_profile(therapist=therapist), "preview": False},
+        {
+            "profile": therapist_public_profile(therapist=therapist),
+            "preview": False,
+            "intake": intake,
+            "match": match,
+        },
     )
 
 

@@ -85,3 +85,11 @@ def staff_with_mfa(totp_user_factory):
     staff = StaffFactory(email="vetter@example.test")
     totp_user_factory(staff)
     return staff
+
+
+@pytest.fixture(autouse=True)
+def _forget_rankings() -> None:
+    """Each test loads rankings from its own data."""
+    from matching.selectors.ranking import forget_loaded_states
+
+    forget_loaded_states()

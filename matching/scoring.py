@@ -1,0 +1,777 @@
+"""Rank therapists for one responder: a score from 0 to 100, with the reasons for it.
+
+Pure Python with no Django import, so the rules can be read, tested and reasoned about on
+their own. The ranked list runs a vectorised copy of these formulas (matching/ranking.py);
+tests check that both give the same scores and the same order.
+
+How a score is made:
+1. Each of five components gives a value from 0 to 1, itself a weighted sum of factors.
+   A question the responder left unanswered gives every therapist the same neutral value,
+   so it changes no one's place.
+2. Each component has a base weight (COMPONENT_WEIGHTS, out of 100). What the responder
+   said matters most scales two of them: "understands responder culture" scales
+   first-responder competence, and the four alliance traits scale the alliance.
+3. The score is 100 times the weighted mean of the component values.
+4. Ties are broken by the therapist's id, so the order never depends on input order.
+
+Nobody can pay for a place: nothing about money enters the score except whether the
+responder can pay the therapist the way they said.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+# 1. The components and their base weights (points out of 100 at default importance).
+COMPONENT_WEIGHTS: dict[str, float] = {
+    "competence": 30.0,
+    "alliance": 25.0,
+    "clinical": 20.0,
+    "practical": 15.0,
+    "responsiveness": 10.0,
+}
+COMPONENT_TITLES: dict[str, str] = {
+    "competence": "Knows first responders",
+    "alliance": "How they build the working relationship",
+    "clinical": "Fits what you are dealing with",
+    "practical": "Practical fit",
+    "responsiveness": "Answers and keeps their profile current",
+}
+
+# Factors inside each component; each component's factor weights sum to 1.
+COMPETENCE_FACTORS = {
+    "years": 0.25,
+    "caseload": 0.15,
+    "service": 0.20,
+    "training": 0.20,
+    "agency": 0.10,
+    "lived": 0.10,
+}
+CLINICAL_FACTORS = {"concerns": 0.50, "methods": 0.35, "trauma_focused": 0.15}
+PRACTICAL_FACTORS = {
+    "hours": 0.30,
+    "format": 0.25,
+    "payment": 0.20,
+    "language": 0.15,
+    "gender": 0.10,
+}
+RESPONSIVENESS_FACTORS = {"answer_rate": 0.50, "answer_speed": 0.30, "freshness": 0.20}
+
+# Where each factor reaches its full value.
+YEARS_FULL = 15
+CASELOAD_PERCENT_FULL = 60
+RIDE_ALONG_HOURS_FULL = 40
+VERIFIED_TRAINING_VALUE = 0.5
+SELF_REPORTED_TRAINING_VALUE = 0.15
+TRAINED_METHOD_VALUE = 0.7
+AVOIDED_METHOD_PENALTY = 0.25
+RESCHEDULES_BONUS = 0.25
+TELEHEALTH_FOR_EITHER_VALUE = 0.8
+NEAREST_OFFICE_SHARE = 0.5
+ANSWER_RATE_PRIOR = 0.7
+ANSWER_RATE_PRIOR_WEIGHT = 3
+ANSWER_HOURS_FULL = 72
+FRESHNESS_DAYS_FULL = 45
+NEUTRAL = 0.5
+CAN_PAY_VALUE = 0.7
+IMPORTANCE_DEFAULT = 2
+SECONDS_PER_DAY = 86_400.0
+EARTH_RADIUS_MILES = 3958.8
+
+TRAITS = ("respect_trust", "collaboration", "empathy", "adaptability")
+RESPONDER_CULTURE = "responder_culture"
+TRAUMA_CONCERNS = frozenset({"trauma", "critical_incident"})
+TRAUMA_FOCUSED_METHODS = frozenset({"emdr", "cpt", "pe"})
+
+# Words for reasons. tests/matching/test_scoring.py checks they cover every choice.
+SERVICE_PEOPLE = {
+    "police": "police officers",
+    "fire": "firefighters",
+    "ems": "EMTs and paramedics",
+    "dispatch": "911 dispatchers",
+    "corrections": "corrections officers",
+    "search_rescue": "search and rescue teams",
+    "emergency_management": "emergency managers",
+    "other": "first responders",
+}
+CONCERN_WORDS = {
+    "critical_incident": "critical incident stress",
+    "trauma": "trauma and PTSD",
+    "depression": "depression",
+    "anxiety": "anxiety",
+    "sleep": "sleep",
+    "substance": "alcohol and substance use",
+    "relationships": "relationships and family",
+    "grief": "grief and line-of-duty loss",
+    "moral_injury": "moral injury",
+    "burnout": "burnout",
+    "anger": "anger",
+    "injury_pain": "injury and chronic pain",
+    "career": "career change and retirement",
+    "other": "other concerns",
+}
+METHOD_WORDS = {
+    "emdr": "EMDR",
+    "cpt": "CPT",
+    "pe": "prolonged exposure",
+    "cbt": "CBT",
+    "dbt": "DBT",
+    "act": "ACT",
+    "couples": "couples work",
+    "group": "group therapy",
+}
+HOURS_WORDS = {
+    "weekday_daytime": "weekday daytime",
+    "evenings": "evening",
+    "weekends": "weekend",
+    "early_mornings": "early-morning",
+    "rotating_shifts": "rotating-shift",
+}
+LANGUAGE_WORDS = {
+    "en": "English",
+    "es": "Spanish",
+    "zh": "Chinese",
+    "vi": "Vietnamese",
+    "tl": "Tagalog",
+    "ar": "Arabic",
+    "fr": "French",
+    "ko": "Korean",
+    "ru": "Russian",
+    "de": "German",
+    "ht": "Haitian Creole",
+    "pt": "Portuguese",
+    "pl": "Polish",
+    "ja": "Japanese",
+    "hi": "Hindi",
+    "it": "Italian",
+    "ase": "American Sign Language",
+}
+PAYMENT_WORDS = {
+    "insurance": "health insurance",
+    "eap": "agency EAP",
+    "workers_comp": "workers' compensation",
+    "self_pay": "self-pay",
+}
+CARRIER_WORDS = {
+    "aetna": "Aetna",
+    "blue_cross": "Blue Cross Blue Shield",
+    "cigna": "Cigna",
+    "united": "UnitedHealthcare",
+    "humana": "Humana",
+    "kaiser": "Kaiser Permanente",
+    "medicare": "Medicare",
+    "medicaid": "Medicaid",
+    "tricare": "TRICARE",
+    "other": "your carrier",
+}
+GENDER_WORDS = {"woman": "A woman", "man": "A man", "nonbinary": "Non-binary"}
+TRAINING_WORDS = {
+    "certification": "first-responder counselor certification",
+    "cultural_course": "responder culture course",
+    "ride_along": "ride-along hours",
+    "critical_incident": "critical incident stress management training",
+    "other": "first-responder training",
+}
+AGENCY_WORDS = {
+    "contracted": "Contracted clinician for agencies",
+    "embedded": "Embedded clinician in an agency",
+    "peer_support_advisor": "Clinical advisor to a peer-support team",
+}
+LIVED_WORDS = {
+    "own_service": "Served as a first responder",
+    "family": "Has a first responder in the family",
+}
+PRACTICE_TRAIT = {
+    "explains_confidentiality": "respect_trust",
+    "no_agency_contact": "respect_trust",
+    "goals_together": "collaboration",
+    "reviews_progress": "collaboration",
+    "you_set_pace": "empathy",
+    "knows_the_job": "empathy",
+    "asks_feedback": "adaptability",
+    "changes_approach": "adaptability",
+}
+PRACTICE_WORDS = {
+    "explains_confidentiality": "Explains confidentiality and its limits in the first session",
+    "no_agency_contact": "Never contacts your department without your written consent",
+    "goals_together": "Sets goals together with you",
+    "reviews_progress": "Reviews progress with you",
+    "you_set_pace": "Lets you set the pace on hard calls",
+    "knows_the_job": "Knows the job's language",
+    "asks_feedback": "Asks how the work is going for you",
+    "changes_approach": "Changes the approach when it is not working",
+}
+TRAIT_WORDS = {
+    "respect_trust": "respect and trust",
+    "collaboration": "collaboration",
+    "empathy": "empathy",
+    "adaptability": "adaptability",
+}
+
+
+@dataclass(frozen=True)
+class Seeker:
+    """What one responder told us, as ranking needs it."""
+
+    state: str
+    service: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    travel_miles: int = 25
+    format_preference: str = "either"  # "either", "in_person" or "telehealth"
+    concerns: frozenset[str] = frozenset()
+    methods_wanted: frozenset[str] = frozenset()
+    methods_avoided: frozenset[str] = frozenset()
+    therapist_gender: str = ""
+    gender_required: bool = False
+    languages: frozenset[str] = frozenset()
+    language_required: bool = False
+    hours: frozenset[str] = frozenset()
+    payment_methods: frozenset[str] = frozenset()
+    insurance_carrier: str = ""
+    self_pay_budget_dollars: int | None = None
+    payment_required: bool = False
+    avoid_agency_evaluators: bool = False
+    importance: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A therapist as a candidate for responders in one state."""
+
+    therapist_id: int
+    published: bool = True
+    accepting: bool = True
+    # Latest expiry (date ordinal) of a verified license in the state; 0 when none.
+    licensed_until_ordinal: int = 0
+    confirmed_epoch: float = 0.0
+    years_serving: int = 0
+    caseload_percent: int = 0
+    services: frozenset[str] = frozenset()
+    verified_trainings: frozenset[str] = frozenset()  # kinds
+    self_reported_trainings: frozenset[str] = frozenset()  # kinds, not yet verified
+    agency_work: frozenset[str] = frozenset()
+    ride_along_hours: int = 0
+    lived_experience: frozenset[str] = frozenset()
+    agency_evaluations: frozenset[str] = frozenset()
+    statements: frozenset[str] = frozenset()  # traits the therapist wrote about
+    practices: frozenset[str] = frozenset()
+    # Check-in score per trait (0 to 1), once the alliance app has enough check-ins.
+    checkin_traits: Mapping[str, float] | None = None
+    focus_concerns: frozenset[str] = frozenset()
+    methods_trained: frozenset[str] = frozenset()
+    methods_certified: frozenset[str] = frozenset()
+    offers_in_person: bool = False
+    offers_telehealth_here: bool = False
+    office_latitude: float | None = None
+    office_longitude: float | None = None
+    office_city: str = ""
+    languages: frozenset[str] = frozenset()
+    gender: str = ""
+    hours: frozenset[str] = frozenset()
+    reschedules_around_shifts: bool = False
+    payment_methods: frozenset[str] = frozenset()
+    insurance_carriers: frozenset[str] = frozenset()
+    fee_min_dollars: int | None = None
+    sliding_scale: bool = False
+    intros_received: int = 0
+    intros_answered: int = 0
+    median_answer_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The listing rules that move with time."""
+
+    now_epoch: float
+    today_ordinal: int
+    confirmation_max_age_days: int = 45
+
+
+VERIFIED = "verified"  # checked by Rapport staff against evidence
+SELF_REPORTED = "self_reported"  # the therapist says so
+MEASURED = "measured"  # what Rapport saw: answers to intro requests, check-ins, confirmations
+
+
+@dataclass(frozen=True)
+class Reason:
+    text: str
+    points: float
+    source: str = SELF_REPORTED
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str
+    title: str
+    weight: float  # points this component is worth for this responder, out of 100
+    value: float  # 0 to 1
+    reasons: tuple[Reason, ...]
+
+    @property
+    def points(self) -> float:
+        return self.weight * self.value
+
+    @property
+    def points_rounded(self) -> int:
+        return round(self.points)
+
+    @property
+    def weight_rounded(self) -> int:
+        return round(self.weight)
+
+
+@dataclass(frozen=True)
+class Score:
+    therapist_id: int
+    total: float  # 0 to 100
+    components: tuple[Component, ...]
+
+    @property
+    def total_rounded(self) -> int:
+        return round(self.total)
+
+    @property
+    def top_reasons(self) -> tuple[Reason, ...]:
+        """The three reasons that added the most points."""
+        reasons = [reason for c in self.components for reason in c.reasons if reason.points > 0]
+        reasons.sort(key=lambda reason: -reason.points)
+        return tuple(reasons[:3])
+
+
+def importance_multiplier(importance: int) -> float:
+    """Scale a component by how much it matters: 1/3 (not at all) to 4/3 (most)."""
+    return (1 + max(0, min(3, importance))) / 3
+
+
+def component_weights(seeker: Seeker) -> dict[str, float]:
+    """The components' weights for this responder, scaled to sum to 100."""
+    importance = seeker.importance
+    culture = importance.get(RESPONDER_CULTURE, IMPORTANCE_DEFAULT)
+    alliance = sum(importance.get(t, IMPORTANCE_DEFAULT) for t in TRAITS) / len(TRAITS)
+    raw = dict(COMPONENT_WEIGHTS)
+    raw["competence"] *= importance_multiplier(culture)
+    raw["alliance"] *= importance_multiplier(alliance)
+    total = sum(raw.values())
+    return {key: 100.0 * weight / total for key, weight in raw.items()}
+
+
+def trait_weights(seeker: Seeker) -> dict[str, float]:
+    """How much each alliance trait counts for this responder; equal if all are zero."""
+    weights = {t: float(max(0, seeker.importance.get(t, IMPORTANCE_DEFAULT))) for t in TRAITS}
+    if sum(weights.values()) == 0:
+        return dict.fromkeys(TRAITS, 1.0)
+    return weights
+
+
+def distance_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two points."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
+
+
+def office_distance(seeker: Seeker, candidate: Candidate) -> float | None:
+    """Miles from the responder's ZIP to the therapist's office, when both are known."""
+    if not candidate.offers_in_person or seeker.latitude is None or seeker.longitude is None:
+        return None
+    if candidate.office_latitude is None or candidate.office_longitude is None:
+        return None
+    return distance_miles(
+        seeker.latitude, seeker.longitude, candidate.office_latitude, candidate.office_longitude
+    )
+
+
+def in_person_reachable(seeker: Seeker, candidate: Candidate) -> bool:
+    distance = office_distance(seeker, candidate)
+    return distance is not None and distance <= seeker.travel_miles
+
+
+def can_pay(seeker: Seeker, candidate: Candidate) -> bool:
+    """Whether the responder can pay this therapist one of the ways they said.
+
+    A sliding scale counts, since it may bring the fee within the budget.
+    """
+    return payment_value(seeker, candidate) >= CAN_PAY_VALUE
+
+
+def is_eligible(seeker: Seeker, candidate: Candidate, rules: Rules) -> bool:
+    """The hard rules: a therapist failing any of them is never ranked."""
+    confirmed_since = rules.now_epoch - rules.confirmation_max_age_days * SECONDS_PER_DAY
+    if not (candidate.published and candidate.accepting):
+        return False
+    if candidate.licensed_until_ordinal <= rules.today_ordinal:
+        return False
+    if candidate.confirmed_epoch < confirmed_since:
+        return False
+    telehealth = candidate.offers_telehealth_here
+    in_person = in_person_reachable(seeker, candidate)
+    if seeker.format_preference == "telehealth" and not telehealth:
+        return False
+    if seeker.format_preference == "in_person" and not in_person:
+        return False
+    if seeker.format_preference == "either" and not (telehealth or in_person):
+        return False
+    if (
+        seeker.language_required
+        and seeker.languages
+        and not (seeker.languages & candidate.languages)
+    ):
+        return False
+    if (
+        seeker.gender_required
+        and seeker.therapist_gender
+        and candidate.gender != seeker.therapist_gender
+    ):
+        return False
+    if seeker.payment_required and seeker.payment_methods and not can_pay(seeker, candidate):
+        return False
+    return not (seeker.avoid_agency_evaluators and candidate.agency_evaluations)
+
+
+def _share(wanted: frozenset[str], offered: frozenset[str]) -> float:
+    return len(wanted & offered) / len(wanted) if wanted else NEUTRAL
+
+
+def _words(values: Iterable[str], words: Mapping[str, str]) -> str:
+    names = [words[v] for v in sorted(values) if v in words]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class _Factors:
+    """Collect a component's factors: value, and the reasons that earned points."""
+
+    def __init__(self, weights: Mapping[str, float], component_weight: float) -> None:
+        self.weights = weights
+        self.component_weight = component_weight
+        self.value = 0.0
+        self.reasons: list[Reason] = []
+
+    def add(self, name: str, value: float, text: str = "", *, source: str = SELF_REPORTED) -> None:
+        self.value += self.weights[name] * value
+        points = self.component_weight * self.weights[name] * value
+        if text and points > 0:
+            self.reasons.append(Reason(text=text, points=points, source=source))
+
+
+def competence(seeker: Seeker, c: Candidate, weight: float) -> Component:
+    f = _Factors(COMPETENCE_FACTORS, weight)
+    years = max(0, c.years_serving)
+    f.add(
+        "years",
+        min(years, YEARS_FULL) / YEARS_FULL,
+        f"{years} year{'s' if years != 1 else ''} serving first responders" if years else "",
+    )
+    percent = max(0, c.caseload_percent)
+    f.add(
+        "caseload",
+        min(percent, CASELOAD_PERCENT_FULL) / CASELOAD_PERCENT_FULL,
+        f"{percent}% of their clients are first responders" if percent else "",
+    )
+    if seeker.service and seeker.service != "other":
+        matched = seeker.service in c.services
+        f.add(
+            "service",
+            1.0 if matched else 0.0,
+            f"Has worked with {SERVICE_PEOPLE[seeker.service]}" if matched else "",
+        )
+    else:
+        f.add(
+            "service",
+            min(len(c.services), 3) / 3,
+            f"Has worked with {_words(c.services, SERVICE_PEOPLE)}" if c.services else "",
+        )
+    verified = len(c.verified_trainings)
+    reported = len(c.self_reported_trainings - c.verified_trainings)
+    training = min(
+        1.0, VERIFIED_TRAINING_VALUE * verified + SELF_REPORTED_TRAINING_VALUE * reported
+    )
+    if verified:
+        kind = sorted(c.verified_trainings)[0]
+        text = f"Verified {TRAINING_WORDS.get(kind, 'first-responder training')}"
+    elif reported:
+        text = "Reports first-responder training (not yet verified)"
+    else:
+        text = ""
+    f.add("training", training, text, source=VERIFIED if verified else SELF_REPORTED)
+    ride = min(max(0, c.ride_along_hours), RIDE_ALONG_HOURS_FULL) / RIDE_ALONG_HOURS_FULL
+    agency = max(1.0 if c.agency_work else 0.0, ride)
+    if c.agency_work:
+        text = AGENCY_WORDS.get(sorted(c.agency_work)[0], "Works with agencies")
+    elif c.ride_along_hours:
+        text = f"{c.ride_along_hours} hours of ride-alongs or station time"
+    else:
+        text = ""
+    f.add("agency", agency, text)
+    lived = sorted(c.lived_experience)
+    f.add("lived", 1.0 if lived else 0.0, LIVED_WORDS.get(lived[0], "") if lived else "")
+    return Component(
+        "competence", COMPONENT_TITLES["competence"], weight, f.value, tuple(f.reasons)
+    )
+
+
+def trait_value(c: Candidate, trait: str) -> float:
+    """One alliance trait, from check-ins when there are enough, else from the profile."""
+    if c.checkin_traits is not None and trait in c.checkin_traits:
+        return max(0.0, min(1.0, c.checkin_traits[trait]))
+    practices = sum(1 for p in c.practices if PRACTICE_TRAIT.get(p) == trait)
+    return 0.5 * (trait in c.statements) + 0.5 * min(practices, 2) / 2
+
+
+def alliance(seeker: Seeker, c: Candidate, weight: float) -> Component:
+    weights = trait_weights(seeker)
+    total = sum(weights.values())
+    value, reasons = 0.0, []
+    for trait in TRAITS:
+        share = weights[trait] / total
+        trait_score = trait_value(c, trait)
+        value += share * trait_score
+        points = weight * share * trait_score
+        if points <= 0:
+            continue
+        source = SELF_REPORTED
+        if c.checkin_traits is not None and trait in c.checkin_traits:
+            text = f"Responders rate their {TRAIT_WORDS[trait]} highly"
+            source = MEASURED
+        else:
+            practices = sorted(p for p in c.practices if PRACTICE_TRAIT.get(p) == trait)
+            text = (
+                PRACTICE_WORDS[practices[0]]
+                if practices
+                else (f"Describes how they build {TRAIT_WORDS[trait]}")
+            )
+        reasons.append(Reason(text=text, points=points, source=source))
+    return Component("alliance", COMPONENT_TITLES["alliance"], weight, value, tuple(reasons))
+
+
+def clinical(seeker: Seeker, c: Candidate, weight: float) -> Component:
+    f = _Factors(CLINICAL_FACTORS, weight)
+    helped = seeker.concerns & c.focus_concerns
+    f.add(
+        "concerns",
+        _share(seeker.concerns, c.focus_concerns),
+        f"Helps with {_words(helped, CONCERN_WORDS)}" if helped else "",
+    )
+    if seeker.methods_wanted:
+        levels = [
+            1.0
+            if m in c.methods_certified
+            else TRAINED_METHOD_VALUE
+            if m in c.methods_trained
+            else 0.0
+            for m in sorted(seeker.methods_wanted)
+        ]
+        certified = seeker.methods_wanted & c.methods_certified
+        trained = (seeker.methods_wanted & c.methods_trained) - certified
+        text = (
+            f"Certified in {_words(certified, METHOD_WORDS)}"
+            if certified
+            else f"Trained in {_words(trained, METHOD_WORDS)}"
+            if trained
+            else ""
+        )
+        f.add("methods", sum(levels) / len(levels), text)
+    else:
+        f.add("methods", NEUTRAL)
+    if seeker.concerns & TRAUMA_CONCERNS:
+        # A method the responder would rather avoid does not count as on offer for them.
+        offered = (c.methods_trained & TRAUMA_FOCUSED_METHODS) - seeker.methods_avoided
+        f.add(
+            "trauma_focused",
+            1.0 if offered else 0.0,
+            f"Offers trauma-focused therapy ({_words(offered, METHOD_WORDS)})" if offered else "",
+        )
+    else:
+        f.add("trauma_focused", NEUTRAL)
+    avoided = min(len(c.methods_trained & seeker.methods_avoided), 2) / 2
+    value = f.value * (1 - AVOIDED_METHOD_PENALTY * avoided)
+    return Component("clinical", COMPONENT_TITLES["clinical"], weight, value, tuple(f.reasons))
+
+
+def format_value(seeker: Seeker, c: Candidate) -> float:
+    """Telehealth where wanted, or an office the closer the better within the travel limit."""
+    distance = office_distance(seeker, c)
+    near = 0.0
+    if distance is not None and distance <= seeker.travel_miles:
+        near = 1 - NEAREST_OFFICE_SHARE * distance / max(seeker.travel_miles, 1)
+    if seeker.format_preference == "telehealth":
+        return 1.0 if c.offers_telehealth_here else 0.0
+    if seeker.format_preference == "in_person":
+        return near
+    return max(TELEHEALTH_FOR_EITHER_VALUE if c.offers_telehealth_here else 0.0, near)
+
+
+def payment_value(seeker: Seeker, c: Candidate) -> float:
+    """1 when the responder can pay one of the ways they said; partial for near misses."""
+    if not seeker.payment_methods:
+        return NEUTRAL
+    best = 0.0
+    for method in seeker.payment_methods & c.payment_methods:
+        if method == "insurance":
+            carrier = seeker.insurance_carrier
+            value = 1.0 if not carrier or carrier in c.insurance_carriers else 0.3
+        elif method == "self_pay":
+            budget, fee = seeker.self_pay_budget_dollars, c.fee_min_dollars
+            if budget is None or (fee is not None and fee <= budget):
+                value = 1.0
+            elif fee is None:
+                value = 0.8
+            elif c.sliding_scale:
+                value = 0.7
+            else:
+                value = 0.3
+        else:
+            value = 1.0
+        best = max(best, value)
+    return best
+
+
+def _payment_reason(seeker: Seeker, c: Candidate) -> str:
+    shared = seeker.payment_methods & c.payment_methods
+    if "insurance" in shared and seeker.insurance_carrier in c.insurance_carriers:
+        return f"In network with {CARRIER_WORDS[seeker.insurance_carrier]}"
+    if "eap" in shared:
+        return "Takes agency EAP"
+    if "workers_comp" in shared:
+        return "Takes workers' compensation"
+    if "self_pay" in shared and c.sliding_scale:
+        return "Offers a sliding scale"
+    if "self_pay" in shared:
+        return "Fee within your budget"
+    return f"Takes {_words(shared, PAYMENT_WORDS)}" if shared else ""
+
+
+def practical(seeker: Seeker, c: Candidate, weight: float) -> Component:
+    f = _Factors(PRACTICAL_FACTORS, weight)
+    overlap = seeker.hours & c.hours
+    share = len(overlap) / len(seeker.hours) if seeker.hours else NEUTRAL
+    hours = min(1.0, share + RESCHEDULES_BONUS * c.reschedules_around_shifts)
+    text = f"Offers {_words(overlap, HOURS_WORDS)} sessions" if overlap else ""
+    if c.reschedules_around_shifts and not text:
+        text = "Reschedules around shift changes"
+    f.add("hours", hours, text)
+    distance = office_distance(seeker, c)
+    value = format_value(seeker, c)
+    if (
+        distance is not None
+        and distance <= seeker.travel_miles
+        and (seeker.format_preference != "telehealth")
+    ):
+        where = f" in {c.office_city}" if c.office_city else ""
+        text = f"Office{where}, {distance:.0f} miles away"
+    elif c.offers_telehealth_here and seeker.format_preference != "in_person":
+        text = "Telehealth in your state"
+    else:
+        text = ""
+    f.add("format", value, text)
+    payment = payment_value(seeker, c)
+    f.add("payment", payment, _payment_reason(seeker, c) if payment == 1.0 else "")
+    spoken = seeker.languages & c.languages
+    f.add(
+        "language",
+        (1.0 if spoken else 0.0) if seeker.languages else NEUTRAL,
+        f"Speaks {_words(spoken, LANGUAGE_WORDS)}" if spoken - {"en"} else "",
+    )
+    if seeker.therapist_gender:
+        matched = c.gender == seeker.therapist_gender
+        f.add(
+            "gender",
+            1.0 if matched else 0.0,
+            f"{GENDER_WORDS.get(c.gender, 'Their gender')}, as you asked" if matched else "",
+        )
+    else:
+        f.add("gender", NEUTRAL)
+    return Component("practical", COMPONENT_TITLES["practical"], weight, f.value, tuple(f.reasons))
+
+
+def answer_rate(c: Candidate) -> float:
+    """The share of intro requests answered, shrunk toward a prior while history is short."""
+    received = max(0, c.intros_received)
+    answered = max(0, min(c.intros_answered, received))
+    return (answered + ANSWER_RATE_PRIOR_WEIGHT * ANSWER_RATE_PRIOR) / (
+        received + ANSWER_RATE_PRIOR_WEIGHT
+    )
+
+
+def answer_speed(c: Candidate) -> float:
+    if c.median_answer_hours is None:
+        return NEUTRAL
+    return 1 - min(max(0.0, c.median_answer_hours), ANSWER_HOURS_FULL) / ANSWER_HOURS_FULL
+
+
+def days_since_confirmed(c: Candidate, rules: Rules) -> float:
+    return max(0.0, (rules.now_epoch - c.confirmed_epoch) / SECONDS_PER_DAY)
+
+
+def answer_time_words(median_answer_hours: float | None) -> str:
+    """How soon a therapist usually answers, in words."""
+    if median_answer_hours is None:
+        return "No answer history yet"
+    if median_answer_hours <= 4:
+        return "Usually answers within a few hours"
+    if median_answer_hours <= 24:
+        return "Usually answers within a day"
+    if median_answer_hours <= 72:
+        return "Usually answers within three days"
+    return "Often slow to answer"
+
+
+def responsiveness(c: Candidate, weight: float, rules: Rules) -> Component:
+    f = _Factors(RESPONSIVENESS_FACTORS, weight)
+    rate = answer_rate(c)
+    f.add(
+        "answer_rate",
+        rate,
+        "Answers most intro requests" if c.intros_received >= 3 and rate >= 0.8 else "",
+        source=MEASURED,
+    )
+    speed = answer_speed(c)
+    f.add(
+        "answer_speed",
+        speed,
+        answer_time_words(c.median_answer_hours)
+        if c.median_answer_hours is not None and c.median_answer_hours <= 24
+        else "",
+        source=MEASURED,
+    )
+    days = days_since_confirmed(c, rules)
+    fresh = 1 - min(days, FRESHNESS_DAYS_FULL) / FRESHNESS_DAYS_FULL
+    f.add(
+        "freshness",
+        fresh,
+        "Confirmed their profile this week" if days <= 7 else "",
+        source=MEASURED,
+    )
+    return Component(
+        "responsiveness", COMPONENT_TITLES["responsiveness"], weight, f.value, tuple(f.reasons)
+    )
+
+
+def score(seeker: Seeker, candidate: Candidate, rules: Rules) -> Score:
+    """Score one therapist for one responder, with every component and its reasons."""
+    weights = component_weights(seeker)
+    components = (
+        competence(seeker, candidate, weights["competence"]),
+        alliance(seeker, candidate, weights["alliance"]),
+        clinical(seeker, candidate, weights["clinical"]),
+        practical(seeker, candidate, weights["practical"]),
+        responsiveness(candidate, weights["responsiveness"], rules),
+    )
+    total = sum(component.points for component in components)
+    return Score(
+        therapist_id=candidate.therapist_id,
+        total=max(0.0, min(100.0, total)),
+        components=components,
+    )
+
+
+def rank(seeker: Seeker, candidates: Iterable[Candidate], rules: Rules) -> list[Score]:
+    """Score the eligible candidates and order them: highest score first, then lowest id."""
+    scores = [score(seeker, c, rules) for c in candidates if is_eligible(seeker, c, rules)]
+    scores.sort(key=lambda s: (-s.total, s.therapist_id))
+    return scores

@@ -1,0 +1,1 @@
+"""Reads of the matching app, one module per page family."""

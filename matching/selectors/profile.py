@@ -1,0 +1,122 @@
+"""A therapist's public profile, as responders see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alliance.choices import PRACTICE_TRAIT, Practice, Trait
+from alliance.models import AllianceApproach
+from matching.selectors.intake import choice_labels
+from profiles import choices
+from profiles.models import License, ResponderTraining, TherapistProfile
+from profiles.selectors import license_valid_q
+
+
+@dataclass(frozen=True)
+class PublicProfile:
+    """A therapist as responders see them: verified facts marked, the rest self-reported."""
+
+    therapist: TherapistProfile
+    verified_licenses: tuple[License, ...]
+    trainings: tuple[ResponderTraining, ...]
+    alliance: AllianceApproach | None
+    licensed_states: tuple[str, ...]
+
+    @property
+    def telehealth_states(self) -> list[str]:
+        states = self.therapist.telehealth_states & set(self.licensed_states)
+        return choice_labels(choices.State, states)
+
+    @property
+    def practices_by_trait(self) -> list[tuple[str, str, list[str]]]:
+        if self.alliance is None:
+            return []
+        groups = []
+        for trait in Trait:
+            practices = [
+                Practice(p).label
+                for p in Practice.values
+                if p in self.alliance.practices and PRACTICE_TRAIT[p] == trait
+            ]
+            groups.append((trait.label, self.alliance.statement(trait), practices))
+        return groups
+
+    def _labels_of(self, field: str) -> list[str]:
+        value = getattr(self.therapist, field)
+        return choice_labels(self.therapist._meta.get_field(field).choice_class, value)
+
+    @property
+    def service_labels(self) -> list[str]:
+        return self._labels_of("services_served")
+
+    @property
+    def agency_work_labels(self) -> list[str]:
+        return self._labels_of("agency_work")
+
+    @property
+    def lived_experience_labels(self) -> list[str]:
+        return self._labels_of("lived_experience")
+
+    @property
+    def evaluation_labels(self) -> list[str]:
+        return self._labels_of("agency_evaluations")
+
+    @property
+    def concern_labels(self) -> list[str]:
+        return self._labels_of("focus_concerns")
+
+    @property
+    def format_labels(self) -> list[str]:
+        return self._labels_of("formats")
+
+    @property
+    def language_labels(self) -> list[str]:
+        return self._labels_of("languages")
+
+    @property
+    def hours_labels(self) -> list[str]:
+        return self._labels_of("hours")
+
+    @property
+    def payment_labels(self) -> list[str]:
+        return self._labels_of("payment_methods")
+
+    @property
+    def carrier_labels(self) -> list[str]:
+        return self._labels_of("insurance_carriers")
+
+    @property
+    def method_levels(self) -> list[tuple[str, str]]:
+        therapist = self.therapist
+        return [
+            (method.label, "certified" if method in therapist.methods_certified else "trained")
+            for method in choices.Method
+            if method in therapist.methods_trained
+        ]
+
+    @property
+    def fee_text(self) -> str:
+        low, high = self.therapist.fee_min_dollars, self.therapist.fee_max_dollars
+        if low is not None and high is not None:
+            return f"${low}" if low == high else f"${low} to ${high}"
+        if low is not None:
+            return f"From ${low}"
+        if high is not None:
+            return f"Up to ${high}"
+        return ""
+
+
+def therapist_public_profile(*, therapist: TherapistProfile) -> PublicProfile:
+    """Gather what a profile page shows, in a fixed number of queries."""
+    licenses = tuple(therapist.licenses.filter(license_valid_q()).order_by("state", "license_type"))
+    trainings = tuple(
+        therapist.trainings.exclude(status="rejected").order_by("-status", "-completed_on")
+    )
+    alliance = AllianceApproach.objects.filter(therapist=therapist).first()
+    return PublicProfile(
+        therapist=therapist,
+        verified_licenses=licenses,
+        trainings=trainings,
+        alliance=alliance,
+        licensed_states=tuple(sorted({license.state for license in licenses})),
+    )

@@ -1,0 +1,94 @@
+"""The fast path must give the same scores and the same order as the reference scorer."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.ranking import build_index, rank_index
+from matching.scoring import Seeker, rank
+from tests.matching.strategies import RULES, random_pool, seekers
+
+SCORE_TOLERANCE = 1e-9
+
+
+def assert_same_ranking(seeker: Seeker, pool) -> None:
+    expected = rank(seeker, pool, RULES)
+    ids, totals = rank_index(build_index(pool), seeker, RULES)
+    assert len(ids) == len(expected)
+    np.testing.assert_allclose(totals, [s.total for s in expected], atol=SCORE_TOLERANCE)
+    # The same order, except where two scores are equal to within rounding.
+    for position, (got, want) in enumerate(zip(ids.tolist(), expected, strict=True)):
+        if got != want.therapist_id:
+            assert abs(totals[position] - want.total) < SCORE_TOLERANCE
+
+
+@settings(max_examples=150, deadline=None)
+@given(seeker=seekers(), seed=st.integers(0, 2**32 - 1), size=st.integers(0, 120))
+def test_the_fast_path_agrees_with_the_reference_scorer(
+    seeker: Seeker, seed: int, size: int
+) -> None:
+    assert_same_ranking(seeker, random_pool(seed, size))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_fast_path_agrees_on_a_large_state(seed: int) -> None:
+    seeker = Seeker(
+        state="CO",
+        service="fire",
+        latitude=39.75,
+        longitude=-104.99,
+        travel_miles=60,
+        concerns=frozenset({"trauma", "sleep"}),
+        hours=frozenset({"evenings"}),
+        payment_methods=frozenset({"eap", "insurance"}),
+        insurance_carrier="aetna",
+        methods_wanted=frozenset({"emdr"}),
+        methods_avoided=frozenset({"group"}),
+        importance={"empathy": 3, "responder_culture": 3},
+    )
+    assert_same_ranking(seeker, random_pool(seed, 3000))
+
+
+def test_identical_therapists_come_out_by_id_in_both_paths() -> None:
+    twin = random_pool(7, 1)[0]
+    twin = dataclasses.replace(
+        twin,
+        published=True,
+        accepting=True,
+        offers_telehealth_here=True,
+        licensed_until_ordinal=RULES.today_ordinal + 10,
+        confirmed_epoch=RULES.now_epoch,
+    )
+    pool = [dataclasses.replace(twin, therapist_id=i) for i in (40, 7, 19)]
+    seeker = Seeker(state="CO", format_preference="telehealth")
+    ids, _ = rank_index(build_index(pool), seeker, RULES)
+    assert ids.tolist() == [7, 19, 40]
+    assert [s.therapist_id for s in rank(seeker, pool, RULES)] == [7, 19, 40]
+
+
+def test_an_office_just_outside_the_travel_limit_is_left_out() -> None:
+    base = random_pool(3, 1)[0]
+    office = dataclasses.replace(
+        base,
+        published=True,
+        accepting=True,
+        offers_in_person=True,
+        offers_telehealth_here=False,
+        licensed_until_ordinal=RULES.today_ordinal + 10,
+        confirmed_epoch=RULES.now_epoch,
+        office_latitude=40.0,
+        office_longitude=-105.0,
+        agency_evaluations=frozenset(),
+    )
+    # About 34.5 miles north of the office.
+    seeker = Seeker(state="CO", latitude=40.5, longitude=-105.0, format_preference="in_person")
+    near = dataclasses.replace(seeker, travel_miles=35)
+    far = dataclasses.replace(seeker, travel_miles=34)
+    assert rank_index(build_index([office]), near, RULES)[0].tolist() == [office.therapist_id]
+    assert rank_index(build_index([office]), far, RULES)[0].tolist() == []
+    assert len(rank(near, [office], RULES)) == 1 and rank(far, [office], RULES) == []

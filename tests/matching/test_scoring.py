@@ -1,0 +1,265 @@
+"""The scoring module: weights, reasons, and properties that must hold for any input."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alliance.choices import PRACTICE_TRAIT, Practice, Trait
+from matching import scoring
+from matching.scoring import Candidate, Seeker, is_eligible, rank, score
+from profiles import choices
+from tests.matching.strategies import RULES, candidates, random_pool, seekers
+
+FIREFIGHTER = Seeker(
+    state="CO",
+    service="fire",
+    format_preference="telehealth",
+    concerns=frozenset({"trauma"}),
+    hours=frozenset({"evenings"}),
+)
+
+
+def good_candidate(**overrides) -> Candidate:
+    base = Candidate(
+        therapist_id=1,
+        licensed_until_ordinal=RULES.today_ordinal + 100,
+        confirmed_epoch=RULES.now_epoch,
+        offers_telehealth_here=True,
+    )
+    return dataclasses.replace(base, **overrides)
+
+
+def test_scoring_imports_nothing_from_django() -> None:
+    tree = ast.parse(Path(scoring.__file__).read_text())
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert "django" not in imported
+    assert imported <= {"__future__", "math", "collections", "dataclasses"}
+
+
+def test_the_base_weights_are_out_of_100_and_each_components_factors_sum_to_one() -> None:
+    assert sum(scoring.COMPONENT_WEIGHTS.values()) == 100
+    assert scoring.COMPONENT_WEIGHTS == {
+        "competence": 30,
+        "alliance": 25,
+        "clinical": 20,
+        "practical": 15,
+        "responsiveness": 10,
+    }
+    for factors in (
+        scoring.COMPETENCE_FACTORS,
+        scoring.CLINICAL_FACTORS,
+        scoring.PRACTICAL_FACTORS,
+        scoring.RESPONSIVENESS_FACTORS,
+    ):
+        assert sum(factors.values()) == pytest.approx(1.0)
+
+
+def test_what_matters_most_moves_weight_between_components() -> None:
+    default = scoring.component_weights(Seeker(state="CO"))
+    assert default == pytest.approx(scoring.COMPONENT_WEIGHTS)
+    culture = scoring.component_weights(Seeker(state="CO", importance={"responder_culture": 3}))
+    assert culture["competence"] > default["competence"]
+    assert sum(culture.values()) == pytest.approx(100)
+
+
+@pytest.mark.parametrize(
+    ("words", "choice_class"),
+    [
+        (scoring.SERVICE_PEOPLE, choices.Service),
+        (scoring.CONCERN_WORDS, choices.Concern),
+        (scoring.METHOD_WORDS, choices.Method),
+        (scoring.HOURS_WORDS, choices.Hours),
+        (scoring.LANGUAGE_WORDS, choices.Language),
+        (scoring.PAYMENT_WORDS, choices.Payment),
+        (scoring.CARRIER_WORDS, choices.InsuranceCarrier),
+        (scoring.TRAINING_WORDS, choices.TrainingKind),
+        (scoring.AGENCY_WORDS, choices.AgencyWork),
+        (scoring.LIVED_WORDS, choices.LivedExperience),
+        (scoring.PRACTICE_WORDS, Practice),
+        (scoring.TRAIT_WORDS, Trait),
+    ],
+)
+def test_reason_words_cover_every_choice(words: dict, choice_class) -> None:
+    assert set(words) == set(choice_class.values)
+
+
+def test_the_practice_traits_match_the_alliance_app() -> None:
+    assert scoring.PRACTICE_TRAIT == {str(k): str(v) for k, v in PRACTICE_TRAIT.items()}
+    assert scoring.TRAITS == tuple(Trait.values)
+
+
+def test_a_therapist_who_knows_firefighters_ranks_first_with_reasons() -> None:
+    knows = good_candidate(
+        therapist_id=2,
+        years_serving=12,
+        services=frozenset({"fire"}),
+        verified_trainings=frozenset({"certification"}),
+        hours=frozenset({"evenings", "weekends"}),
+        focus_concerns=frozenset({"trauma"}),
+        methods_trained=frozenset({"emdr"}),
+    )
+    generic = good_candidate(therapist_id=1, years_serving=1, services=frozenset({"police"}))
+    ranked = rank(FIREFIGHTER, [generic, knows], RULES)
+    assert [s.therapist_id for s in ranked] == [2, 1]
+    texts = [r.text for c in ranked[0].components for r in c.reasons]
+    assert "Has worked with firefighters" in texts
+    assert "12 years serving first responders" in texts
+    assert "Verified first-responder counselor certification" in texts
+    assert "Offers evening sessions" in texts
+    assert "Offers trauma-focused therapy (EMDR)" in texts
+    top = ranked[0].top_reasons
+    assert len(top) == 3
+    assert [r.points for r in top] == sorted((r.points for r in top), reverse=True)
+    verified = [r for c in ranked[0].components for r in c.reasons if r.source == "verified"]
+    assert [r.text for r in verified] == ["Verified first-responder counselor certification"]
+
+
+def test_self_reported_training_counts_for_less_than_verified() -> None:
+    verified = score(
+        FIREFIGHTER, good_candidate(verified_trainings=frozenset({"certification"})), RULES
+    )
+    reported = score(
+        FIREFIGHTER, good_candidate(self_reported_trainings=frozenset({"certification"})), RULES
+    )
+    nothing = score(FIREFIGHTER, good_candidate(), RULES)
+    assert verified.total > reported.total > nothing.total
+
+
+def test_check_ins_replace_the_therapists_own_statements_when_present() -> None:
+    stated = good_candidate(
+        statements=frozenset(scoring.TRAITS), practices=frozenset(PRACTICE_TRAIT)
+    )
+    rated_low = dataclasses.replace(stated, checkin_traits=dict.fromkeys(scoring.TRAITS, 0.1))
+    assert score(FIREFIGHTER, rated_low, RULES).total < score(FIREFIGHTER, stated, RULES).total
+
+
+def test_equal_scores_break_ties_by_the_lower_id() -> None:
+    twins = [good_candidate(therapist_id=i) for i in (9, 3, 5)]
+    assert [s.therapist_id for s in rank(FIREFIGHTER, twins, RULES)] == [3, 5, 9]
+
+
+def test_an_unanswered_question_changes_no_ones_order() -> None:
+    a = good_candidate(therapist_id=1, languages=frozenset({"es"}))
+    b = good_candidate(therapist_id=2, languages=frozenset({"en"}), years_serving=3)
+    no_language = rank(FIREFIGHTER, [a, b], RULES)
+    assert [s.therapist_id for s in no_language] == [2, 1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(seeker=seekers(), candidate=candidates())
+def test_the_score_stays_within_0_and_100(seeker: Seeker, candidate: Candidate) -> None:
+    result = score(seeker, candidate, RULES)
+    assert 0 <= result.total <= 100
+    assert result.total == pytest.approx(sum(c.points for c in result.components))
+    for component in result.components:
+        assert 0 <= component.value <= 1 + 1e-9
+
+
+def _improvements(c: Candidate, seeker: Seeker) -> list[Candidate]:
+    """Every single-factor change that makes a therapist better for this responder."""
+    r = dataclasses.replace
+    out = [
+        r(c, years_serving=c.years_serving + 3),
+        r(c, caseload_percent=min(100, c.caseload_percent + 10)),
+        r(c, ride_along_hours=c.ride_along_hours + 10),
+        r(c, reschedules_around_shifts=True),
+        r(c, sliding_scale=True),
+        r(c, offers_telehealth_here=True),
+        r(c, confirmed_epoch=min(RULES.now_epoch, c.confirmed_epoch + 86_400 * 3)),
+        r(c, intros_answered=min(c.intros_received, c.intros_answered + 1)),
+    ]
+    if c.fee_min_dollars is not None:
+        out.append(r(c, fee_min_dollars=max(0, c.fee_min_dollars - 20)))
+    if c.median_answer_hours is not None:
+        out.append(r(c, median_answer_hours=c.median_answer_hours / 2))
+    if c.checkin_traits is not None:
+        for trait in scoring.TRAITS:
+            out.append(
+                r(
+                    c,
+                    checkin_traits={
+                        **c.checkin_traits,
+                        trait: min(1.0, c.checkin_traits[trait] + 0.2),
+                    },
+                )
+            )
+    sets = {
+        "services": scoring.SERVICE_PEOPLE,
+        "verified_trainings": scoring.TRAINING_WORDS,
+        "self_reported_trainings": scoring.TRAINING_WORDS,
+        "agency_work": scoring.AGENCY_WORDS,
+        "lived_experience": scoring.LIVED_WORDS,
+        "statements": scoring.TRAITS,
+        "practices": scoring.PRACTICE_TRAIT,
+        "focus_concerns": scoring.CONCERN_WORDS,
+        "languages": scoring.LANGUAGE_WORDS,
+        "hours": scoring.HOURS_WORDS,
+        "payment_methods": scoring.PAYMENT_WORDS,
+        "insurance_carriers": scoring.CARRIER_WORDS,
+    }
+    for name, vocabulary in sets.items():
+        for value in set(vocabulary) - getattr(c, name):
+            if name == "self_reported_trainings" and value in c.verified_trainings:
+                continue
+            out.append(r(c, **{name: getattr(c, name) | {value}}))
+    for method in set(scoring.METHOD_WORDS) - c.methods_trained - seeker.methods_avoided:
+        out.append(r(c, methods_trained=c.methods_trained | {method}))
+    for method in c.methods_trained - c.methods_certified:
+        out.append(r(c, methods_certified=c.methods_certified | {method}))
+    for method in c.methods_trained & seeker.methods_avoided:
+        out.append(
+            r(
+                c,
+                methods_trained=c.methods_trained - {method},
+                methods_certified=c.methods_certified - {method},
+            )
+        )
+    if c.offers_in_person and seeker.latitude is not None:
+        out.append(r(c, office_latitude=seeker.latitude, office_longitude=seeker.longitude))
+    return out
+
+
+@settings(max_examples=120, deadline=None)
+@given(seeker=seekers(), candidate=candidates())
+def test_improving_any_single_factor_never_lowers_the_score(
+    seeker: Seeker, candidate: Candidate
+) -> None:
+    before = score(seeker, candidate, RULES).total
+    for better in _improvements(candidate, seeker):
+        assert score(seeker, better, RULES).total >= before - 1e-9, better
+
+
+@settings(max_examples=80, deadline=None)
+@given(seeker=seekers(), seed=st.integers(0, 2**32 - 1))
+def test_shuffling_the_candidates_does_not_change_the_order(seeker: Seeker, seed: int) -> None:
+    pool = random_pool(seed, 40)
+    shuffled = list(pool)
+    random.Random(seed).shuffle(shuffled)
+    first = [s.therapist_id for s in rank(seeker, pool, RULES)]
+    assert [s.therapist_id for s in rank(seeker, shuffled, RULES)] == first
+
+
+@settings(max_examples=80, deadline=None)
+@given(seeker=seekers(), seed=st.integers(0, 2**32 - 1))
+def test_an_ineligible_therapist_is_never_ranked(seeker: Seeker, seed: int) -> None:
+    pool = random_pool(seed, 40)
+    ranked = {s.therapist_id for s in rank(seeker, pool, RULES)}
+    by_id = {c.therapist_id: c for c in pool}
+    assert all(is_eligible(seeker, by_id[i], RULES) for i in ranked)
+    assert ranked == {c.therapist_id for c in pool if is_eligible(seeker, c, RULES)}
