@@ -1,0 +1,253 @@
+"""Fictional therapists in bulk for benchmarks: tens of thousands in seconds.
+
+The values come from the demo generator (matching.demo), so a benchmark ranks the same kind
+of profiles people see in `make run`; only the way rows are written differs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from functools import lru_cache
+from itertools import islice
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from alliance.models import AllianceApproach
+from matching.demo import DemoTherapist, demo_therapist, zip_codes_of
+from profiles.fields import ChoiceEnum, ChoiceSetField, choice_mask
+from profiles.models import License, ResponderTraining, TherapistProfile, User, VettingStatus
+
+BENCH_EMAIL_DOMAIN = "bench.rapport.localhost"
+BENCH_PASSWORD = "rapport-bench-only"  # noqa: S105 (fictional benchmark accounts only)
+BENCH_EVIDENCE_NAME = "evidence/bench.pdf"
+BENCH_BOARD_LOOKUP_URL = "https://licensing-board.example/lookup"
+BENCH_BATCH_ROWS = 5_000
+LARGE_STATE_DEFAULT = "CA"
+# In the real population one state holds about a tenth of the listed, accepting therapists.
+LARGE_STATE_LISTED_SHARE = 0.10
+# The other states get shares falling with their population rank: rank ** -exponent.
+OTHER_STATES_WEIGHT_EXPONENT = 0.5
+# States and territories from the most to the least populous; the large state is left out
+# wherever it stands. AS and MP are missing: the bundled data has no standard ZIP codes there.
+STATES_BY_POPULATION = (
+    "CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "NJ", "VA", "WA", "AZ",
+    "TN", "MA", "IN", "MD", "MO", "WI", "CO", "MN", "SC", "AL", "LA", "KY", "OR", "OK",
+    "CT", "UT", "IA", "PR", "NV", "AR", "MS", "KS", "NM", "NE", "ID", "WV", "HI", "NH",
+    "ME", "MT", "RI", "DE", "SD", "ND", "AK", "DC", "VT", "WY", "GU", "VI",
+)  # fmt: skip
+
+
+def bench_email(number: int) -> str:
+    """Return the sign-in address of the benchmark therapist with this number."""
+    return f"bench{number:05d}@{BENCH_EMAIL_DOMAIN}"
+
+
+def is_listed_and_accepting(demo: DemoTherapist, *, state: str, today: dt.date) -> bool:
+    """Tell whether a generated therapist will be listed in the state and take new clients.
+
+    Every benchmark therapist is published, active and confirmed within the last 45 days,
+    so a verified license in the state that has not expired is what remains to check.
+    """
+    licensed = any(
+        values["state"] == state
+        and values["status"] == VettingStatus.VERIFIED
+        and values["expires_on"] > today
+        for values in demo.licenses
+    )
+    return licensed and bool(demo.profile["accepting_new_clients"])
+
+
+def other_state_quotas(*, count: int, large_state: str) -> dict[str, int]:
+    """Split a number of therapists over the other states, most to the most populous."""
+    states = [s for s in STATES_BY_POPULATION if s != large_state and zip_codes_of(s)]
+    weights = [(rank + 1) ** -OTHER_STATES_WEIGHT_EXPONENT for rank in range(len(states))]
+    total = sum(weights)
+    exact = [count * weight / total for weight in weights]
+    quotas = [int(share) for share in exact]
+    # Largest remainders first, so the quotas add up to exactly `count`.
+    by_remainder = sorted(range(len(states)), key=lambda i: exact[i] - quotas[i], reverse=True)
+    for index in by_remainder[: count - sum(quotas)]:
+        quotas[index] += 1
+    return {state: quota for state, quota in zip(states, quotas, strict=True) if quota}
+
+
+def _bench_demos(
+    *, count: int, large_state: str, listed_target: int, today: dt.date, counts: dict[str, int]
+) -> Iterator[DemoTherapist]:
+    """Yield the therapists of the benchmark, the large state's first.
+
+    1. Generate therapists in the large state until `listed_target` of them will be listed
+       and accepting (the generator is deterministic, so the same ones every time).
+    2. Spread the rest over the other states by population rank.
+    """
+    number = 0
+    while counts["large_state_listed_accepting"] < listed_target and number < count:
+        number += 1
+        demo = demo_therapist(number, large_state, today=today)
+        counts["large_state_therapists"] += 1
+        if is_listed_and_accepting(demo, state=large_state, today=today):
+            counts["large_state_listed_accepting"] += 1
+        yield demo
+    quotas = other_state_quotas(count=count - number, large_state=large_state)
+    counts["states"] = 1 + len(quotas)
+    for state, quota in quotas.items():
+        for _ in range(quota):
+            number += 1
+            yield demo_therapist(number, state, today=today)
+
+
+@lru_cache(maxsize=4096)
+def _cached_mask(choices: ChoiceEnum, values: frozenset[str]) -> int:
+    return choice_mask(choices, values)
+
+
+def _with_masks(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """Return the values with every choice set as its bit mask, computed once per set.
+
+    The field would compute the same mask for each row; the sets repeat a great deal.
+    """
+    masked = dict(values)
+    for field in model._meta.concrete_fields:
+        if isinstance(field, ChoiceSetField) and field.name in values:
+            masked[field.name] = _cached_mask(field.choice_class, frozenset(values[field.name]))
+    return masked
+
+
+def _decision(status: str, *, now: dt.datetime) -> dict[str, object]:
+    """Return the decision fields of a vetted record that staff decided (or not yet)."""
+    if status == VettingStatus.PENDING:
+        return {}
+    decision: dict[str, object] = {"decided_at": now, "decision_notified_at": now}
+    if status == VettingStatus.REJECTED:
+        decision["decision_reason"] = "The document does not match the number given (bench)."
+    return decision
+
+
+def _insert_batch(
+    demos: list[DemoTherapist], *, password_hash: str, now: dt.datetime
+) -> dict[str, int]:
+    """Insert one batch of therapists with their licenses, trainings and alliance answers."""
+    users = User.objects.bulk_create(
+        [
+            User(
+                email=bench_email(demo.number),
+                role=User.Role.THERAPIST,
+                password=password_hash,
+                date_joined=now,
+            )
+            for demo in demos
+        ],
+        batch_size=BENCH_BATCH_ROWS,
+    )
+    profiles = []
+    for demo, user in zip(demos, users, strict=True):
+        fields = _with_masks(TherapistProfile, demo.profile)
+        confirmed_at = now - dt.timedelta(days=fields.pop("confirmed_days_ago"))
+        profiles.append(
+            TherapistProfile(
+                user=user, published_at=confirmed_at, confirmed_at=confirmed_at, **fields
+            )
+        )
+    profiles = TherapistProfile.objects.bulk_create(profiles, batch_size=BENCH_BATCH_ROWS)
+    evidence = {"document": BENCH_EVIDENCE_NAME, "document_content_type": "application/pdf"}
+    licenses: list[License] = []
+    trainings: list[ResponderTraining] = []
+    approaches: list[AllianceApproach] = []
+    for demo, profile in zip(demos, profiles, strict=True):
+        for values in demo.licenses:
+            decision = _decision(values["status"], now=now)
+            lookup = {"board_lookup_url": BENCH_BOARD_LOOKUP_URL} if decision else {}
+            licenses.append(License(therapist=profile, **evidence, **decision, **lookup, **values))
+        for values in demo.trainings:
+            decision = _decision(values["status"], now=now)
+            trainings.append(ResponderTraining(therapist=profile, **evidence, **decision, **values))
+        approaches.append(
+            AllianceApproach(therapist=profile, **_with_masks(AllianceApproach, demo.alliance))
+        )
+    License.objects.bulk_create(licenses, batch_size=BENCH_BATCH_ROWS)
+    ResponderTraining.objects.bulk_create(trainings, batch_size=BENCH_BATCH_ROWS)
+    AllianceApproach.objects.bulk_create(approaches, batch_size=BENCH_BATCH_ROWS)
+    return {
+        "therapists": len(profiles),
+        "licenses": len(licenses),
+        "trainings": len(trainings),
+        "alliance_approaches": len(approaches),
+    }
+
+
+@transaction.atomic
+def seed_bench_therapists(
+    *,
+    count: int,
+    large_state: str = LARGE_STATE_DEFAULT,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    large_state_listed_share: float = LARGE_STATE_LISTED_SHARE,
+) -> dict[str, int]:
+    """Insert `count` fictional therapists in bulk, one state holding the given listed share.
+
+    Therapists are numbered from 1, so run this on a database without benchmark rows
+    (see bench_therapists_clear). Returns the counts of what was inserted.
+    """
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    if not zip_codes_of(large_state):
+        raise ValueError(f"{large_state!r} has no ZIP codes to place therapists in.")
+    counts = dict.fromkeys(
+        (
+            "therapists",
+            "licenses",
+            "trainings",
+            "alliance_approaches",
+            "large_state_therapists",
+            "large_state_listed_accepting",
+            "states",
+        ),
+        0,
+    )
+    demos = _bench_demos(
+        count=count,
+        large_state=large_state,
+        listed_target=round(count * large_state_listed_share),
+        today=today,
+        counts=counts,
+    )
+    password_hash = make_password(BENCH_PASSWORD)
+    while batch := list(islice(demos, BENCH_BATCH_ROWS)):
+        for name, inserted in _insert_batch(batch, password_hash=password_hash, now=now).items():
+            counts[name] += inserted
+    return counts
+
+
+def bench_therapist_count() -> int:
+    """Count the benchmark's therapists in the database."""
+    return TherapistProfile.objects.filter(user__email__endswith=f"@{BENCH_EMAIL_DOMAIN}").count()
+
+
+def _bench_tables() -> str:
+    return ", ".join(
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (User, TherapistProfile, License, ResponderTraining, AllianceApproach)
+    )
+
+
+def bench_tables_vacuum() -> None:
+    """Vacuum and analyze the seeded tables, as autovacuum would have long done in production.
+
+    Right after a bulk load the planner's statistics still describe empty tables, and no page
+    is marked all-visible, so index-only scans would visit the heap anyway.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {_bench_tables()}")
+
+
+def bench_therapists_clear() -> None:
+    """Empty the accounts tables and everything that refers to them (a benchmark database only)."""
+    if "bench" not in str(connection.settings_dict["NAME"]):
+        raise RuntimeError("Refusing to empty a database whose name does not say it is a bench.")
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {_bench_tables()} RESTART IDENTITY CASCADE")

@@ -1,0 +1,623 @@
+"""Benchmark the ranked list against a therapist's profile page, under gunicorn and wrk.
+
+Run it through `make bench-ranking`, which points the settings at a database of its own
+(rapport_bench), Redis databases of its own and production-like settings with keys made for
+the run. This command seeds that database, starts gunicorn with the same environment, loads
+both pages side by side and writes the figures to var/bench/ranking.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from psycopg import sql
+
+from matching.bench import (
+    LARGE_STATE_DEFAULT,
+    LARGE_STATE_LISTED_SHARE,
+    bench_tables_vacuum,
+    bench_therapist_count,
+    bench_therapists_clear,
+    seed_bench_therapists,
+)
+from matching.demo import zip_codes_of
+from matching.intake import Intake
+from profiles.models import License
+from profiles.selectors import license_valid_q, therapists_listed
+from profiles.services.accounts import answers_to_session
+
+RANKED_PATH = "/matches/"
+HEALTH_PATH = "/healthz/"
+THERAPISTS_DEFAULT = 50_000
+GUNICORN_WORKERS = 2
+WRK_THREADS = 2
+WRK_CONNECTIONS = 8
+DURATION_SECONDS_DEFAULT = 15
+WARMUP_SECONDS = 5
+SERVER_START_TIMEOUT_SECONDS = 60
+SERVER_POLL_INTERVAL_SECONDS = 0.1
+SERVER_STOP_TIMEOUT_SECONDS = 15
+REQUEST_TIMEOUT_SECONDS = 30
+PROFILE_LINK = re.compile(r'href="(/therapists/[0-9a-f-]{36}/)"')
+RESULTS_PATH = Path(settings.BASE_DIR) / "var" / "bench" / "ranking.json"
+# wrk reports latency in microseconds; the script prints milliseconds after its run.
+LATENCY_SCRIPT = """\
+done = function(summary, latency, requests)
+  io.write(string.format("rapport_p50_ms %.3f\\n", latency:percentile(50) / 1000))
+  io.write(string.format("rapport_p95_ms %.3f\\n", latency:percentile(95) / 1000))
+end
+"""
+
+
+@dataclass
+class PageFigures:
+    """What the benchmark measured for one page."""
+
+    path: str
+    requests_per_second: float = 0.0
+    requests: int = 0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    sql_queries: int = 0
+    therapists_linked: int | None = None
+    app_cpu_ms_per_request: float | None = None
+    db_cpu_ms_per_request: float | None = None
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    requests: int
+    requests_per_second: float
+    app_cpu_seconds: float | None
+    db_cpu_seconds: float | None
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed the benchmark database, start gunicorn, and compare the ranked list with a "
+        "profile page under wrk. Run it with `make bench-ranking`."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--therapists", type=_positive_int, default=THERAPISTS_DEFAULT)
+        parser.add_argument("--large-state", default=LARGE_STATE_DEFAULT)
+        parser.add_argument(
+            "--duration",
+            type=_positive_int,
+            default=DURATION_SECONDS_DEFAULT,
+            help="Seconds of each measured wrk run.",
+        )
+        parser.add_argument(
+            "--skip-seed", action="store_true", help="Use the therapists already seeded."
+        )
+        parser.add_argument(
+            "--ranked-path", default=RANKED_PATH, help="The ranked list's URL path."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        _check_bench_settings()
+        large_state: str = options["large_state"]
+        if not zip_codes_of(large_state):
+            raise CommandError(f"{large_state!r} is not a state with ZIP codes.")
+        wrk = _wrk_path(stdout=self.stdout)
+        _database_create_if_missing()
+        call_command("migrate", interactive=False, verbosity=0)
+        seed_seconds = self._seed(
+            count=options["therapists"], large_state=large_state, skip=options["skip_seed"]
+        )
+        bench_tables_vacuum()
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        ranked = PageFigures(path=options["ranked_path"])
+        profile = PageFigures(path=_profile_path(large_state=large_state))
+        session = _responder_session(large_state=large_state)
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+        try:
+            with tempfile.TemporaryDirectory(prefix="rapport-bench-") as run_dir:
+                script = Path(run_dir) / "latency.lua"
+                script.write_text(LATENCY_SCRIPT)
+                with _gunicorn(run_dir=Path(run_dir)) as (base_url, master_pid):
+                    self._check_pages(base_url, cookie, ranked=ranked, profile=profile)
+                    for page in (ranked, profile):
+                        page.sql_queries = _queries_per_page(path=page.path, cookie=cookie)
+                    self._load(
+                        wrk,
+                        base_url,
+                        cookie,
+                        pages=(ranked, profile),
+                        duration_seconds=options["duration"],
+                        script=script,
+                        master_pid=master_pid,
+                    )
+        finally:
+            session.delete()
+        self._report(
+            ranked=ranked,
+            profile=profile,
+            therapists=bench_therapist_count(),
+            large_state=large_state,
+            seed_seconds=seed_seconds,
+            duration_seconds=options["duration"],
+        )
+
+    def _seed(self, *, count: int, large_state: str, skip: bool) -> float | None:
+        """Seed the therapists unless the database already holds that many, listed as planned.
+
+        Profiles stop being listed 45 days after their confirmation, so an old seed, or one
+        made for another large state, no longer has its share listed and is made again.
+        """
+        existing = bench_therapist_count()
+        if skip:
+            if not existing:
+                raise CommandError("No benchmark therapists yet: run once without --skip-seed.")
+            self.stdout.write(f"Using the {existing:,} therapists already seeded.")
+            return None
+        listed_target = round(count * LARGE_STATE_LISTED_SHARE)
+        if existing == count and _listed_accepting_count(large_state=large_state) == listed_target:
+            self.stdout.write(f"The benchmark database already holds {count:,} therapists.")
+            return None
+        self.stdout.write(f"Seeding {count:,} fictional therapists ...")
+        started = time.perf_counter()
+        bench_therapists_clear()
+        counts = seed_bench_therapists(count=count, large_state=large_state)
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"Seeded {counts['therapists']:,} therapists in {seconds:.1f} s: "
+            f"{counts['large_state_listed_accepting']:,} listed and accepting in {large_state} "
+            f"(of {counts['large_state_therapists']:,} there), {counts['states']} states, "
+            f"{counts['licenses']:,} licenses, {counts['trainings']:,} trainings."
+        )
+        return seconds
+
+    def _check_pages(
+        self, base_url: str, cookie: str, *, ranked: PageFigures, profile: PageFigures
+    ) -> None:
+        """Stop unless both pages answer 200 and the ranked list links to therapists.
+
+        An empty list renders fast and would make the figures meaningless.
+        """
+        for page in (profile, ranked):
+            status, body = _get(base_url + page.path, cookie=cookie)
+            if status != 200:
+                raise CommandError(
+                    f"GET {page.path} answered {status}, not 200: the benchmark needs the "
+                    "page to exist and render for an anonymous responder's session."
+                )
+            if page is ranked:
+                ranked.therapists_linked = len(set(PROFILE_LINK.findall(body)))
+                if not ranked.therapists_linked:
+                    raise CommandError(
+                        f"GET {page.path} links to no therapist profile: the ranked list came "
+                        "out empty for the responder's answers."
+                    )
+
+    def _load(
+        self,
+        wrk: str,
+        base_url: str,
+        cookie: str,
+        *,
+        pages: tuple[PageFigures, ...],
+        duration_seconds: int,
+        script: Path,
+        master_pid: int,
+    ) -> None:
+        """Warm both pages up, then measure throughput and one client's latency for each."""
+        header = ["-H", f"Cookie: {cookie}"]
+        self.stdout.write(f"Warming up for {WARMUP_SECONDS} s a page ...")
+        for page in pages:
+            _wrk(wrk, base_url + page.path, header, duration_seconds=WARMUP_SECONDS)
+        load_args = ["-t", str(WRK_THREADS), "-c", str(WRK_CONNECTIONS)]
+        for page in pages:
+            self.stdout.write(
+                f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{duration_seconds}s {page.path}"
+            )
+            run = _measured_wrk(
+                wrk,
+                base_url + page.path,
+                [*load_args, *header],
+                duration_seconds=duration_seconds,
+                master_pid=master_pid,
+            )
+            page.requests = run.requests
+            page.requests_per_second = run.requests_per_second
+            if run.requests:
+                page.app_cpu_ms_per_request = _per_request_ms(run.app_cpu_seconds, run.requests)
+                page.db_cpu_ms_per_request = _per_request_ms(run.db_cpu_seconds, run.requests)
+        for page in pages:
+            self.stdout.write(f"wrk -t1 -c1 -d{duration_seconds}s {page.path} (latency)")
+            output = _wrk(
+                wrk,
+                base_url + page.path,
+                ["-t", "1", "-c", "1", "-s", str(script), *header],
+                duration_seconds=duration_seconds,
+            )
+            page.p50_ms = _parsed_float(output, r"^rapport_p50_ms ([\d.]+)$")
+            page.p95_ms = _parsed_float(output, r"^rapport_p95_ms ([\d.]+)$")
+
+    def _report(
+        self,
+        *,
+        ranked: PageFigures,
+        profile: PageFigures,
+        therapists: int,
+        large_state: str,
+        seed_seconds: float | None,
+        duration_seconds: int,
+    ) -> None:
+        """Print the figures as a table and write them as JSON."""
+        ratio = (
+            ranked.requests_per_second / profile.requests_per_second
+            if profile.requests_per_second
+            else 0.0
+        )
+        listed = _listed_accepting_count(large_state=large_state)
+        rows = [
+            (f"requests/s (wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS})", "requests_per_second", 1),
+            ("p50 ms (one client)", "p50_ms", 2),
+            ("p95 ms (one client)", "p95_ms", 2),
+            ("SQL queries per page", "sql_queries", 0),
+            ("app CPU ms per request", "app_cpu_ms_per_request", 2),
+            ("db CPU ms per request", "db_cpu_ms_per_request", 2),
+        ]
+        out = self.stdout.write
+        out("")
+        out(
+            f"Ranking benchmark: {therapists:,} therapists, {listed:,} listed and accepting "
+            f"in {large_state}; gunicorn {GUNICORN_WORKERS} sync workers; {duration_seconds} s runs"
+        )
+        seeding = "skipped (already seeded)" if seed_seconds is None else f"{seed_seconds:.1f} s"
+        out(f"  seeding: {seeding}")
+        out(f"  ranked:  GET {ranked.path} ({ranked.therapists_linked} therapists linked)")
+        out(f"  profile: GET {profile.path}")
+        out(f"  {'':32} {'ranked':>10} {'profile':>10}")
+        for label, name, digits in rows:
+            cells = [_cell(getattr(page, name), digits) for page in (ranked, profile)]
+            out(f"  {label:32} {cells[0]:>10} {cells[1]:>10}")
+        out(f"  {'throughput ratio ranked/profile':32} {ratio:>10.3f}")
+        RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
+        results = {
+            "measured_at": timezone.now().isoformat(timespec="seconds"),
+            "therapists": therapists,
+            "large_state": large_state,
+            "large_state_listed_accepting": listed,
+            "seed_seconds": None if seed_seconds is None else round(seed_seconds, 1),
+            "gunicorn_workers": GUNICORN_WORKERS,
+            "wrk": {
+                "threads": WRK_THREADS,
+                "connections": WRK_CONNECTIONS,
+                "duration_seconds": duration_seconds,
+                "warmup_seconds": WARMUP_SECONDS,
+            },
+            "ranked": asdict(ranked),
+            "profile": asdict(profile),
+            "throughput_ratio_ranked_to_profile": round(ratio, 4),
+        }
+        RESULTS_PATH.write_text(json.dumps(results, indent=2) + "\n")
+        out(f"Written to {RESULTS_PATH.relative_to(settings.BASE_DIR)}")
+
+
+def _per_request_ms(seconds: float | None, requests: int) -> float | None:
+    return None if seconds is None else round(seconds * 1000 / requests, 3)
+
+
+def _positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number.")
+    return int(value)
+
+
+def _cell(value: float | int | None, digits: int) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def _check_bench_settings() -> None:
+    """Refuse to run anywhere but on a benchmark database with production-like settings."""
+    database = settings.DATABASES["default"]
+    if not database["ENGINE"].endswith("postgresql") or "bench" not in str(database["NAME"]):
+        raise CommandError(
+            "The benchmark needs a PostgreSQL database of its own (e.g. rapport_bench) in "
+            "DATABASE_URL, because it empties it. Run it with: make bench-ranking"
+        )
+    if settings.DEBUG:
+        raise CommandError(
+            "Set DEBUG=false (and the rest of the bench environment): run it "
+            "with make bench-ranking"
+        )
+    if not settings.SESSION_ENGINE.endswith("cached_db"):
+        raise CommandError("Set REDIS_URL so sessions go through Redis as in production.")
+
+
+def _database_create_if_missing() -> None:
+    """Create the benchmark database when PostgreSQL does not have it yet."""
+    database = settings.DATABASES["default"]
+    params = {
+        "host": database.get("HOST") or "127.0.0.1",
+        "port": database.get("PORT") or 5432,
+        "user": database.get("USER") or "postgres",
+        "password": database.get("PASSWORD") or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**params) as maintenance:
+        exists = maintenance.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]
+        ).fetchone()
+        if not exists:
+            maintenance.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"]))
+            )
+
+
+def _listed_accepting_count(*, large_state: str) -> int:
+    return (
+        therapists_listed()
+        .filter(accepting_new_clients=True, licenses__state=large_state)
+        .distinct()
+        .count()
+    )
+
+
+def _profile_path(*, large_state: str) -> str:
+    """The profile page of the first listed therapist licensed in the large state."""
+    licensed = License.objects.filter(license_valid_q(), state=large_state).values("therapist")
+    public_id = (
+        therapists_listed()
+        .filter(pk__in=licensed)
+        .order_by("pk")
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    if public_id is None:
+        raise CommandError(f"No listed therapist in {large_state}: seed the database again.")
+    return f"/therapists/{public_id}/"
+
+
+def _responder_session(*, large_state: str) -> SessionBase:
+    """Save an anonymous responder's session with intake answers, as the server reads them."""
+    zip_code = zip_codes_of(large_state)[0][0]
+    intake = Intake(
+        service="fire",
+        state=large_state,
+        zip_code=zip_code,
+        format_preference="either",
+        travel_miles=50,
+        concerns=frozenset({"trauma", "sleep"}),
+        hours=frozenset({"evenings"}),
+        payment_methods=frozenset({"eap"}),
+    )
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    answers_to_session(session=session, answers=intake.to_dict())
+    session.save()
+    return session
+
+
+def _queries_per_page(*, path: str, cookie: str) -> int:
+    """Count the SQL queries of one request in-process, after a warm-up request."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    name, value = cookie.split("=", 1)
+    client.cookies[name] = value
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    if response.status_code != 200:
+        raise CommandError(f"GET {path} answered {response.status_code} in-process, not 200.")
+    return len(queries)
+
+
+def _wrk_path(*, stdout: Any) -> str:
+    """Find wrk, installing the Debian package when running as root."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise CommandError("wrk is not installed: install it with `sudo apt-get install wrk`.")
+    stdout.write("Installing wrk (Debian package) ...")
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
+        result = subprocess.run(  # noqa: S603 (fixed arguments)
+            command, env=apt_env, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise CommandError(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    found = shutil.which("wrk")
+    if not found:
+        raise CommandError("wrk was installed but is not on PATH.")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str, *, cookie: str | None = None) -> tuple[int, str]:
+    """GET a URL without following redirects; return the status code and the body."""
+    host_port, _, path = url.removeprefix("http://").partition("/")
+    host, _, port = host_port.partition(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=REQUEST_TIMEOUT_SECONDS)
+    try:
+        conn.request("GET", "/" + path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _gunicorn(*, run_dir: Path) -> Any:
+    """Run gunicorn on a free port with this process's environment; stop it whatever happens."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = run_dir / "gunicorn.log"
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--workers",
+        str(GUNICORN_WORKERS),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        "--error-logfile",
+        str(log_path),
+    ]
+    with log_path.open("w") as log:
+        server = subprocess.Popen(  # noqa: S603 (fixed arguments)
+            command,
+            cwd=settings.BASE_DIR,
+            env=dict(os.environ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_serving(server, base_url=base_url, log_path=log_path)
+            yield base_url, server.pid
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=SERVER_STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_until_serving(server: subprocess.Popen[bytes], *, base_url: str, log_path: Path) -> None:
+    """Poll the health check until it answers 200, the server exits, or time runs out."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise CommandError(f"gunicorn exited with {server.returncode}:\n{_tail(log_path)}")
+        try:
+            if _get(base_url + HEALTH_PATH)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(SERVER_POLL_INTERVAL_SECONDS)
+    raise CommandError(
+        f"gunicorn did not answer within {SERVER_START_TIMEOUT_SECONDS} s:\n{_tail(log_path)}"
+    )
+
+
+def _tail(path: Path, *, lines: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _wrk(wrk: str, url: str, extra: list[str], *, duration_seconds: int) -> str:
+    """Run wrk and return what it printed; stop on errors or responses other than 2xx/3xx."""
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
+        [
+            wrk,
+            "-d",
+            f"{duration_seconds}s",
+            "--timeout",
+            f"{REQUEST_TIMEOUT_SECONDS}s",
+            *extra,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise CommandError(f"wrk failed:\n{result.stdout}{result.stderr}")
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    if bad:
+        raise CommandError(f"{bad.group(1)} requests to {url} failed under load:\n{result.stdout}")
+    return result.stdout
+
+
+def _measured_wrk(
+    wrk: str, url: str, extra: list[str], *, duration_seconds: int, master_pid: int
+) -> LoadRun:
+    """Run wrk and measure the CPU that gunicorn's workers and PostgreSQL spent meanwhile."""
+    app_before, db_before = _cpu_seconds(master_pid=master_pid)
+    output = _wrk(wrk, url, extra, duration_seconds=duration_seconds)
+    app_after, db_after = _cpu_seconds(master_pid=master_pid)
+    return LoadRun(
+        requests=int(_parsed_float(output, r"(\d+) requests in")),
+        requests_per_second=_parsed_float(output, r"^Requests/sec:\s+([\d.]+)"),
+        app_cpu_seconds=_cpu_delta(app_before, app_after),
+        db_cpu_seconds=_cpu_delta(db_before, db_after),
+    )
+
+
+def _parsed_float(output: str, pattern: str) -> float:
+    match = re.search(pattern, output, re.MULTILINE)
+    if not match:
+        raise CommandError(f"Could not read {pattern!r} from wrk's output:\n{output}")
+    return float(match.group(1))
+
+
+def _cpu_seconds(*, master_pid: int) -> tuple[dict[int, float] | None, dict[int, float] | None]:
+    """CPU seconds used so far by each gunicorn worker and each backend of the bench database.
+
+    Read from /proc, so only on Linux and only with PostgreSQL on this machine; None otherwise.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None, None
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
+    # A backend's title names its database: "postgres: user rapport_bench 127.0.0.1(port) ...".
+    database_marker = f" {settings.DATABASES['default']['NAME']} "
+    workers: dict[int, float] = {}
+    postgres: dict[int, float] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: split after the last one.
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        cpu = (int(fields[11]) + int(fields[12])) / ticks_per_second  # utime + stime
+        if int(fields[1]) == master_pid:
+            workers[int(entry.name)] = cpu
+        elif name.startswith("postgres") and database_marker in _command_line(entry):
+            postgres[int(entry.name)] = cpu
+    return workers, (postgres or None)
+
+
+def _command_line(process: Path) -> str:
+    try:
+        return (process / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _cpu_delta(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+    if before is None or after is None:
+        return None
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
