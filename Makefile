@@ -31,7 +31,7 @@ BENCH_ENV := DEBUG=false ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false \
 	SECURE_HSTS_SECONDS=0 DATABASE_URL=postgres://postgres@127.0.0.1:5432/rapport_bench \
 	REDIS_URL=redis://127.0.0.1:6379/12 CELERY_BROKER_URL=redis://127.0.0.1:6379/11
 
-bench: bench-ranking
+bench: bench-ranking bench-intros
 
 bench-ranking: $(VENV)/.installed
 	var_dir=$$(mktemp -d) && trap 'rm -rf "$$var_dir"' EXIT && \
@@ -39,6 +39,14 @@ bench-ranking: $(VENV)/.installed
 		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" && \
 	$(PY) manage.py bench_ranking $(BENCH_ARGS)
+
+bench-intros: $(VENV)/.installed
+	var_dir=$$(mktemp -d) && trap 'rm -rf "$$var_dir"' EXIT && \
+	export $(BENCH_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/rapport_bench_intros \
+		RAPPORT_VAR_DIR="$$var_dir" \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+		FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" && \
+	$(PY) manage.py bench_intros
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

@@ -198,6 +198,13 @@ if PROFILE_CONFIRMATION_REMINDER_DAYS >= PROFILE_CONFIRMATION_MAX_AGE_DAYS:
         "PROFILE_CONFIRMATION_REMINDER_DAYS must be below PROFILE_CONFIRMATION_MAX_AGE_DAYS."
     )
 
+# Intro requests: how long a therapist has to answer, how many a responder may have open,
+# and when the sweep sends again a request whose delivery has not been recorded.
+INTRO_EXPIRY_HOURS = env.int("INTRO_EXPIRY_HOURS", 72, minimum=1)
+INTRO_MAX_OPEN = env.int("INTRO_MAX_OPEN", 3, minimum=1)
+INTRO_REQUEUE_AFTER_SECONDS = env.int("INTRO_REQUEUE_AFTER_SECONDS", 180, minimum=1)
+INTRO_SWEEP_EVERY_SECONDS = env.int("INTRO_SWEEP_EVERY_SECONDS", 60, minimum=1)
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", "America/Chicago")
 USE_I18N = True
@@ -286,6 +293,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "license-expiry-reminders": {
         "task": "profiles.tasks.queue_license_expiry_reminders",
         "schedule": 60 * 60,
+    },
+    "intro-sweep": {
+        "task": "matching.tasks.sweep_intros",
+        "schedule": INTRO_SWEEP_EVERY_SECONDS,
     },
 }
 

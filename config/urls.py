@@ -5,10 +5,10 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from config.views import healthz
-from matching.views import home
+from matching.views import pages
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", pages.home, name="home"),
     path("", include("matching.urls")),
     path("", include("profiles.urls")),
     path("", include("alliance.urls")),

@@ -12,9 +12,12 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg import sql
 
 from alliance.models import AllianceApproach
 from matching.demo import DemoTherapist, demo_therapist, zip_codes_of
@@ -251,3 +254,24 @@ def bench_therapists_clear() -> None:
         raise RuntimeError("Refusing to empty a database whose name does not say it is a bench.")
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {_bench_tables()} RESTART IDENTITY CASCADE")
+
+
+def bench_database_create_if_missing() -> None:
+    """Create the benchmark database when PostgreSQL does not have it yet."""
+    database = settings.DATABASES["default"]
+    params = {
+        "host": database.get("HOST") or "127.0.0.1",
+        "port": database.get("PORT") or 5432,
+        "user": database.get("USER") or "postgres",
+        "password": database.get("PASSWORD") or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**params) as maintenance:
+        exists = maintenance.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]
+        ).fetchone()
+        if not exists:
+            maintenance.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"]))
+            )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 
 from alliance.choices import Trait
 from matching.intake import (
@@ -16,6 +20,7 @@ from matching.intake import (
     TRAVEL_MILES_MAX,
     Intake,
 )
+from matching.models import INTRO_MESSAGE_MAX_CHARS, INTRO_REPLY_MAX_CHARS, IntroRequest
 from profiles import choices
 from profiles.geo import zip_place
 
@@ -320,6 +325,13 @@ class RefineForm(forms.Form):
             avoid_agency_evaluators=data["no_evaluators"],
         )
 
+    def rendered(self) -> SafeString:
+        """The form's HTML; the same filters render the same, so it is kept for reuse."""
+        if self.is_bound:
+            key = tuple((name, tuple(self.data.getlist(name))) for name in self.fields)
+            return _rendered_refine_form(True, key)
+        return _rendered_refine_form(False, tuple(sorted(self.initial.items())))
+
     def query_string(self, **extra: object) -> str:
         """The URL query for these filters (valid ones only), plus extra parameters."""
         params: dict[str, object] = {}
@@ -335,3 +347,102 @@ class RefineForm(forms.Form):
             )
         params.update(extra)
         return urlencode(params)
+
+
+NANP_PHONE = re.compile(r"^\+?1?([2-9]\d{2})([2-9]\d{2})(\d{4})$")
+
+
+def normalize_us_phone(raw: str) -> str:
+    """+1 and ten digits from a US phone number typed any common way; error otherwise."""
+    digits = re.sub(r"[\s().\-]", "", raw)
+    match = NANP_PHONE.match(digits)
+    if not match:
+        raise ValidationError("Enter a US phone number with area code, like 303-555-0142.")
+    return "+1" + "".join(match.groups())
+
+
+class IntroRequestForm(forms.Form):
+    """A responder asking a therapist for an introduction."""
+
+    message = forms.CharField(
+        label="A short message (optional)",
+        max_length=INTRO_MESSAGE_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Up to 1,000 characters. Only this therapist can read it.",
+    )
+    contact_method = forms.ChoiceField(
+        label="How should the therapist reach you?",
+        choices=IntroRequest.ContactMethod.choices,
+        widget=forms.RadioSelect,
+        initial=IntroRequest.ContactMethod.RAPPORT,
+    )
+    contact_email = forms.EmailField(label="Email for the therapist", required=False)
+    contact_phone = forms.CharField(label="Phone for the therapist", max_length=30, required=False)
+    contact_hours = _checkboxes(choices.Hours, "When can they reach you?")
+    between_shifts = forms.BooleanField(label="Call me back between shifts", required=False)
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data["contact_phone"].strip()
+        return normalize_us_phone(phone) if phone else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        method = cleaned.get("contact_method")
+        needed = {
+            IntroRequest.ContactMethod.EMAIL: (
+                "contact_email",
+                "Enter the email the therapist should write to.",
+            ),
+            IntroRequest.ContactMethod.PHONE: (
+                "contact_phone",
+                "Enter the number the therapist should call.",
+            ),
+        }
+        if method in needed:
+            field, message = needed[method]
+            if not cleaned.get(field) and field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+
+class IntroAnswerForm(forms.Form):
+    """A therapist's answer: accept with a next step, or decline."""
+
+    decision = forms.ChoiceField(
+        label="Your answer",
+        choices=[("accepted", "Accept"), ("declined", "Decline")],
+        widget=forms.RadioSelect,
+    )
+    reply = forms.CharField(
+        label="Your next step, or a colleague to suggest",
+        max_length=INTRO_REPLY_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "To accept, propose times or say how you will call. To decline, you can point to a "
+            "colleague. Only the responder reads this."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("decision") == "accepted" and not cleaned.get("reply", "").strip():
+            self.add_error(
+                "reply", "Tell the responder the next step: times, or how you will call."
+            )
+        return cleaned
+
+
+REFINE_FORMS_KEPT = 512
+
+
+@lru_cache(maxsize=REFINE_FORMS_KEPT)
+def _rendered_refine_form(bound: bool, values: tuple) -> SafeString:
+    if bound:
+        data = QueryDict(mutable=True)
+        for name, items in values:
+            data.setlist(name, list(items))
+        return RefineForm(data).render()
+    return RefineForm(initial=dict(values)).render()

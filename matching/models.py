@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+import uuid
+
+from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils import timezone
+
+from profiles import choices
+from profiles.fields import ChoiceSetField, EncryptedTextField
 
 
 class RankingVersion(models.Model):
@@ -15,3 +22,107 @@ class RankingVersion(models.Model):
 
     def __str__(self) -> str:
         return f"ranking version {self.version}"
+
+
+INTRO_MESSAGE_MAX_CHARS = 1000
+INTRO_REPLY_MAX_CHARS = 1000
+
+
+class IntroRequest(models.Model):
+    """A responder asking one therapist for an introduction.
+
+    The message and contact details are encrypted at rest and never leave the site: emails
+    only say that something happened.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired without an answer"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class ContactMethod(models.TextChoices):
+        RAPPORT = "rapport", "Through Rapport (answer in my list of requests)"
+        EMAIL = "email", "By email"
+        PHONE = "phone", "By phone"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    responder = models.ForeignKey(
+        "profiles.ResponderProfile", on_delete=models.CASCADE, related_name="intro_requests"
+    )
+    therapist = models.ForeignKey(
+        "profiles.TherapistProfile", on_delete=models.CASCADE, related_name="intro_requests"
+    )
+    # A form's one-time token: a double click or a resubmitted form finds the same request.
+    submission_token = models.UUIDField()
+    message = EncryptedTextField(
+        blank=True, validators=[MaxLengthValidator(INTRO_MESSAGE_MAX_CHARS)]
+    )
+    contact_method = models.CharField(max_length=16, choices=ContactMethod.choices)
+    contact_email = EncryptedTextField(blank=True)
+    contact_phone = EncryptedTextField(blank=True)
+    contact_hours = ChoiceSetField(of=choices.Hours)
+    between_shifts = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_attempts = models.PositiveIntegerField(default=0)
+    last_queued_at = models.DateTimeField(null=True, blank=True)
+    first_read_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    therapist_reply = EncryptedTextField(
+        blank=True, validators=[MaxLengthValidator(INTRO_REPLY_MAX_CHARS)]
+    )
+    # When the responder was emailed about the answer or the expiry, so it is sent once.
+    responder_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["responder", "therapist"],
+                condition=models.Q(status="pending"),
+                name="intro_one_open_per_therapist",
+            ),
+            models.UniqueConstraint(
+                fields=["responder", "submission_token"], name="intro_submission_once"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="pending") | models.Q(answered_at__isnull=True),
+                name="intro_pending_is_unanswered",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "delivered_at", "last_queued_at"], name="intro_delivery_idx"
+            ),
+            models.Index(fields=["therapist", "status"], name="intro_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intro request {self.public_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class TherapistResponsiveness(models.Model):
+    """How reliably and how fast a therapist answers intro requests; feeds the ranking."""
+
+    therapist = models.OneToOneField(
+        "profiles.TherapistProfile", on_delete=models.CASCADE, related_name="responsiveness"
+    )
+    # Requests with an outcome: answered (accepted or declined) or expired.
+    decided = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    median_answer_hours = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "therapist responsiveness"
+
+    def __str__(self) -> str:
+        return f"Responsiveness of {self.therapist_id}"

@@ -295,11 +295,18 @@ SELF_REPORTED = "self_reported"  # the therapist says so
 MEASURED = "measured"  # what Rapport saw: answers to intro requests, check-ins, confirmations
 
 
+SOURCE_LABELS = {VERIFIED: "Verified", SELF_REPORTED: "Self-reported", MEASURED: ""}
+
+
 @dataclass(frozen=True)
 class Reason:
     text: str
     points: float
     source: str = SELF_REPORTED
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS[self.source]
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,24 @@ from __future__ import annotations
 
 from django.urls import path
 
-from matching import views
+from matching.views import intros, pages
 
 app_name = "matching"
 
 urlpatterns = [
-    path("find/", views.intake_step, {"step": "work"}, name="intake"),
-    path("find/help-now/", views.help_first, name="help_first"),
-    path("find/answers/", views.answers, name="answers"),
-    path("find/<slug:step>/", views.intake_step, name="intake_step"),
-    path("matches/", views.results, name="results"),
-    path("me/", views.me, name="me"),
-    path("therapists/<uuid:public_id>/", views.therapist_detail, name="therapist_detail"),
-    path("therapist/profile/preview/", views.therapist_preview, name="therapist_preview"),
-    path("how-we-rank/", views.how_we_rank, name="how_we_rank"),
+    path("find/", pages.intake_step, {"step": "work"}, name="intake"),
+    path("find/help-now/", pages.help_first, name="help_first"),
+    path("find/answers/", pages.answers, name="answers"),
+    path("find/<slug:step>/", pages.intake_step, name="intake_step"),
+    path("matches/", pages.results, name="results"),
+    path("me/", pages.me, name="me"),
+    path("therapists/<uuid:public_id>/intro/", intros.intro_new, name="intro_new"),
+    path("me/intros/", intros.my_intros, name="my_intros"),
+    path("me/intros/<uuid:public_id>/", intros.my_intro, name="my_intro"),
+    path("me/intros/<uuid:public_id>/withdraw/", intros.withdraw, name="intro_withdraw"),
+    path("therapist/intros/", intros.inbox, name="inbox"),
+    path("therapist/intros/<uuid:public_id>/", intros.inbox_detail, name="inbox_detail"),
+    path("therapists/<uuid:public_id>/", pages.therapist_detail, name="therapist_detail"),
+    path("therapist/profile/preview/", pages.therapist_preview, name="therapist_preview"),
+    path("how-we-rank/", pages.how_we_rank, name="how_we_rank"),
 ]

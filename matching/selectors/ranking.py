@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from alliance.models import AllianceApproach
 from matching.intake import Intake
-from matching.models import RankingVersion
+from matching.models import RankingVersion, TherapistResponsiveness
 from matching.ranking import StateIndex, build_index, rank_index
 from matching.scoring import (
     Candidate,
@@ -87,7 +87,7 @@ def _license_label(license_type: str, state: str) -> str:
 
 
 def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
-    """Read one state's candidates from the database, in four queries."""
+    """Read one state's candidates from the database, in five queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     verified_here = License.objects.filter(
@@ -148,6 +148,12 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
     )
     ids = [row[0] for row in rows]
     trainings, licenses, alliance = _related(ids, today=today)
+    answering = {
+        therapist_id: (decided, answered, median)
+        for therapist_id, decided, answered, median in TherapistResponsiveness.objects.filter(
+            therapist_id__in=ids
+        ).values_list("therapist_id", "decided", "answered", "median_answer_hours")
+    }
     candidates, cards = [], {}
     for row in rows:
         (pk, public_id, full_name, credentials_text, pronouns, photo, licensed_until, confirmed_at,
@@ -156,6 +162,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
          hours, reschedules, payments, carriers, fee_min, sliding) = row  # fmt: skip
         verified_kinds, reported_kinds = trainings.get(pk, (frozenset(), frozenset()))
         statements, practices = alliance.get(pk, (frozenset(), frozenset()))
+        decided, answered, median_hours = answering.get(pk, (0, 0, None))
         candidates.append(
             Candidate(
                 therapist_id=pk,
@@ -190,6 +197,9 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
                 insurance_carriers=carriers,
                 fee_min_dollars=fee_min,
                 sliding_scale=sliding,
+                intros_received=decided,
+                intros_answered=answered,
+                median_answer_hours=median_hours,
             )
         )
         cards[pk] = CardFacts(
@@ -200,7 +210,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
             pronouns=pronouns,
             has_photo=bool(photo),
             verified_licenses=tuple(licenses.get(pk, ())),
-            answer_time=answer_time_words(None),
+            answer_time=answer_time_words(median_hours),
             does_agency_evaluations=bool(evaluations),
         )
     return LoadedState(version=0, index=build_index(candidates), cards=cards)

@@ -1,4 +1,4 @@
-"""Writes of the matching app."""
+"""Keep a responder's intake answers."""
 
 from __future__ import annotations
 

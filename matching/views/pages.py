@@ -13,7 +13,7 @@ from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
 from matching.selectors.intake import intake_for_request, intake_summary
 from matching.selectors.profile import therapist_public_profile
 from matching.selectors.ranking import ranked_page, score_for_therapist, seeker_from
-from matching.services import intake_save
+from matching.services.intake import intake_save
 from profiles.decorators import role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from profiles.emails import send_templated_email
 from profiles.models import AuditEntry, License, ResponderTraining, User, VettingStatus
+from profiles.services.audit import audit_record
 
 EXPIRY_REMINDER_DAYS = (60, 30, 7)
 VETTED_KINDS: dict[str, type[License] | type[ResponderTraining]] = {
@@ -47,34 +48,6 @@ def _snapshot(record: License | ResponderTraining) -> dict[str, Any]:
         "decision_reason": record.decision_reason,
         "document": record.document.name,
     }
-
-
-def audit_record(
-    *,
-    actor: User,
-    action: str,
-    target_type: str,
-    target_id: int,
-    therapist_id: int | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    reason: str = "",
-) -> AuditEntry:
-    """Add an entry to the audit trail; entries are never changed afterwards."""
-    entry = AuditEntry(
-        actor=actor,
-        actor_email=actor.email,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        therapist_id=therapist_id,
-        before=before or {},
-        after=after or {},
-        reason=reason,
-    )
-    entry.full_clean()
-    entry.save()
-    return entry
 
 
 @transaction.atomic

@@ -106,7 +106,7 @@ def test_a_firefighter_sees_licensed_telehealth_therapists_with_reasons_and_refi
     page.go_back()
     expect(results.get_by_role("heading", level=2)).to_have_text("3 therapists match")
 
-    results.get_by_role("link", name="Avery Fictional").click()
+    results.get_by_role("link", name="Avery Fictional", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Avery Fictional")
     expect(page.get_by_text("Has worked with firefighters").first).to_be_visible()
     assert_accessible()

@@ -25,7 +25,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.management import call_command
@@ -34,11 +33,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from psycopg import sql
 
 from matching.bench import (
     LARGE_STATE_DEFAULT,
     LARGE_STATE_LISTED_SHARE,
+    bench_database_create_if_missing,
     bench_tables_vacuum,
     bench_therapist_count,
     bench_therapists_clear,
@@ -124,7 +123,7 @@ class Command(BaseCommand):
         if not zip_codes_of(large_state):
             raise CommandError(f"{large_state!r} is not a state with ZIP codes.")
         wrk = _wrk_path(stdout=self.stdout)
-        _database_create_if_missing()
+        bench_database_create_if_missing()
         call_command("migrate", interactive=False, verbosity=0)
         seed_seconds = self._seed(
             count=options["therapists"], large_state=large_state, skip=options["skip_seed"]
@@ -352,27 +351,6 @@ def _check_bench_settings() -> None:
         )
     if not settings.SESSION_ENGINE.endswith("cached_db"):
         raise CommandError("Set REDIS_URL so sessions go through Redis as in production.")
-
-
-def _database_create_if_missing() -> None:
-    """Create the benchmark database when PostgreSQL does not have it yet."""
-    database = settings.DATABASES["default"]
-    params = {
-        "host": database.get("HOST") or "127.0.0.1",
-        "port": database.get("PORT") or 5432,
-        "user": database.get("USER") or "postgres",
-        "password": database.get("PASSWORD") or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**params) as maintenance:
-        exists = maintenance.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]
-        ).fetchone()
-        if not exists:
-            maintenance.execute(
-                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"]))
-            )
 
 
 def _listed_accepting_count(*, large_state: str) -> int:

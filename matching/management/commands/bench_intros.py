@@ -1,0 +1,161 @@
+"""Deliver 1,000 intro requests through faults, and count what arrived: `make bench-intros`."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+
+from config.celery import app as celery_app
+from matching.bench import bench_database_create_if_missing, seed_bench_therapists
+from matching.delivery_drill import (
+    RedisServer,
+    SmtpRecorder,
+    environment_without_celery,
+    run_drill,
+)
+from matching.intake import Intake
+from matching.models import IntroRequest
+from matching.services.intros import intro_create
+from profiles.models import ResponderProfile, User
+from profiles.selectors import therapists_listed
+
+REQUESTS_DEFAULT = 1_000
+STATE = "CO"
+THERAPISTS_NEEDED = 3  # a responder may have three requests open, one per therapist
+RESPONDER_DOMAIN = "intros.bench.rapport.localhost"
+DEADLINE_SECONDS = 120
+TARGET_SECONDS = 60
+RESULTS_PATH = Path(settings.BASE_DIR) / "var" / "bench" / "intros.json"
+
+
+class Command(BaseCommand):
+    help = (
+        "Deliver intro requests with a worker killed and Redis restarted; run `make bench-intros`."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--requests", type=int, default=REQUESTS_DEFAULT)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        database = settings.DATABASES["default"]
+        if not database["ENGINE"].endswith("postgresql") or "bench" not in str(database["NAME"]):
+            raise CommandError("Run this on a benchmark database of its own: make bench-intros")
+        count = options["requests"]
+        bench_database_create_if_missing()
+        call_command("migrate", interactive=False, verbosity=0)
+        therapists = self._therapists()
+        self._clear()
+
+        redis, smtp = RedisServer().start(), SmtpRecorder().start()
+        try:
+            # This process's deliveries go to the drill's own Redis, like every worker's.
+            celery_app.conf.broker_url = redis.url
+            started = time.monotonic()
+            public_ids = self._create(count, therapists)
+            created_seconds = time.monotonic() - started
+            self.stdout.write(f"created {count} intro requests in {created_seconds:.1f} s")
+            result = run_drill(
+                public_ids=public_ids,
+                delivered_count=lambda: IntroRequest.objects.filter(
+                    delivered_at__isnull=False
+                ).count(),
+                base_env={
+                    **environment_without_celery(),
+                    "DJANGO_SETTINGS_MODULE": "config.settings",
+                },
+                redis=redis,
+                smtp=smtp,
+                deadline_seconds=DEADLINE_SECONDS,
+                on_progress=lambda line: self.stdout.write(f"  {line}"),
+            )
+        finally:
+            smtp.stop()
+            redis.stop()
+        total_seconds = created_seconds + result.seconds
+        figures = {
+            "requests": result.requests,
+            "delivered": result.delivered,
+            "lost": result.lost,
+            "duplicated": result.duplicated,
+            "seconds_total": round(total_seconds, 1),
+            "seconds_creating": round(created_seconds, 1),
+            "seconds_delivering": round(result.seconds, 1),
+            "killed_after_deliveries": result.killed_at_delivered,
+            "worker_restarts": result.worker_restarts,
+        }
+        RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS_PATH.write_text(json.dumps(figures, indent=2) + "\n")
+        self.stdout.write("")
+        for key in ("requests", "delivered", "lost", "duplicated"):
+            self.stdout.write(f"{key:>12}: {figures[key]}")
+        self.stdout.write(
+            f"{'total time':>12}: {total_seconds:.1f} s (target under {TARGET_SECONDS} s)"
+        )
+        if result.lost or result.duplicated:
+            raise CommandError("Some requests were lost or sent twice: see the figures above.")
+
+    def _therapists(self) -> list[Any]:
+        listed = list(
+            therapists_listed()
+            .filter(accepting_new_clients=True, licenses__state=STATE)
+            .distinct()[:THERAPISTS_NEEDED]
+        )
+        if len(listed) < THERAPISTS_NEEDED:
+            seed_bench_therapists(count=60, large_state=STATE)
+            listed = list(
+                therapists_listed()
+                .filter(accepting_new_clients=True, licenses__state=STATE)
+                .distinct()[:THERAPISTS_NEEDED]
+            )
+        return listed
+
+    def _clear(self) -> None:
+        """Start from no requests and no benchmark responders."""
+        IntroRequest.objects.all().delete()
+        User.objects.filter(email__endswith=f"@{RESPONDER_DOMAIN}").delete()
+
+    def _create(self, count: int, therapists: list[Any]) -> list[str]:
+        """Save the requests through the service; each is queued for delivery on commit."""
+        responders_needed = -(-count // len(therapists))
+        password = make_password(None)
+        with transaction.atomic():
+            users = User.objects.bulk_create(
+                User(
+                    email=f"responder{n:05d}@{RESPONDER_DOMAIN}",
+                    role=User.Role.RESPONDER,
+                    password=password,
+                )
+                for n in range(responders_needed)
+            )
+            responders = ResponderProfile.objects.bulk_create(
+                ResponderProfile(
+                    user=user, pseudonym=f"Bench {n}", answers=Intake(state=STATE).to_dict()
+                )
+                for n, user in enumerate(users)
+            )
+        public_ids = []
+        for n in range(count):
+            intro = intro_create(
+                responder=responders[n // len(therapists)],
+                state=STATE,
+                therapist_public_id=therapists[n % len(therapists)].public_id,
+                submission_token=uuid.uuid4(),
+                message="A fictional benchmark request.",
+                contact_method=IntroRequest.ContactMethod.RAPPORT,
+                contact_email="",
+                contact_phone="",
+                contact_hours=frozenset(),
+                between_shifts=False,
+            )
+            public_ids.append(str(intro.public_id))
+        connection.close()
+        return public_ids

@@ -1,0 +1,36 @@
+"""Celery tasks of matching: thin, idempotent, taking ids."""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from matching.services import intros
+
+MAIL_RETRY = {
+    "acks_late": True,
+    "autoretry_for": (SMTPException, ConnectionError, TimeoutError, OSError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 12,
+}
+
+
+@shared_task(**MAIL_RETRY)
+def deliver_intro(intro_id: int) -> bool:
+    """Email the therapist that an intro request waits; a second run sends nothing."""
+    return intros.intro_deliver(intro_id=intro_id)
+
+
+@shared_task(**MAIL_RETRY)
+def notify_responder(intro_id: int) -> bool:
+    """Email the responder that their request was answered or expired, once."""
+    return intros.intro_notify_responder(intro_id=intro_id)
+
+
+@shared_task
+def sweep_intros() -> dict[str, int]:
+    """Beat: expire old requests; queue again what is not delivered or not notified."""
+    return intros.intro_sweep()

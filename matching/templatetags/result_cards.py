@@ -1,0 +1,86 @@
+"""The parts of a result card that do not depend on who is looking, rendered once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from matching.scoring import Reason, Score
+from matching.selectors.ranking import CardFacts
+
+register = template.Library()
+STATIC_CARDS_KEPT = 20_000
+
+
+@lru_cache(maxsize=STATIC_CARDS_KEPT)
+def _static_card(facts: CardFacts) -> SafeString:
+    # CardFacts is immutable and compared by value: a therapist whose facts change gets a
+    # new entry, and the old one ages out.
+    return render_to_string("matching/includes/_card_static.html", {"facts": facts})
+
+
+@lru_cache(maxsize=STATIC_CARDS_KEPT)
+def _static_card_footer(facts: CardFacts) -> SafeString:
+    return render_to_string("matching/includes/_card_footer.html", {"facts": facts})
+
+
+@register.simple_tag
+def static_card(facts: CardFacts) -> SafeString:
+    """The card's photo, name and credentials, as escaped HTML from a template."""
+    return _static_card(facts)
+
+
+@register.simple_tag
+def static_card_footer(facts: CardFacts) -> SafeString:
+    """The card's verified licenses, answer time and dual-role notice."""
+    return _static_card_footer(facts)
+
+
+@register.simple_tag
+def why_panel(score: Score, name: str) -> SafeString:
+    """Every component of a score with its reasons, as a disclosure panel.
+
+    Built with plain string joins rather than templates or format_html: a page shows ten of
+    these, with some fifty reasons, and either of those would cost more than the ranking
+    itself. Every value goes through escape() before it joins the markup.
+    """
+    parts = [
+        '<details class="why"><summary>Why this match<span class="visually-hidden"> for ',
+        escape(name),
+        '</span></summary><dl class="why__list">',
+    ]
+    for component in score.components:
+        parts += [
+            "<div><dt>",
+            escape(component.title),
+            f": {component.points_rounded:d} of {component.weight_rounded:d} points</dt><dd>",
+        ]
+        if component.reasons:
+            parts.append("<ul>")
+            parts += [f"<li>{reason_html(reason)}</li>" for reason in component.reasons]
+            parts.append("</ul>")
+        else:
+            parts.append("Nothing here for you yet.")
+        parts.append("</dd></div>")
+    parts.append("</dl></details>")
+    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+@register.simple_tag(name="reason")
+def reason_tag(reason: Reason) -> SafeString:
+    """One reason with its verified or self-reported badge."""
+    return mark_safe(reason_html(reason))  # noqa: S308 (reason_html escapes every value)
+
+
+def reason_html(reason: Reason) -> str:
+    """A reason's text, escaped, with a badge saying whether it is verified or self-reported."""
+    if not reason.source_label:
+        return escape(reason.text)
+    return (
+        f'{escape(reason.text)} <span class="badge badge--{escape(reason.source)}">'
+        f"{escape(reason.source_label)}</span>"
+    )

@@ -1,0 +1,1 @@
+"""Views of the matching app: finding a therapist, and intro requests."""
