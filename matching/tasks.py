@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from matching.services import intros
-
-MAIL_RETRY = {
-    "acks_late": True,
-    "autoretry_for": (SMTPException, ConnectionError, TimeoutError, OSError),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 12,
-}
+from profiles.emails import MAIL_TASK_OPTIONS
 
 
-@shared_task(**MAIL_RETRY)
+@shared_task(**MAIL_TASK_OPTIONS)
 def deliver_intro(intro_id: int) -> bool:
     """Email the therapist that an intro request waits; a second run sends nothing."""
     return intros.intro_deliver(intro_id=intro_id)
 
 
-@shared_task(**MAIL_RETRY)
+@shared_task(**MAIL_TASK_OPTIONS)
 def notify_responder(intro_id: int) -> bool:
     """Email the responder that their request was answered or expired, once."""
     return intros.intro_notify_responder(intro_id=intro_id)

@@ -12,6 +12,18 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+# Options for every Celery task that sends email: acknowledged only once done, so a lost
+# worker's task runs again, and retried with growing delays while the mail server fails.
+MAIL_TASK_OPTIONS: dict[str, Any] = {
+    "acks_late": True,
+    # SMTP errors, refused connections and timeouts are all OSErrors.
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 12,
+}
+
 
 def send_templated_email(*, to: str, template: str, context: dict[str, Any]) -> None:
     """Send emails/<template>-subject.txt, -body.txt and -body.html to one address."""

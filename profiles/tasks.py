@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from profiles import selectors
+from profiles.emails import MAIL_TASK_OPTIONS
 from profiles.services import therapists, vetting
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(**MAIL_TASK_OPTIONS)
 def send_confirmation_reminder(therapist_id: int) -> bool:
     return therapists.therapist_confirmation_remind(therapist_id=therapist_id)
 
@@ -30,24 +23,12 @@ def queue_confirmation_reminders() -> int:
     return len(due)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(**MAIL_TASK_OPTIONS)
 def send_vetting_decision(kind: str, record_id: int) -> bool:
     return vetting.vetting_decision_notify(kind=kind, record_id=record_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(**MAIL_TASK_OPTIONS)
 def send_license_expiry_reminder(license_id: int) -> bool:
     return vetting.license_expiry_remind(license_id=license_id)
 
