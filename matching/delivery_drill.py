@@ -10,6 +10,7 @@ production. An SMTP server on loopback counts the emails each request produced.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -167,11 +168,23 @@ class Worker:
         )
         return self
 
-    def kill(self) -> None:
-        """SIGKILL, as when a machine or container dies: no warm shutdown, no acks."""
+    def pool_processes(self) -> set[int]:
+        """The ids of the worker's pool processes, read from /proc."""
+        if self.process is None:
+            return set()
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return {int(pid) for pid in children.read_text().split()}
+        except OSError:
+            return set()
+
+    def kill(self) -> set[int]:
+        """SIGKILL the main process, as the OOM killer might; return its pool processes."""
+        pool = self.pool_processes()
         if self.process is not None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
+        return pool
 
     @property
     def exited(self) -> bool:
@@ -208,6 +221,8 @@ class DrillResult:
     seconds: float
     killed_at_delivered: int
     worker_restarts: int
+    orphans_seen: int
+    orphans_left: int
 
 
 def drill_environment(
@@ -245,6 +260,7 @@ def run_drill(
     started = time.monotonic()
     killed_at = 0
     restarts = 0
+    orphans: set[int] = set()
     half = len(public_ids) // 2
     try:
         last_sweep = float("-inf")
@@ -252,7 +268,7 @@ def run_drill(
         while (done := delivered_count()) < len(public_ids) and time.monotonic() < deadline:
             if not killed_at and done >= half:
                 killed_at = done
-                workers[0].kill()
+                orphans = workers[0].kill()
                 on_progress(f"killed worker one (SIGKILL) after {killed_at} deliveries")
                 redis.restart()
                 on_progress("restarted Redis; the messages it held are gone")
@@ -272,6 +288,9 @@ def run_drill(
         for worker in workers:
             worker.stop()
     seconds = time.monotonic() - started
+    # The killed worker's pool processes finish their task, then exit on their own.
+    with contextlib.suppress(TimeoutError):
+        wait_until(lambda: not any(_alive(pid) for pid in orphans), seconds=30, what="exit")
     received = smtp.snapshot()
     delivered = sum(1 for public_id in public_ids if received[public_id] >= 1)
     duplicated = sum(received[public_id] - 1 for public_id in public_ids if received[public_id] > 1)
@@ -283,7 +302,18 @@ def run_drill(
         seconds=seconds,
         killed_at_delivered=killed_at,
         worker_restarts=restarts,
+        orphans_seen=len(orphans),
+        orphans_left=sum(1 for pid in orphans if _alive(pid)),
     )
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process still runs (a zombie, already dead, does not count)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def environment_without_celery() -> dict[str, str]:

@@ -91,12 +91,17 @@ class Command(BaseCommand):
             "seconds_delivering": round(result.seconds, 1),
             "killed_after_deliveries": result.killed_at_delivered,
             "worker_restarts": result.worker_restarts,
+            "pool_processes_left_behind": result.orphans_left,
         }
         RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
         RESULTS_PATH.write_text(json.dumps(figures, indent=2) + "\n")
         self.stdout.write("")
         for key in ("requests", "delivered", "lost", "duplicated"):
             self.stdout.write(f"{key:>12}: {figures[key]}")
+        self.stdout.write(
+            f"{'left behind':>12}: {result.orphans_left} of the killed worker's "
+            f"{result.orphans_seen} pool processes"
+        )
         self.stdout.write(
             f"{'total time':>12}: {total_seconds:.1f} s (target under {TARGET_SECONDS} s)"
         )
