@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from profiles import choices
-from profiles.models import License, ResponderTraining, TherapistProfile, User, VettingStatus
+from profiles.models import License, ResponderTraining, TherapistProfile, VettingStatus
 
 
 def confirmation_cutoff(*, now: dt.datetime | None = None) -> dt.datetime:
@@ -53,10 +53,6 @@ def therapist_licensed_states(
     return sorted(
         set(therapist.licenses.filter(license_valid_q(today=today)).values_list("state", flat=True))
     )
-
-
-def therapist_for_user(*, user: User) -> TherapistProfile | None:
-    return TherapistProfile.objects.filter(user=user).first()
 
 
 def identity_missing(therapist: TherapistProfile) -> list[str]:

@@ -373,9 +373,3 @@ def score_for_therapist(*, seeker: Seeker, therapist_id: int) -> Score | None:
     if not is_eligible(seeker, candidate, rules):
         return None
     return score(seeker, candidate, rules)
-
-
-def ranked_ids(seeker: Seeker) -> list[int]:
-    """Every eligible therapist's id, best first (for tests and the benchmark)."""
-    ids, _ = rank_index(loaded_state(seeker.state).index, seeker, current_rules())
-    return ids.tolist()

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from matching.forms import IntroAnswerForm, IntroRequestForm
+from matching.forms.intros import IntroAnswerForm, IntroRequestForm
 from matching.models import IntroRequest
 from matching.selectors.intake import intake_for_request
 from matching.services import intros

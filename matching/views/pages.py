@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from matching.forms import INTAKE_STEPS, REQUIRED_STEPS, RefineForm
+from matching.forms.intake import INTAKE_STEPS, REQUIRED_STEPS, RefineForm
 from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
 from matching.selectors.intake import intake_for_request, intake_summary
 from matching.selectors.profile import therapist_public_profile

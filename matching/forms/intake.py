@@ -1,8 +1,7 @@
-"""The intake, one short form per step; each step can be skipped where it can."""
+"""The intake, one short form per step, and the ranked list's filters."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +19,6 @@ from matching.intake import (
     TRAVEL_MILES_MAX,
     Intake,
 )
-from matching.models import INTRO_MESSAGE_MAX_CHARS, INTRO_REPLY_MAX_CHARS, IntroRequest
 from profiles import choices
 from profiles.geo import zip_place
 
@@ -42,7 +40,7 @@ IMPORTANCE_LABELS = {
 }
 
 
-def _checkboxes(choice_class: type, label: str, **kwargs: Any) -> forms.MultipleChoiceField:
+def checkboxes(choice_class: type, label: str, **kwargs: Any) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label,
         choices=choice_class.choices,
@@ -148,7 +146,7 @@ class ConcernsForm(IntakeStepForm):
     title = "What you are dealing with"
     intro = "Choose any that fit. You can skip this; nobody outside Rapport sees it."
 
-    concerns = _checkboxes(choices.Concern, "What brings you here")
+    concerns = checkboxes(choices.Concern, "What brings you here")
     in_crisis = forms.BooleanField(
         label="I am having thoughts of suicide or of hurting myself, or I am in crisis now",
         required=False,
@@ -163,8 +161,8 @@ class PreferencesForm(IntakeStepForm):
     title = "Your preferences"
     intro = "Wishes raise a therapist in the list; a box marked “only” filters the list."
 
-    methods_wanted = _checkboxes(choices.Method, "Methods you would like")
-    methods_avoided = _checkboxes(choices.Method, "Methods you would rather avoid")
+    methods_wanted = checkboxes(choices.Method, "Methods you would like")
+    methods_avoided = checkboxes(choices.Method, "Methods you would rather avoid")
     therapist_gender = forms.ChoiceField(
         label="Therapist's gender",
         choices=[*NO_PREFERENCE, *choices.Gender.choices[:3]],
@@ -174,7 +172,7 @@ class PreferencesForm(IntakeStepForm):
     gender_required = forms.BooleanField(
         label="Only show therapists of this gender", required=False
     )
-    languages = _checkboxes(choices.Language, "Languages you would like to speak in session")
+    languages = checkboxes(choices.Language, "Languages you would like to speak in session")
     language_required = forms.BooleanField(
         label="Only show therapists who speak one of these", required=False
     )
@@ -206,8 +204,8 @@ class ScheduleForm(IntakeStepForm):
     title = "When you can meet and how you pay"
     intro = "Shift work is normal here. Choose every time that could work."
 
-    hours = _checkboxes(choices.Hours, "When you can meet")
-    payment_methods = _checkboxes(choices.Payment, "How you would pay")
+    hours = checkboxes(choices.Hours, "When you can meet")
+    payment_methods = checkboxes(choices.Payment, "How you would pay")
     insurance_carrier = forms.ChoiceField(
         label="Your insurance carrier",
         choices=[("", "Not using insurance"), *choices.InsuranceCarrier.choices],
@@ -347,92 +345,6 @@ class RefineForm(forms.Form):
             )
         params.update(extra)
         return urlencode(params)
-
-
-NANP_PHONE = re.compile(r"^\+?1?([2-9]\d{2})([2-9]\d{2})(\d{4})$")
-
-
-def normalize_us_phone(raw: str) -> str:
-    """+1 and ten digits from a US phone number typed any common way; error otherwise."""
-    digits = re.sub(r"[\s().\-]", "", raw)
-    match = NANP_PHONE.match(digits)
-    if not match:
-        raise ValidationError("Enter a US phone number with area code, like 303-555-0142.")
-    return "+1" + "".join(match.groups())
-
-
-class IntroRequestForm(forms.Form):
-    """A responder asking a therapist for an introduction."""
-
-    message = forms.CharField(
-        label="A short message (optional)",
-        max_length=INTRO_MESSAGE_MAX_CHARS,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Up to 1,000 characters. Only this therapist can read it.",
-    )
-    contact_method = forms.ChoiceField(
-        label="How should the therapist reach you?",
-        choices=IntroRequest.ContactMethod.choices,
-        widget=forms.RadioSelect,
-        initial=IntroRequest.ContactMethod.RAPPORT,
-    )
-    contact_email = forms.EmailField(label="Email for the therapist", required=False)
-    contact_phone = forms.CharField(label="Phone for the therapist", max_length=30, required=False)
-    contact_hours = _checkboxes(choices.Hours, "When can they reach you?")
-    between_shifts = forms.BooleanField(label="Call me back between shifts", required=False)
-    token = forms.UUIDField(widget=forms.HiddenInput)
-
-    def clean_contact_phone(self) -> str:
-        phone = self.cleaned_data["contact_phone"].strip()
-        return normalize_us_phone(phone) if phone else ""
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        method = cleaned.get("contact_method")
-        needed = {
-            IntroRequest.ContactMethod.EMAIL: (
-                "contact_email",
-                "Enter the email the therapist should write to.",
-            ),
-            IntroRequest.ContactMethod.PHONE: (
-                "contact_phone",
-                "Enter the number the therapist should call.",
-            ),
-        }
-        if method in needed:
-            field, message = needed[method]
-            if not cleaned.get(field) and field not in self.errors:
-                self.add_error(field, message)
-        return cleaned
-
-
-class IntroAnswerForm(forms.Form):
-    """A therapist's answer: accept with a next step, or decline."""
-
-    decision = forms.ChoiceField(
-        label="Your answer",
-        choices=[("accepted", "Accept"), ("declined", "Decline")],
-        widget=forms.RadioSelect,
-    )
-    reply = forms.CharField(
-        label="Your next step, or a colleague to suggest",
-        max_length=INTRO_REPLY_MAX_CHARS,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=(
-            "To accept, propose times or say how you will call. To decline, you can point to a "
-            "colleague. Only the responder reads this."
-        ),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if cleaned.get("decision") == "accepted" and not cleaned.get("reply", "").strip():
-            self.add_error(
-                "reply", "Tell the responder the next step: times, or how you will call."
-            )
-        return cleaned
 
 
 REFINE_FORMS_KEPT = 512

@@ -1,0 +1,1 @@
+"""Forms of the matching app: the intake and the list's filters, and intro requests."""

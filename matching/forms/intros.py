@@ -1,0 +1,98 @@
+"""An intro request, and the therapist's answer to it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from matching.forms.intake import checkboxes
+from matching.models import INTRO_MESSAGE_MAX_CHARS, INTRO_REPLY_MAX_CHARS, IntroRequest
+from profiles import choices
+
+NANP_PHONE = re.compile(r"^\+?1?([2-9]\d{2})([2-9]\d{2})(\d{4})$")
+
+
+def normalize_us_phone(raw: str) -> str:
+    """+1 and ten digits from a US phone number typed any common way; error otherwise."""
+    digits = re.sub(r"[\s().\-]", "", raw)
+    match = NANP_PHONE.match(digits)
+    if not match:
+        raise ValidationError("Enter a US phone number with area code, like 303-555-0142.")
+    return "+1" + "".join(match.groups())
+
+
+class IntroRequestForm(forms.Form):
+    """A responder asking a therapist for an introduction."""
+
+    message = forms.CharField(
+        label="A short message (optional)",
+        max_length=INTRO_MESSAGE_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Up to 1,000 characters. Only this therapist can read it.",
+    )
+    contact_method = forms.ChoiceField(
+        label="How should the therapist reach you?",
+        choices=IntroRequest.ContactMethod.choices,
+        widget=forms.RadioSelect,
+        initial=IntroRequest.ContactMethod.RAPPORT,
+    )
+    contact_email = forms.EmailField(label="Email for the therapist", required=False)
+    contact_phone = forms.CharField(label="Phone for the therapist", max_length=30, required=False)
+    contact_hours = checkboxes(choices.Hours, "When can they reach you?")
+    between_shifts = forms.BooleanField(label="Call me back between shifts", required=False)
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data["contact_phone"].strip()
+        return normalize_us_phone(phone) if phone else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        method = cleaned.get("contact_method")
+        needed = {
+            IntroRequest.ContactMethod.EMAIL: (
+                "contact_email",
+                "Enter the email the therapist should write to.",
+            ),
+            IntroRequest.ContactMethod.PHONE: (
+                "contact_phone",
+                "Enter the number the therapist should call.",
+            ),
+        }
+        if method in needed:
+            field, message = needed[method]
+            if not cleaned.get(field) and field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+
+class IntroAnswerForm(forms.Form):
+    """A therapist's answer: accept with a next step, or decline."""
+
+    decision = forms.ChoiceField(
+        label="Your answer",
+        choices=[("accepted", "Accept"), ("declined", "Decline")],
+        widget=forms.RadioSelect,
+    )
+    reply = forms.CharField(
+        label="Your next step, or a colleague to suggest",
+        max_length=INTRO_REPLY_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "To accept, propose times or say how you will call. To decline, you can point to a "
+            "colleague. Only the responder reads this."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("decision") == "accepted" and not cleaned.get("reply", "").strip():
+            self.add_error(
+                "reply", "Tell the responder the next step: times, or how you will call."
+            )
+        return cleaned
