@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 
 import factory
 from allauth.account.models import EmailAddress
@@ -142,3 +143,21 @@ def listed_therapist(**kwargs: object) -> TherapistProfile:
     LicenseFactory(therapist=therapist)
     AllianceApproachFactory(therapist=therapist)
     return therapist
+
+
+def intro_through_service(responder: ResponderProfile, therapist: TherapistProfile, **fields):
+    """An intro request made the way a responder's form makes one, through the service."""
+    from matching.services.intros import intro_create
+
+    values = {
+        "state": "CO",
+        "submission_token": uuid.uuid4(),
+        "message": "A fictional message.",
+        "contact_method": "rapport",
+        "contact_email": "",
+        "contact_phone": "",
+        "contact_hours": frozenset(),
+        "between_shifts": False,
+        **fields,
+    }
+    return intro_create(responder=responder, therapist_public_id=therapist.public_id, **values)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
@@ -21,7 +19,7 @@ from matching.delivery_drill import (
 from matching.intake import Intake
 from matching.models import IntroRequest
 from matching.services import intros
-from tests.factories import ResponderFactory, listed_therapist
+from tests.factories import ResponderFactory, intro_through_service, listed_therapist
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,18 +41,7 @@ def worker():
 
 
 def create_intro(responder, therapist) -> IntroRequest:
-    return intros.intro_create(
-        responder=responder,
-        state="CO",
-        therapist_public_id=therapist.public_id,
-        submission_token=uuid.uuid4(),
-        message="private words",
-        contact_method="rapport",
-        contact_email="",
-        contact_phone="",
-        contact_hours=frozenset(),
-        between_shifts=False,
-    )
+    return intro_through_service(responder, therapist, message="private words")
 
 
 def delivered(intro: IntroRequest) -> bool:

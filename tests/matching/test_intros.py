@@ -23,6 +23,7 @@ from tests.factories import (
     ResponderFactory,
     StaffFactory,
     TherapistFactory,
+    intro_through_service,
     listed_therapist,
 )
 
@@ -168,18 +169,7 @@ def test_a_therapist_who_is_not_listed_or_not_accepting_gets_no_request(
     assert response.status_code in {200, 404}
     assert not IntroRequest.objects.exists()
     with pytest.raises(Exception, match="not taking new requests"):
-        intros.intro_create(
-            responder=responder,
-            state="CO",
-            therapist_public_id=target.public_id,
-            submission_token=uuid.uuid4(),
-            message="",
-            contact_method="rapport",
-            contact_email="",
-            contact_phone="",
-            contact_hours=frozenset(),
-            between_shifts=False,
-        )
+        intro_through_service(responder, target)
 
 
 def test_a_therapist_licensed_in_another_state_gets_no_request(client: Client) -> None:
