@@ -37,3 +37,30 @@ def test_healthz_answers_when_the_database_does(client: Client) -> None:
 @pytest.mark.django_db
 def test_healthz_refuses_a_post(client: Client) -> None:
     assert client.post(reverse("healthz")).status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_missing_page_keeps_the_layout_and_the_crisis_line(client: Client, settings) -> None:
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.text
+    assert "In crisis? Call or text" in response.text
+
+
+@pytest.mark.django_db
+def test_a_refused_page_keeps_the_layout_and_the_crisis_line(client: Client) -> None:
+    from tests.factories import ResponderFactory
+
+    client.force_login(ResponderFactory().user)
+    response = client.get(reverse("profiles:editor"))
+    assert response.status_code == 403
+    assert "This page is not for your account" in response.text
+    assert "In crisis? Call or text" in response.text
+
+
+def test_the_server_error_page_renders_without_a_request() -> None:
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "Something went wrong on our side" in page and "988" in page
