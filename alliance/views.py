@@ -9,7 +9,7 @@ from alliance.forms import AllianceApproachForm
 from alliance.selectors import alliance_approach_for
 from alliance.services import alliance_approach_update
 from profiles.decorators import role_required
-from profiles.editor import profile_completeness
+from profiles.editor import editor_context
 from profiles.models import TherapistProfile, User
 
 
@@ -26,11 +26,5 @@ def edit(request: HttpRequest) -> HttpResponse:
         alliance_approach_update(therapist=therapist, fields=fields)
         messages.success(request, "Alliance saved.")
         return redirect("alliance:edit")
-    context = {
-        "therapist": therapist,
-        "completeness": profile_completeness(therapist),
-        "form": form,
-        "section": "alliance",
-        "title": "Alliance",
-    }
+    context = editor_context(therapist, form=form, section="alliance", title="Alliance")
     return render(request, "profiles/section_form.html", context)

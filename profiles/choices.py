@@ -54,9 +54,6 @@ class Method(models.TextChoices):
     GROUP = "group", "Group therapy"
 
 
-TRAUMA_FOCUSED_METHODS = frozenset({Method.EMDR, Method.CPT, Method.PE})
-
-
 class TrainingLevel(models.TextChoices):
     TRAINED = "trained", "Trained"
     CERTIFIED = "certified", "Certified"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from profiles.models import TherapistProfile
@@ -73,3 +73,8 @@ def profile_completeness(therapist: TherapistProfile) -> Completeness:
             for section in editor_sections()
         )
     )
+
+
+def editor_context(therapist: TherapistProfile, **extra: Any) -> dict[str, Any]:
+    """What every page of the editor shows: its sections and what each still needs."""
+    return {"therapist": therapist, "completeness": profile_completeness(therapist), **extra}

@@ -72,14 +72,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
-    @property
-    def is_responder(self) -> bool:
-        return self.role == self.Role.RESPONDER
-
-    @property
-    def is_therapist(self) -> bool:
-        return self.role == self.Role.THERAPIST
-
 
 def private_storage() -> Storage:
     """Uploaded files live on private storage, served only by views that check who asks."""

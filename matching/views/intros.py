@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from matching.forms.intros import IntroAnswerForm, IntroRequestForm
+from matching.intake import Intake
 from matching.models import IntroRequest
-from matching.selectors.intake import intake_for_request
 from matching.services import intros
 from profiles import choices
 from profiles.decorators import mfa_required, role_required
@@ -50,11 +50,11 @@ def _hours(intro: IntroRequest) -> list[str]:
 def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The form to ask a listed therapist for an introduction."""
     therapist = get_object_or_404(therapists_listed(), public_id=public_id)
-    intake = intake_for_request(request)
+    responder = get_object_or_404(ResponderProfile, user=request.user)
+    intake = Intake.from_dict(responder.answers)
     if not intake.is_ready:
         messages.info(request, "Tell us which state you live in first.")
         return redirect("matching:intake_step", step="place")
-    responder = get_object_or_404(ResponderProfile, user=request.user)
     form = IntroRequestForm(request.POST or None, initial={"token": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -9,6 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from matching.forms.intake import INTAKE_STEPS, REQUIRED_STEPS, RefineForm
+from matching.intake import Intake
 from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
 from matching.selectors.intake import intake_for_request, intake_summary
 from matching.selectors.profile import therapist_public_profile
@@ -153,7 +154,7 @@ def answers(request: HttpRequest) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     """The responder's own profile: the name therapists see, and their answers."""
     profile = get_object_or_404(ResponderProfile, user=request.user)
-    intake = intake_for_request(request)
+    intake = Intake.from_dict(profile.answers)
     return render(
         request,
         "matching/me.html",

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from profiles import selectors
 from profiles.decorators import mfa_required, role_required
-from profiles.editor import profile_completeness
+from profiles.editor import editor_context
 from profiles.forms import (
     CapacityForm,
     ClinicalForm,
@@ -53,23 +53,17 @@ def _get_record_for_user(user: User, model: type[Model], pk: int) -> Any:
     return get_object_or_404(model, pk=pk, therapist__user=user)
 
 
-def _editor_context(request: HttpRequest, therapist: TherapistProfile, **extra: Any) -> dict:
-    return {
-        "therapist": therapist,
-        "completeness": profile_completeness(therapist),
-        "is_listed": selectors.therapist_is_listed(therapist=therapist),
-        "confirmation_max_age_days": settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS,
-        **extra,
-    }
-
-
 @require_GET
 @therapist_only
 def editor(request: HttpRequest) -> HttpResponse:
     """Show the editor's overview: each section, what is missing, and publishing."""
     therapist = _get_therapist_for_user(request.user)
-    context = _editor_context(request, therapist)
-    context["licensed_states"] = selectors.therapist_licensed_states(therapist=therapist)
+    context = editor_context(
+        therapist,
+        is_listed=selectors.therapist_is_listed(therapist=therapist),
+        licensed_states=selectors.therapist_licensed_states(therapist=therapist),
+        confirmation_max_age_days=settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS,
+    )
     return render(request, "profiles/editor.html", context)
 
 
@@ -92,7 +86,7 @@ def identity(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "profiles/section_form.html",
-        _editor_context(request, therapist, form=form, section="identity", title="Identity"),
+        editor_context(therapist, form=form, section="identity", title="Identity"),
     )
 
 
@@ -116,7 +110,7 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "profiles/section_form.html",
-        _editor_context(request, therapist, form=form, section=key, title=title),
+        editor_context(therapist, form=form, section=key, title=title),
     )
 
 
@@ -137,7 +131,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "profiles/section_form.html",
-        _editor_context(request, therapist, form=form, section="capacity", title="Capacity"),
+        editor_context(therapist, form=form, section="capacity", title="Capacity"),
     )
 
 
@@ -145,8 +139,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
 @therapist_only
 def credentials(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
-    context = _editor_context(
-        request,
+    context = editor_context(
         therapist,
         section="credentials",
         licenses=therapist.licenses.order_by("state", "number"),
@@ -186,8 +179,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
     return render(
         request,
         "profiles/record_form.html",
-        _editor_context(
-            request,
+        editor_context(
             therapist,
             form=form,
             record=record,

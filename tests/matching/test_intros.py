@@ -406,3 +406,27 @@ def test_the_inbox_lists_without_showing_messages(
     page = therapist_client.get(reverse("matching:inbox")).text
     assert "From Engine Nine" in page and SECRET_MESSAGE not in page
     assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "wrong_roles"),
+    [
+        ("matching:intro_new", ["therapist", "staff"]),
+        ("matching:my_intros", ["therapist", "staff"]),
+        ("matching:inbox", ["responder", "staff"]),
+    ],
+)
+def test_each_side_of_intro_requests_refuses_the_other_roles(
+    client: Client, therapist, url_name: str, wrong_roles: list[str]
+) -> None:
+    args = [therapist.public_id] if url_name == "matching:intro_new" else []
+    for role in wrong_roles:
+        user = {
+            "therapist": lambda: TherapistFactory().user,
+            "responder": lambda: ResponderFactory().user,
+            "staff": lambda: StaffFactory(),
+        }[role]()
+        client.force_login(user)
+        assert client.get(reverse(url_name, args=args)).status_code == 403
+        assert client.post(reverse(url_name, args=args), {"message": "x"}).status_code in {403, 405}
+    assert not IntroRequest.objects.exists()

@@ -96,3 +96,8 @@ def test_the_owner_previews_an_unlisted_profile(client: Client) -> None:
 def test_only_therapists_have_a_preview(client: Client, role: str) -> None:
     client.force_login(ResponderFactory().user if role == "responder" else StaffFactory())
     assert client.get(reverse("matching:therapist_preview")).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_for_a_preview(client: Client) -> None:
+    response = client.get(reverse("matching:therapist_preview"))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
