@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-TEST_REDIS_DB_CACHE = 13
-TEST_REDIS_DB_BROKER = 14
-TEST_REDIS_DB_RESULTS = 15
+# Three Redis databases of the suite's own; TEST_REDIS_DBS="5,6,7" moves them, so that two
+# checkouts can run their suites side by side.
+TEST_REDIS_DB_CACHE, TEST_REDIS_DB_BROKER, TEST_REDIS_DB_RESULTS = (
+    int(db) for db in os.environ.get("TEST_REDIS_DBS", "13,14,15").split(",")
+)
 
 
 def _redis_db(url: str, db: int) -> str:
