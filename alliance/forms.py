@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from alliance.models import AllianceApproach
+from profiles.fields import PlainTextarea
 
 
 class AllianceApproachForm(forms.ModelForm):
@@ -21,6 +22,6 @@ class AllianceApproachForm(forms.ModelForm):
             "Up to 600 characters, in your own words. Shown as plain text.",
         )
         widgets = {
-            name: forms.Textarea(attrs={"rows": 4})
+            name: PlainTextarea(attrs={"rows": 4})
             for name in ("respect_trust", "collaboration", "empathy", "adaptability")
         }

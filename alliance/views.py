@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -11,6 +10,7 @@ from alliance.services import alliance_approach_update
 from profiles.decorators import role_required
 from profiles.editor import editor_context
 from profiles.models import TherapistProfile, User
+from profiles.views.editor import announce_saved
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,7 +24,7 @@ def edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         alliance_approach_update(therapist=therapist, fields=fields)
-        messages.success(request, "Alliance saved.")
+        announce_saved(request, therapist, "Alliance saved.")
         return redirect("alliance:edit")
     context = editor_context(therapist, form=form, section="alliance", title="Alliance")
     return render(request, "profiles/section_form.html", context)

@@ -152,7 +152,11 @@ def _insert_batch(
         confirmed_at = now - dt.timedelta(days=fields.pop("confirmed_days_ago"))
         profiles.append(
             TherapistProfile(
-                user=user, published_at=confirmed_at, confirmed_at=confirmed_at, **fields
+                user=user,
+                published_at=confirmed_at,
+                profile_complete=True,
+                confirmed_at=confirmed_at,
+                **fields,
             )
         )
     profiles = TherapistProfile.objects.bulk_create(profiles, batch_size=BENCH_BATCH_ROWS)

@@ -75,6 +75,24 @@ def profile_completeness(therapist: TherapistProfile) -> Completeness:
     )
 
 
+def saved_message(therapist: TherapistProfile, saved: str) -> tuple[bool, str]:
+    """What to say after a save: (is_warning, text).
+
+    A published profile that a save left incomplete is hidden from responders until it is
+    complete again; the therapist is told so, and what is missing, at once.
+    """
+    if not therapist.is_published:
+        return False, saved
+    completeness = profile_completeness(therapist)
+    if completeness.is_complete:
+        return False, saved
+    missing = [item for status in completeness.sections for item in status.missing]
+    return True, (
+        f"{saved} Responders cannot find you until your profile is complete again. "
+        f"Still missing: {'; '.join(missing)}."
+    )
+
+
 def editor_context(therapist: TherapistProfile, **extra: Any) -> dict[str, Any]:
     """What every page of the editor shows: its sections and what each still needs."""
     return {"therapist": therapist, "completeness": profile_completeness(therapist), **extra}

@@ -33,6 +33,53 @@ def choice_set(choices: ChoiceEnum, mask: int) -> frozenset[str]:
     return frozenset(member.value for index, member in enumerate(choices) if mask >> index & 1)
 
 
+def _as_list(value: Any) -> Any:
+    """A set as a sorted list: Django's choice widgets only show lists and tuples as chosen."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return value
+
+
+class ChoiceSetCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes that show every value of a set, frozenset, list or tuple as checked."""
+
+    def format_value(self, value: Any) -> list[str]:
+        return super().format_value(_as_list(value))
+
+
+class ChoiceSetFormField(forms.TypedMultipleChoiceField):
+    """A set of choices in a form: shown from a set as checked boxes, cleaned to a frozenset.
+
+    Every multi-choice field in Rapport's forms is one of these, so what is stored as a set
+    is what the form shows, and what it sends back.
+    """
+
+    widget = ChoiceSetCheckboxes
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", str)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return _as_list(value)
+
+    def clean(self, value: Any) -> frozenset[str]:
+        return frozenset(super().clean(value))
+
+
+class PlainTextarea(forms.Textarea):
+    """A textarea whose text comes back with the line breaks it was stored with.
+
+    Browsers send every line break of a textarea as CR LF; stored text uses LF, so text
+    that was shown and sent back unchanged is equal to what is stored.
+    """
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 class ChoiceSetField(models.BigIntegerField):
     """A set of values from one TextChoices class, stored as a bit mask in a bigint.
 
@@ -94,11 +141,9 @@ class ChoiceSetField(models.BigIntegerField):
 
     def formfield(self, **kwargs: Any) -> forms.Field:
         defaults: dict[str, Any] = {
-            "form_class": forms.TypedMultipleChoiceField,
+            "form_class": ChoiceSetFormField,
             "choices": self.choice_class.choices,
             "required": not self.blank,
-            "widget": forms.CheckboxSelectMultiple,
-            "coerce": str,
         }
         defaults.update(kwargs)
         form_class = defaults.pop("form_class")

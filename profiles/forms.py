@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from profiles import choices
+from profiles.fields import PlainTextarea
 from profiles.geo import zip_place
 from profiles.models import (
     License,
@@ -92,7 +93,7 @@ class IdentityForm(forms.ModelForm):
             "bio": "Up to 1,500 characters, in your own words. Shown as plain text.",
             "pronouns": "Optional, e.g. she/her.",
         }
-        widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"bio": PlainTextarea(attrs={"rows": 6})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -367,7 +368,7 @@ class VettingDecisionForm(forms.Form):
         label="Reason, shown to the therapist",
         required=False,
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=PlainTextarea(attrs={"rows": 3}),
         help_text="Required to reject. Say what is wrong and what would fix it.",
     )
     version = forms.CharField(widget=forms.HiddenInput)

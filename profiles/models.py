@@ -161,6 +161,9 @@ class TherapistProfile(models.Model):
     open_slots = models.PositiveSmallIntegerField(default=0, validators=_range(0, 200))
 
     published_at = models.DateTimeField(null=True, blank=True)
+    # Every editor section is complete. Kept in step by each service that saves a section, so
+    # that the listing (a query) can require it: a profile emptied after publishing is hidden.
+    profile_complete = models.BooleanField(default=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmation_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -38,12 +38,28 @@ def therapists_listed(*, now: dt.datetime | None = None) -> QuerySet[TherapistPr
         Exists(valid_license),
         user__is_active=True,
         published_at__isnull=False,
+        profile_complete=True,
         confirmed_at__gte=confirmation_cutoff(now=now),
     )
 
 
 def therapist_is_listed(*, therapist: TherapistProfile, now: dt.datetime | None = None) -> bool:
     return therapists_listed(now=now).filter(pk=therapist.pk).exists()
+
+
+def therapist_listing_problems(
+    *, therapist: TherapistProfile, now: dt.datetime | None = None
+) -> list[str]:
+    """Why a published therapist is not listed, in words they can act on; empty if listed."""
+    now = now or timezone.now()
+    problems = []
+    if not therapist.profile_complete:
+        problems.append("Your profile is missing something responders need (listed below).")
+    if not therapist.licenses.filter(license_valid_q(today=timezone.localdate(now))).exists():
+        problems.append("No license of yours is verified and current yet.")
+    if therapist.confirmed_at is None or therapist.confirmed_at < confirmation_cutoff(now=now):
+        problems.append("Your profile needs confirming as accurate (“Still accurate” below).")
+    return problems
 
 
 def therapist_licensed_states(

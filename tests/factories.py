@@ -94,6 +94,7 @@ class TherapistFactory(factory.django.DjangoModelFactory[TherapistProfile]):
     accepting_new_clients = True
     open_slots = 3
     published_at = factory.LazyFunction(timezone.now)
+    profile_complete = True
     confirmed_at = factory.LazyFunction(timezone.now)
 
 

@@ -20,6 +20,7 @@ from matching.intake import (
     Intake,
 )
 from profiles import choices
+from profiles.fields import ChoiceSetFormField
 from profiles.geo import zip_place
 
 NO_PREFERENCE = [("", "No preference")]
@@ -40,14 +41,8 @@ IMPORTANCE_LABELS = {
 }
 
 
-def checkboxes(choice_class: type, label: str, **kwargs: Any) -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(
-        label=label,
-        choices=choice_class.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        **kwargs,
-    )
+def checkboxes(choice_class: type, label: str, **kwargs: Any) -> ChoiceSetFormField:
+    return ChoiceSetFormField(label=label, choices=choice_class.choices, **kwargs)
 
 
 class IntakeStepForm(forms.Form):
@@ -336,15 +331,34 @@ class RefineForm(forms.Form):
         if self.is_bound and self.is_valid():
             data = self.cleaned_data
             params = {"format": data["format"], "miles": data["miles"]}
-            params.update(
-                {
-                    key: "on"
-                    for key in ("language_only", "gender_only", "payment_only", "no_evaluators")
-                    if data[key]
-                }
-            )
+            params.update({key: "on" for key in REFINE_MUSTS if data[key]})
         params.update(extra)
         return urlencode(params)
+
+
+# The Refine form's "only" boxes, and the answer each one stands for.
+REFINE_MUSTS = {
+    "language_only": "language_required",
+    "gender_only": "gender_required",
+    "payment_only": "payment_required",
+    "no_evaluators": "avoid_agency_evaluators",
+}
+
+
+def refine_query(intake: Intake, **changes: Any) -> str:
+    """The URL query that shows the list for these answers with some filters changed.
+
+    Every filter is written out, so a link that changes one keeps all the others.
+    """
+    values = {
+        "format": intake.format_preference,
+        "miles": intake.travel_miles,
+        **{key: getattr(intake, answer) for key, answer in REFINE_MUSTS.items()},
+        **changes,
+    }
+    params = {"format": values["format"], "miles": values["miles"]}
+    params.update({key: "on" for key in REFINE_MUSTS if values[key]})
+    return urlencode(params)
 
 
 REFINE_FORMS_KEPT = 512

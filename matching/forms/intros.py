@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from matching.forms.intake import checkboxes
 from matching.models import INTRO_MESSAGE_MAX_CHARS, INTRO_REPLY_MAX_CHARS, IntroRequest
 from profiles import choices
+from profiles.fields import PlainTextarea
 
 NANP_PHONE = re.compile(r"^\+?1?([2-9]\d{2})([2-9]\d{2})(\d{4})$")
 
@@ -31,7 +32,7 @@ class IntroRequestForm(forms.Form):
         label="A short message (optional)",
         max_length=INTRO_MESSAGE_MAX_CHARS,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=PlainTextarea(attrs={"rows": 5}),
         help_text="Up to 1,000 characters. Only this therapist can read it.",
     )
     contact_method = forms.ChoiceField(
@@ -82,7 +83,7 @@ class IntroAnswerForm(forms.Form):
         label="Your next step, or a colleague to suggest",
         max_length=INTRO_REPLY_MAX_CHARS,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=PlainTextarea(attrs={"rows": 4}),
         help_text=(
             "To accept, propose times or say how you will call. To decline, you can point to a "
             "colleague. Only the responder reads this."

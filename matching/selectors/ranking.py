@@ -100,6 +100,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
         TherapistProfile.objects.filter(
             user__is_active=True,
             published_at__isnull=False,
+            profile_complete=True,
             accepting_new_clients=True,
             confirmed_at__gte=confirmation_cutoff(now=now),
         )

@@ -23,9 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import IntroRequest, TherapistResponsiveness
+from matching.selectors.intros import intro_refusal_reason
 from profiles.emails import send_templated_email
 from profiles.models import AuditEntry, ResponderProfile, User
-from profiles.selectors import therapist_licensed_states, therapists_listed
+from profiles.selectors import therapists_listed
 from profiles.services.audit import audit_record
 
 ANSWERED = (IntroRequest.Status.ACCEPTED, IntroRequest.Status.DECLINED)
@@ -67,20 +68,15 @@ def intro_create(
     ).first()
     if existing is not None:
         return existing
-    therapist = (
-        therapists_listed()
-        .filter(public_id=therapist_public_id, accepting_new_clients=True)
-        .first()
-    )
+    therapist = therapists_listed().filter(public_id=therapist_public_id).first()
     if therapist is None:
         raise ValidationError(
             "This therapist is not taking new requests through Rapport right now. "
             "Your next matches may be."
         )
-    if state not in therapist_licensed_states(therapist=therapist):
-        raise ValidationError(
-            "This therapist is not licensed in your state, so they cannot see you."
-        )
+    refusal = intro_refusal_reason(therapist=therapist, state=state)
+    if refusal:
+        raise ValidationError(refusal)
     open_requests = IntroRequest.objects.filter(
         responder=responder, status=IntroRequest.Status.PENDING
     )

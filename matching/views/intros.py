@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from matching.forms.intros import IntroAnswerForm, IntroRequestForm
 from matching.intake import Intake
 from matching.models import IntroRequest
+from matching.selectors.intros import intro_refusal_reason
 from matching.services import intros
 from profiles import choices
 from profiles.decorators import mfa_required, role_required
@@ -55,6 +56,13 @@ def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if not intake.is_ready:
         messages.info(request, "Tell us which state you live in first.")
         return redirect("matching:intake_step", step="place")
+    refusal = intro_refusal_reason(therapist=therapist, state=intake.state)
+    if refusal:
+        return render(
+            request,
+            "matching/intro_new.html",
+            {"therapist": therapist, "refusal": refusal},
+        )
     form = IntroRequestForm(request.POST or None, initial={"token": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

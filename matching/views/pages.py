@@ -8,13 +8,21 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from matching.forms.intake import INTAKE_STEPS, REQUIRED_STEPS, RefineForm
-from matching.intake import Intake
+from matching.forms.intake import (
+    INTAKE_STEPS,
+    REFINE_MUSTS,
+    REQUIRED_STEPS,
+    RefineForm,
+    refine_query,
+)
+from matching.intake import TRAVEL_MILES_MAX, Intake
 from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
 from matching.selectors.intake import intake_for_request, intake_summary
+from matching.selectors.intros import intro_refusal_reason
 from matching.selectors.profile import therapist_public_profile
 from matching.selectors.ranking import ranked_page, score_for_therapist, seeker_from
 from matching.services.intake import intake_save
+from profiles import choices
 from profiles.decorators import role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed
@@ -43,14 +51,17 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
     form_class = INTAKE_STEPS[step]
     intake = intake_for_request(request)
     skippable = step not in REQUIRED_STEPS
+    # "Change" on the answers page opens one step and comes back to the answers after it.
+    from_answers = request.GET.get("from") == "answers"
+    next_url = reverse("matching:answers") if from_answers else _next_step_url(step)
     if request.method == "POST" and skippable and "skip" in request.POST:
-        return redirect(_next_step_url(step))
+        return redirect(next_url)
     form = form_class(request.POST or None, initial=form_class.initial_from(intake))
     if request.method == "POST" and form.is_valid():
         intake_save(request=request, intake=intake.updated(**form.changes()))
         if form.cleaned_data.get("in_crisis"):
-            return redirect(reverse("matching:help_first") + f"?then={_next_step_url(step)}")
-        return redirect(_next_step_url(step))
+            return redirect(reverse("matching:help_first") + f"?then={next_url}")
+        return redirect(next_url)
     index = STEP_NAMES.index(step)
     return render(
         request,
@@ -62,6 +73,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
             "step_count": len(STEP_NAMES),
             "previous_step": STEP_NAMES[index - 1] if index else None,
             "skippable": skippable,
+            "from_answers": from_answers,
         },
     )
 
@@ -99,6 +111,13 @@ def results(request: HttpRequest) -> HttpResponse:
     refined = form.refined(intake)
     page = ranked_page(seeker=seeker_from(refined), page_number=_page_number(request))
     context = {"form": form, "page": page, "intake": refined}
+    if not page.total_count:
+        # Each way out of an empty list changes one thing and keeps every other filter.
+        context["wider"] = {
+            "either": refine_query(refined, format=choices.FormatPreference.EITHER),
+            "further": refine_query(refined, miles=TRAVEL_MILES_MAX),
+            "wishes": refine_query(refined, **dict.fromkeys(REFINE_MUSTS, False)),
+        }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "matching/includes/_results.html" if partial else "matching/results.html"
     response = render(request, template, context)
@@ -167,9 +186,10 @@ def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A listed therapist's public profile; anyone else's is not found."""
     therapist = get_object_or_404(therapists_listed(), public_id=public_id)
     intake = intake_for_request(request)
-    match = None
+    match = refusal = None
     if intake.is_ready:
         match = score_for_therapist(seeker=seeker_from(intake), therapist_id=therapist.pk)
+        refusal = intro_refusal_reason(therapist=therapist, state=intake.state)
     return render(
         request,
         "matching/therapist_detail.html",
@@ -178,6 +198,7 @@ def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "preview": False,
             "intake": intake,
             "match": match,
+            "refusal": refusal,
         },
     )
 

@@ -60,12 +60,20 @@ def account_profile_create(
 
 @transaction.atomic
 def responder_answers_update(*, profile: ResponderProfile, answers: dict[str, Any]) -> None:
+    """Keep the answers; answers that are what is stored already are not written again."""
+    stored = ResponderProfile.objects.select_for_update().only("answers").get(pk=profile.pk)
+    if stored.answers == answers:
+        return
     profile.answers = answers
     profile.save(update_fields=["answers", "updated_at"])
 
 
 @transaction.atomic
 def responder_pseudonym_update(*, profile: ResponderProfile, pseudonym: str) -> None:
+    # Compared with the stored row: a ModelForm has already set its value on `profile`.
+    stored = ResponderProfile.objects.select_for_update().only("pseudonym").get(pk=profile.pk)
+    if stored.pseudonym == pseudonym.strip():
+        return
     profile.pseudonym = pseudonym.strip()
     profile.full_clean()
     profile.save(update_fields=["pseudonym", "updated_at"])

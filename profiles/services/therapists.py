@@ -19,15 +19,34 @@ from profiles.models import License, ResponderTraining, TherapistProfile, Vettin
 from profiles.uploads import EXTENSIONS, CheckedUpload, reencode_photo
 
 
+def therapist_completeness_refresh(*, therapist: TherapistProfile) -> bool:
+    """Record whether every section is complete; the listing requires it. Returns it."""
+    complete = profile_completeness(therapist).is_complete
+    if therapist.profile_complete != complete:
+        therapist.profile_complete = complete
+        therapist.save(update_fields=["profile_complete", "updated_at"])
+    return complete
+
+
 @transaction.atomic
 def therapist_profile_update(
     *, therapist: TherapistProfile, fields: dict[str, Any]
 ) -> TherapistProfile:
-    """Save one section of the profile; office location follows the ZIP code."""
-    for name, value in fields.items():
-        setattr(therapist, name, value)
-    update = set(fields)
-    if "office_zip" in fields:
+    """Save what changed in one section of the profile; office location follows the ZIP code.
+
+    Fields whose value is what is stored are not written, and a section saved unchanged
+    writes nothing at all.
+    """
+    # Compared with the stored row: a ModelForm has already set its values on `therapist`.
+    stored = TherapistProfile.objects.select_for_update().get(pk=therapist.pk)
+    update = {name for name, value in fields.items() if getattr(stored, name) != value}
+    if not update:
+        therapist.refresh_from_db()
+        return therapist
+    therapist.refresh_from_db()
+    for name in update:
+        setattr(therapist, name, fields[name])
+    if "office_zip" in update:
         place = zip_place(therapist.office_zip) if therapist.office_zip else None
         therapist.office_city = place.city if place else ""
         therapist.office_state = place.state if place else ""
@@ -36,6 +55,7 @@ def therapist_profile_update(
         update |= {"office_city", "office_state", "office_latitude", "office_longitude"}
     therapist.full_clean()
     therapist.save(update_fields=[*sorted(update), "updated_at"])
+    therapist_completeness_refresh(therapist=therapist)
     return therapist
 
 
@@ -58,6 +78,7 @@ def therapist_capacity_update(
             "updated_at",
         ]
     )
+    therapist_completeness_refresh(therapist=therapist)
     return therapist
 
 
@@ -97,11 +118,13 @@ def therapist_publish(*, therapist: TherapistProfile) -> None:
         raise ValidationError(["Complete your profile first. Still missing: " + "; ".join(missing)])
     now = timezone.now()
     therapist.published_at = therapist.published_at or now
+    therapist.profile_complete = True
     therapist.confirmed_at = now
     therapist.confirmation_reminder_sent_at = None
     therapist.save(
         update_fields=[
             "published_at",
+            "profile_complete",
             "confirmed_at",
             "confirmation_reminder_sent_at",
             "updated_at",
@@ -141,6 +164,7 @@ def vetted_record_create(
     _store_evidence(record, evidence)
     record.full_clean()
     record.save()
+    therapist_completeness_refresh(therapist=therapist)
     return record
 
 
@@ -151,6 +175,8 @@ def vetted_record_update(
     """Save an edit; any change to what staff checked sends the record back for review."""
     record = type(record).objects.select_for_update().get(pk=record.pk)
     changed = any(getattr(record, name) != value for name, value in fields.items())
+    if not changed and evidence is None:
+        return record
     for name, value in fields.items():
         setattr(record, name, value)
     old_document = record.document.name
@@ -169,7 +195,9 @@ def vetted_record_update(
 @transaction.atomic
 def vetted_record_delete(*, record: License | ResponderTraining) -> None:
     document, storage = record.document.name, record.document.storage
+    therapist = record.therapist
     record.delete()
+    therapist_completeness_refresh(therapist=therapist)
     if document:
         transaction.on_commit(lambda: storage.delete(document))
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from profiles import selectors
 from profiles.decorators import mfa_required, role_required
-from profiles.editor import editor_context
+from profiles.editor import editor_context, saved_message
 from profiles.forms import (
     CapacityForm,
     ClinicalForm,
@@ -44,6 +44,12 @@ VETTED_MODELS: dict[str, tuple[type[License] | type[ResponderTraining], type[Mod
 }
 
 
+def announce_saved(request: HttpRequest, therapist: TherapistProfile, saved: str) -> None:
+    """Say what was saved; warn when a published profile is left incomplete, and why."""
+    is_warning, text = saved_message(therapist, saved)
+    (messages.warning if is_warning else messages.success)(request, text)
+
+
 def _get_therapist_for_user(user: User) -> TherapistProfile:
     return get_object_or_404(TherapistProfile, user=user)
 
@@ -61,6 +67,7 @@ def editor(request: HttpRequest) -> HttpResponse:
     context = editor_context(
         therapist,
         is_listed=selectors.therapist_is_listed(therapist=therapist),
+        listing_problems=selectors.therapist_listing_problems(therapist=therapist),
         licensed_states=selectors.therapist_licensed_states(therapist=therapist),
         confirmation_max_age_days=settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS,
     )
@@ -81,7 +88,7 @@ def identity(request: HttpRequest) -> HttpResponse:
             )
         elif form.cleaned_data.get("remove_photo"):
             therapists.therapist_photo_remove(therapist=therapist)
-        messages.success(request, "Identity saved.")
+        announce_saved(request, therapist, "Identity saved.")
         return redirect("profiles:identity")
     return render(
         request,
@@ -103,7 +110,7 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
             fields["methods_trained"] = form.instance.methods_trained
             fields["methods_certified"] = form.instance.methods_certified
         therapists.therapist_profile_update(therapist=therapist, fields=fields)
-        messages.success(request, f"{title} saved.")
+        announce_saved(request, therapist, f"{title} saved.")
         return redirect(f"profiles:{key}")
     # An invalid form must not leave half-applied values on the instance shown elsewhere.
     therapist.refresh_from_db()
@@ -125,7 +132,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
             accepting_new_clients=form.cleaned_data["accepting_new_clients"],
             open_slots=form.cleaned_data["open_slots"],
         )
-        messages.success(request, "Capacity saved and confirmed as current.")
+        announce_saved(request, therapist, "Capacity saved and confirmed as current.")
         return redirect("profiles:capacity")
     therapist.refresh_from_db()
     return render(
@@ -196,7 +203,7 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model, _, noun = VETTED_MODELS[kind]
     record = _get_record_for_user(request.user, model, pk)
     therapists.vetted_record_delete(record=record)
-    messages.success(request, f"The {noun} is removed.")
+    announce_saved(request, _get_therapist_for_user(request.user), f"The {noun} is removed.")
     return redirect("profiles:credentials")
 
 

@@ -250,7 +250,26 @@ def test_the_profile_page_says_when_a_therapist_does_not_fit(client: Client) -> 
         .get(reverse("matching:therapist_detail", args=[therapist.public_id]))
         .text
     )
-    assert "does not fit your answers" in other
+    assert "not licensed in your state" in other
+    assert "Ask for an introduction" not in other
+
+
+def test_the_profile_page_offers_a_request_to_a_therapist_who_misses_a_wish(
+    client: Client,
+) -> None:
+    """Format and the "only" answers are the responder's to relax; the button stays."""
+    therapist = listed_therapist(languages=frozenset({"en"}))
+    spanish_only = FIREFIGHTER_IN_DENVER.updated(
+        languages=frozenset({"es"}), language_required=True
+    )
+    page = (
+        with_answers(client, spanish_only)
+        .get(reverse("matching:therapist_detail", args=[therapist.public_id]))
+        .text
+    )
+    assert "Match " not in page
+    assert "They do not fit everything you asked for" in page
+    assert "Ask for an introduction" in page
 
 
 def test_nothing_sensitive_reaches_the_url(client: Client) -> None:

@@ -19,6 +19,7 @@ from alliance.models import AllianceApproach
 from matching.demo import DEMO_PDF, demo_therapist
 from matching.intake import Intake
 from profiles.models import License, ResponderProfile, ResponderTraining, TherapistProfile, User
+from profiles.services.therapists import therapist_completeness_refresh
 
 DEMO_DOMAIN = "demo.rapport.localhost"
 DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
@@ -140,6 +141,7 @@ class Command(BaseCommand):
             record.document.save("evidence.pdf", ContentFile(DEMO_PDF), save=False)
             record.save()
         AllianceApproach.objects.create(therapist=therapist, **demo.alliance)
+        therapist_completeness_refresh(therapist=therapist)
 
     def _decide(self, record: License | ResponderTraining, now: dt.datetime) -> None:
         if record.status != "pending":
