@@ -208,7 +208,8 @@ def demo_therapist(
         "agency_work": _subset(rng, choices.AgencyWork.values, 0, 2),
         "ride_along_hours": rng.choice([0, 0, 0, 8, 20, 40, 100]),
         "lived_experience": _subset(rng, choices.LivedExperience.values, 0, 1),
-        "agency_evaluations": frozenset({"fitness_for_duty"})
+        "works_with_retired": rng.random() < 0.3,
+        "agency_evaluations": _subset(rng, choices.AgencyEvaluation.values[:2], 1, 2)
         if rng.random() < 0.12
         else frozenset(),
         "focus_concerns": _subset(rng, choices.Concern.values, 2, 7),

@@ -29,7 +29,6 @@ class Intake:
 
     service: str = ""
     service_status: str = ""
-    years_of_service: int | None = None
     state: str = ""
     zip_code: str = ""
     travel_miles: int = TRAVEL_MILES_DEFAULT
@@ -41,13 +40,19 @@ class Intake:
     gender_required: bool = False
     languages: frozenset[str] = frozenset()
     language_required: bool = False
-    avoid_agency_evaluators: bool = False
+    avoid_fitness_evaluators: bool = False
+    avoid_preemployment_evaluators: bool = False
     hours: frozenset[str] = frozenset()
+    hours_required: bool = False
     payment_methods: frozenset[str] = frozenset()
     insurance_carrier: str = ""
     self_pay_budget_dollars: int | None = None
     payment_required: bool = False
     importance: dict[str, int] = field(default_factory=_default_importance)
+
+    @property
+    def avoids_evaluators(self) -> bool:
+        return self.avoid_fitness_evaluators or self.avoid_preemployment_evaluators
 
     @property
     def is_ready(self) -> bool:
@@ -66,6 +71,13 @@ class Intake:
         if not data:
             return cls()
         known = {f.name for f in fields(cls)}
+        if data.get("avoid_agency_evaluators"):
+            # Answers kept before the question was split into its two kinds of evaluation.
+            data = {
+                **data,
+                "avoid_fitness_evaluators": True,
+                "avoid_preemployment_evaluators": True,
+            }
         values: dict[str, Any] = {}
         for name, value in data.items():
             if name not in known:

@@ -48,8 +48,11 @@ class StateIndex:
     accepting: np.ndarray
     licensed_until: np.ndarray
     confirmed: np.ndarray
-    competence_years_caseload: np.ndarray
-    competence_training_agency_lived: np.ndarray
+    competence_depth: np.ndarray  # years and caseload factors, weighted, before service depth
+    competence_training_lived: np.ndarray
+    agency_all: np.ndarray  # the agency factor, weighted
+    agency_wary: np.ndarray  # the same for a responder who avoids evaluators
+    retired: np.ndarray
     services: np.ndarray
     service_count: np.ndarray
     traits: np.ndarray  # one column per trait, in scoring.TRAITS order
@@ -70,7 +73,8 @@ class StateIndex:
     gender: np.ndarray
     rate: np.ndarray
     speed: np.ndarray
-    evaluator: np.ndarray
+    fitness_evaluator: np.ndarray
+    preemployment_evaluator: np.ndarray
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -84,7 +88,7 @@ def build_index(candidates: Sequence[Candidate]) -> StateIndex:
     def column(values: list, dtype: type) -> np.ndarray:
         return np.array(values, dtype=dtype)
 
-    years_caseload, training_agency_lived = [], []
+    depth, training_lived, agency_all, agency_wary = [], [], [], []
     for c in cands:
         # The same factor values as scoring.competence, in the same order of addition.
         years = min(max(0, c.years_serving), scoring.YEARS_FULL) / scoring.YEARS_FULL
@@ -92,23 +96,20 @@ def build_index(candidates: Sequence[Candidate]) -> StateIndex:
             min(max(0, c.caseload_percent), scoring.CASELOAD_PERCENT_FULL)
             / scoring.CASELOAD_PERCENT_FULL
         )
-        verified = len(c.verified_trainings)
-        reported = len(c.self_reported_trainings - c.verified_trainings)
-        training = min(
-            1.0,
-            scoring.VERIFIED_TRAINING_VALUE * verified
-            + scoring.SELF_REPORTED_TRAINING_VALUE * reported,
-        )
         ride = (
             min(max(0, c.ride_along_hours), scoring.RIDE_ALONG_HOURS_FULL)
             / scoring.RIDE_ALONG_HOURS_FULL
         )
-        agency = max(1.0 if c.agency_work else 0.0, ride)
-        lived = 1.0 if c.lived_experience else 0.0
-        years_caseload.append(weights["years"] * years + weights["caseload"] * caseload)
-        training_agency_lived.append(
-            (weights["training"] * training, weights["agency"] * agency, weights["lived"] * lived)
+        depth.append((weights["years"] * years, weights["caseload"] * caseload))
+        training_lived.append(
+            (
+                weights["training"] * scoring.training_value(c),
+                weights["lived"] * (1.0 if c.lived_experience else 0.0),
+            )
         )
+        wary_work = c.agency_work - scoring.AGENCY_EMPLOYED
+        agency_all.append(weights["agency"] * max(1.0 if c.agency_work else 0.0, ride))
+        agency_wary.append(weights["agency"] * max(1.0 if wary_work else 0.0, ride))
     return StateIndex(
         candidates=cands,
         position={c.therapist_id: i for i, c in enumerate(cands)},
@@ -117,10 +118,11 @@ def build_index(candidates: Sequence[Candidate]) -> StateIndex:
         accepting=column([c.accepting for c in cands], bool),
         licensed_until=column([c.licensed_until_ordinal for c in cands], np.int64),
         confirmed=column([c.confirmed_epoch for c in cands], np.float64),
-        competence_years_caseload=column(years_caseload, np.float64),
-        competence_training_agency_lived=np.array(training_agency_lived, dtype=np.float64).reshape(
-            len(cands), 3
-        ),
+        competence_depth=np.array(depth, dtype=np.float64).reshape(len(cands), 2),
+        competence_training_lived=np.array(training_lived, dtype=np.float64).reshape(len(cands), 2),
+        agency_all=column(agency_all, np.float64),
+        agency_wary=column(agency_wary, np.float64),
+        retired=column([c.works_with_retired for c in cands], bool),
         services=column([mask_of(c.services, SERVICES) for c in cands], np.int64),
         service_count=column([min(len(c.services), 3) / 3 for c in cands], np.float64),
         traits=np.array(
@@ -162,7 +164,10 @@ def build_index(candidates: Sequence[Candidate]) -> StateIndex:
         ),
         rate=column([scoring.answer_rate(c) for c in cands], np.float64),
         speed=column([scoring.answer_speed(c) for c in cands], np.float64),
-        evaluator=column([bool(c.agency_evaluations) for c in cands], bool),
+        fitness_evaluator=column(["fitness_for_duty" in c.agency_evaluations for c in cands], bool),
+        preemployment_evaluator=column(
+            ["pre_employment" in c.agency_evaluations for c in cands], bool
+        ),
     )
 
 
@@ -260,8 +265,12 @@ def rank_index(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndar
             GENDERS.index(seeker.therapist_gender) if seeker.therapist_gender in GENDERS else -2
         )
         keep &= index.gender == wanted
-    if seeker.avoid_agency_evaluators:
-        keep &= ~index.evaluator
+    if seeker.hours_required and seeker.hours:
+        keep &= (index.hours & mask_of(seeker.hours, HOURS)) != 0
+    if seeker.avoid_fitness_evaluators:
+        keep &= ~index.fitness_evaluator
+    if seeker.avoid_preemployment_evaluators:
+        keep &= ~index.preemployment_evaluator
     rows = np.flatnonzero(keep)
     payment = _payment_values(index, rows, seeker)
     if seeker.payment_required and seeker.payment_methods:
@@ -271,17 +280,26 @@ def rank_index(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndar
         return np.zeros(0, dtype=np.int64), np.zeros(0)
 
     weights = scoring.component_weights(seeker)
-    competence = _competence(index, rows, seeker)
-    alliance = _alliance(index, rows, seeker)
-    clinical = _clinical(index, rows, seeker)
-    practical = _practical(index, rows, seeker, distance[rows], payment)
+    ceiling = scoring.ceilings(seeker, rules)
+
+    def calibrated(key: str, value: np.ndarray) -> np.ndarray:
+        # As scoring.calibrate: a share of the best this responder's answers allow.
+        if ceiling[key] <= 0:
+            return value
+        return np.minimum(1.0, value * (1 / ceiling[key]))
+
+    competence = calibrated("competence", _competence(index, rows, seeker))
+    alliance = calibrated("alliance", _alliance(index, rows, seeker))
+    clinical = calibrated("clinical", _clinical(index, rows, seeker))
+    practical = calibrated("practical", _practical(index, rows, seeker, distance[rows], payment))
     days = np.maximum(0.0, (rules.now_epoch - index.confirmed[rows]) / scoring.SECONDS_PER_DAY)
     fresh = 1 - np.minimum(days, scoring.FRESHNESS_DAYS_FULL) / scoring.FRESHNESS_DAYS_FULL
     f = scoring.RESPONSIVENESS_FACTORS
-    responsiveness = (
+    responsiveness = calibrated(
+        "responsiveness",
         f["answer_rate"] * index.rate[rows]
         + f["answer_speed"] * index.speed[rows]
-        + f["freshness"] * fresh
+        + f["freshness"] * fresh,
     )
     total = (
         weights["competence"] * competence
@@ -292,25 +310,39 @@ def rank_index(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndar
     )
     total = np.clip(total, 0.0, 100.0)
     ids = index.ids[rows]
-    order = np.lexsort((ids, -total))
+    order = np.lexsort((tie_order(seeker.tie_seed, ids), -total))
     return ids[order], total[order]
+
+
+def tie_order(seed: int, ids: np.ndarray) -> np.ndarray:
+    """scoring.tie_order over an array of ids (uint64 arithmetic wraps like the mask)."""
+    with np.errstate(over="ignore"):
+        return (ids.astype(np.uint64) ^ np.uint64(seed)) * np.uint64(scoring.TIE_MULTIPLIER)
 
 
 def _competence(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:
     weights = scoring.COMPETENCE_FACTORS
+    retired = seeker.service_status == "retired"
+    share = 1 - scoring.RETIRED_EXPERIENCE_SHARE if retired else 1.0
     if seeker.service and seeker.service != "other":
         bit = 1 << SERVICES.index(seeker.service)
-        service = ((index.services[rows] & bit) != 0).astype(np.float64)
+        matched = (index.services[rows] & bit) != 0
+        service = share * matched.astype(np.float64)
+        depth = np.where(matched, 1.0, scoring.OTHER_SERVICE_DEPTH)
     else:
-        service = index.service_count[rows]
-    rest = index.competence_training_agency_lived[rows]
-    return (
-        index.competence_years_caseload[rows]
-        + weights["service"] * service
-        + rest[:, 0]
-        + rest[:, 1]
-        + rest[:, 2]
+        service = share * index.service_count[rows]
+        depth = np.ones(rows.size)
+    years_caseload = index.competence_depth[rows]
+    rest = index.competence_training_lived[rows]
+    agency = index.agency_wary[rows] if seeker.avoids_evaluators else index.agency_all[rows]
+    value = (
+        depth * years_caseload[:, 0] + depth * years_caseload[:, 1] + weights["service"] * service
     )
+    if retired:
+        value = value + weights["service"] * (
+            scoring.RETIRED_EXPERIENCE_SHARE * index.retired[rows].astype(np.float64)
+        )
+    return value + rest[:, 0] + agency + rest[:, 1]
 
 
 def _alliance(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:

@@ -11,8 +11,13 @@ How a score is made:
 2. Each component has a base weight (COMPONENT_WEIGHTS, out of 100). What the responder
    said matters most scales two of them: "understands responder culture" scales
    first-responder competence, and the four alliance traits scale the alliance.
-3. The score is 100 times the weighted mean of the component values.
-4. Ties are broken by the therapist's id, so the order never depends on input order.
+3. Each component's value is divided by the value a therapist who fits every answer
+   would get (the ceiling, from an ideal candidate for this responder), so unanswered
+   questions, which give everyone the same neutral value, cap no one: a therapist who fits
+   everything the responder said scores near 100.
+4. The score is the sum of the components' points (weight times calibrated value).
+5. Exact ties are broken by a shuffle seeded by the responder (tie_order): stable for one
+   responder, different between responders, and never by account age.
 
 Nobody can pay for a place: nothing about money enters the score except whether the
 responder can pay the therapist the way they said.
@@ -59,10 +64,10 @@ COMPONENT_TITLES: dict[str, str] = {
 
 # Factors inside each component; each component's factor weights sum to 1.
 COMPETENCE_FACTORS = {
-    "years": 0.25,
-    "caseload": 0.15,
-    "service": 0.20,
-    "training": 0.20,
+    "years": 0.20,
+    "caseload": 0.10,
+    "service": 0.35,
+    "training": 0.15,
     "agency": 0.10,
     "lived": 0.10,
 }
@@ -80,15 +85,27 @@ RESPONSIVENESS_FACTORS = {"answer_rate": 0.50, "answer_speed": 0.30, "freshness"
 YEARS_FULL = 15
 CASELOAD_PERCENT_FULL = 60
 RIDE_ALONG_HOURS_FULL = 40
-VERIFIED_TRAINING_VALUE = 0.5
-SELF_REPORTED_TRAINING_VALUE = 0.15
+# How specific to responders each kind of training is; only verified trainings count.
+TRAINING_KIND_VALUES = {
+    "certification": 1.0,
+    "critical_incident": 0.7,
+    "ride_along": 0.5,
+    "cultural_course": 0.4,
+    "other": 0.25,
+}
+EXTRA_TRAINING_VALUE = 0.15  # each further verified training, on top of the best one
+# Years and caseload with other services count for this share of the same with yours.
+OTHER_SERVICE_DEPTH = 0.5
+RETIRED_EXPERIENCE_SHARE = 0.25  # of the service factor, for a retired responder
 TRAINED_METHOD_VALUE = 0.7
 AVOIDED_METHOD_PENALTY = 0.25
 RESCHEDULES_BONUS = 0.25
 TELEHEALTH_FOR_EITHER_VALUE = 0.8
 NEAREST_OFFICE_SHARE = 0.5
-ANSWER_RATE_PRIOR = 0.7
-ANSWER_RATE_PRIOR_WEIGHT = 3
+# A beta prior on the answer rate: a therapist with no requests yet sits at 0.6, between
+# good and poor answerers, and each answered or expired request moves them from there.
+ANSWER_RATE_PRIOR = 0.6
+ANSWER_RATE_PRIOR_WEIGHT = 4
 ANSWER_HOURS_FULL = 72
 FRESHNESS_DAYS_FULL = 45
 NEUTRAL = 0.5
@@ -99,6 +116,11 @@ EARTH_RADIUS_MILES = 3958.8
 
 TRAITS = ("respect_trust", "collaboration", "empathy", "adaptability")
 RESPONDER_CULTURE = "responder_culture"
+# Agency work that an evaluator-wary responder does not count as a plus.
+AGENCY_EMPLOYED = frozenset({"contracted", "embedded"})
+TIE_MULTIPLIER = 0x9E3779B97F4A7C15
+MASK_64 = (1 << 64) - 1
+FIT_WORDS = ((85, "Strong fit"), (70, "Good fit"), (50, "Fair fit"), (0, "Partial fit"))
 TRAUMA_CONCERNS = frozenset({"trauma", "critical_incident"})
 TRAUMA_FOCUSED_METHODS = frozenset({"emdr", "cpt", "pe"})
 
@@ -109,6 +131,7 @@ class Seeker:
 
     state: str
     service: str = ""
+    service_status: str = ""  # "active", "retired" or unanswered
     latitude: float | None = None
     longitude: float | None = None
     travel_miles: int = 25
@@ -121,12 +144,19 @@ class Seeker:
     languages: frozenset[str] = frozenset()
     language_required: bool = False
     hours: frozenset[str] = frozenset()
+    hours_required: bool = False
     payment_methods: frozenset[str] = frozenset()
     insurance_carrier: str = ""
     self_pay_budget_dollars: int | None = None
     payment_required: bool = False
-    avoid_agency_evaluators: bool = False
+    avoid_fitness_evaluators: bool = False
+    avoid_preemployment_evaluators: bool = False
     importance: Mapping[str, int] = field(default_factory=dict)
+    tie_seed: int = 0  # from the responder's session: orders exact ties for them
+
+    @property
+    def avoids_evaluators(self) -> bool:
+        return self.avoid_fitness_evaluators or self.avoid_preemployment_evaluators
 
 
 @dataclass(frozen=True)
@@ -147,6 +177,7 @@ class Candidate:
     agency_work: frozenset[str] = frozenset()
     ride_along_hours: int = 0
     lived_experience: frozenset[str] = frozenset()
+    works_with_retired: bool = False
     agency_evaluations: frozenset[str] = frozenset()
     statements: frozenset[str] = frozenset()  # traits the therapist wrote about
     practices: frozenset[str] = frozenset()
@@ -167,7 +198,9 @@ class Candidate:
     payment_methods: frozenset[str] = frozenset()
     insurance_carriers: frozenset[str] = frozenset()
     fee_min_dollars: int | None = None
+    fee_max_dollars: int | None = None
     sliding_scale: bool = False
+    # Of the last requests with an outcome (answered, or expired unanswered).
     intros_received: int = 0
     intros_answered: int = 0
     median_answer_hours: float | None = None
@@ -233,11 +266,35 @@ class Score:
         return round(self.total)
 
     @property
+    def fit_words(self) -> str:
+        return fit_words(self.total)
+
+    @property
     def top_reasons(self) -> tuple[Reason, ...]:
         """The three reasons that added the most points."""
         reasons = [reason for c in self.components for reason in c.reasons if reason.points > 0]
         reasons.sort(key=lambda reason: -reason.points)
         return tuple(reasons[:3])
+
+
+def fit_words(total: float) -> str:
+    """A short word for a score, so the number is not the only thing a responder reads."""
+    return next(words for floor, words in FIT_WORDS if total >= floor)
+
+
+def tie_order(seed: int, therapist_id: int) -> int:
+    """A shuffle of therapist ids for one responder, used only to order exact ties."""
+    return ((therapist_id ^ seed) * TIE_MULTIPLIER) & MASK_64
+
+
+def evaluates_for(seeker: Seeker, candidate: Candidate) -> bool:
+    """Whether the therapist does an evaluation this responder asked to avoid."""
+    avoided = set()
+    if seeker.avoid_fitness_evaluators:
+        avoided.add("fitness_for_duty")
+    if seeker.avoid_preemployment_evaluators:
+        avoided.add("pre_employment")
+    return bool(avoided & candidate.agency_evaluations)
 
 
 def importance_multiplier(importance: int) -> float:
@@ -326,9 +383,11 @@ def is_eligible(seeker: Seeker, candidate: Candidate, rules: Rules) -> bool:
         and candidate.gender != seeker.therapist_gender
     ):
         return False
+    if seeker.hours_required and seeker.hours and not (seeker.hours & candidate.hours):
+        return False
     if seeker.payment_required and seeker.payment_methods and not can_pay(seeker, candidate):
         return False
-    return not (seeker.avoid_agency_evaluators and candidate.agency_evaluations)
+    return not evaluates_for(seeker, candidate)
 
 
 def _share(wanted: frozenset[str], offered: frozenset[str]) -> float:
@@ -358,50 +417,77 @@ class _Factors:
             self.reasons.append(Reason(text=text, points=points, source=source))
 
 
+def service_depth(seeker: Seeker, c: Candidate) -> float:
+    """How much years and caseload count: fully with the responder's own service."""
+    if not seeker.service or seeker.service == "other" or seeker.service in c.services:
+        return 1.0
+    return OTHER_SERVICE_DEPTH
+
+
+def training_value(c: Candidate) -> float:
+    """The most responder-specific verified training, plus a little for each further one."""
+    values = sorted((TRAINING_KIND_VALUES.get(k, 0.0) for k in c.verified_trainings), reverse=True)
+    if not values:
+        return 0.0
+    return min(1.0, values[0] + EXTRA_TRAINING_VALUE * (len(values) - 1))
+
+
+def agency_counts(seeker: Seeker, c: Candidate) -> frozenset[str]:
+    """Agency work that counts as a plus: none employed by agencies for evaluator-wary people."""
+    return c.agency_work - AGENCY_EMPLOYED if seeker.avoids_evaluators else c.agency_work
+
+
 def competence(seeker: Seeker, c: Candidate, weight: float) -> Component:
     f = _Factors(COMPETENCE_FACTORS, weight)
     years = max(0, c.years_serving)
+    depth = service_depth(seeker, c)
     f.add(
         "years",
-        min(years, YEARS_FULL) / YEARS_FULL,
+        depth * min(years, YEARS_FULL) / YEARS_FULL,
         f"{years} year{'s' if years != 1 else ''} serving first responders" if years else "",
     )
     percent = max(0, c.caseload_percent)
     f.add(
         "caseload",
-        min(percent, CASELOAD_PERCENT_FULL) / CASELOAD_PERCENT_FULL,
+        depth * min(percent, CASELOAD_PERCENT_FULL) / CASELOAD_PERCENT_FULL,
         f"{percent}% of their clients are first responders" if percent else "",
     )
+    retired = seeker.service_status == "retired"
     if seeker.service and seeker.service != "other":
         matched = seeker.service in c.services
+        share = 1 - RETIRED_EXPERIENCE_SHARE if retired else 1.0
         f.add(
             "service",
-            1.0 if matched else 0.0,
+            share * matched,
             f"Has worked with {SERVICE_PEOPLE[seeker.service]}" if matched else "",
         )
     else:
+        share = 1 - RETIRED_EXPERIENCE_SHARE if retired else 1.0
         f.add(
             "service",
-            min(len(c.services), 3) / 3,
+            share * min(len(c.services), 3) / 3,
             f"Has worked with {_words(c.services, SERVICE_PEOPLE)}" if c.services else "",
         )
-    verified = len(c.verified_trainings)
-    reported = len(c.self_reported_trainings - c.verified_trainings)
-    training = min(
-        1.0, VERIFIED_TRAINING_VALUE * verified + SELF_REPORTED_TRAINING_VALUE * reported
-    )
-    if verified:
-        kind = sorted(c.verified_trainings)[0]
+    if retired:
+        f.add(
+            "service",
+            RETIRED_EXPERIENCE_SHARE * c.works_with_retired,
+            "Works with retired responders and the move to retirement"
+            if c.works_with_retired
+            else "",
+        )
+    training = training_value(c)
+    if training:
+        kind = max(c.verified_trainings, key=lambda k: (TRAINING_KIND_VALUES.get(k, 0.0), k))
         text = f"Verified {TRAINING_WORDS.get(kind, 'first-responder training')}"
-    elif reported:
-        text = "Reports first-responder training (not yet verified)"
     else:
         text = ""
-    f.add("training", training, text, source=VERIFIED if verified else SELF_REPORTED)
+    f.add("training", training, text, source=VERIFIED)
     ride = min(max(0, c.ride_along_hours), RIDE_ALONG_HOURS_FULL) / RIDE_ALONG_HOURS_FULL
-    agency = max(1.0 if c.agency_work else 0.0, ride)
-    if c.agency_work:
-        text = AGENCY_WORDS.get(sorted(c.agency_work)[0], "Works with agencies")
+    counted = agency_counts(seeker, c)
+    agency = max(1.0 if counted else 0.0, ride)
+    if counted:
+        text = AGENCY_WORDS.get(sorted(counted)[0], "Works with agencies")
     elif c.ride_along_hours:
         text = f"{c.ride_along_hours} hours of ride-alongs or station time"
     else:
@@ -598,46 +684,58 @@ def answer_rate(c: Candidate) -> float:
 
 
 def answer_speed(c: Candidate) -> float:
-    if c.median_answer_hours is None:
-        return NEUTRAL
-    return 1 - min(max(0.0, c.median_answer_hours), ANSWER_HOURS_FULL) / ANSWER_HOURS_FULL
+    """How soon an answer can be expected: the speed of answers, times the chance of one.
+
+    A therapist who answers fast but rarely is not a fast answerer.
+    """
+    if c.median_answer_hours is None or c.intros_answered <= 0:
+        speed = NEUTRAL
+    else:
+        speed = 1 - min(max(0.0, c.median_answer_hours), ANSWER_HOURS_FULL) / ANSWER_HOURS_FULL
+    return answer_rate(c) * speed
 
 
 def days_since_confirmed(c: Candidate, rules: Rules) -> float:
     return max(0.0, (rules.now_epoch - c.confirmed_epoch) / SECONDS_PER_DAY)
 
 
-def answer_time_words(median_answer_hours: float | None) -> str:
-    """How soon a therapist usually answers, in words."""
-    if median_answer_hours is None:
-        return "No answer history yet"
+def answer_time_words(median_answer_hours: float) -> str:
+    """How soon the answers that came usually came, in words."""
     if median_answer_hours <= 4:
-        return "Usually answers within a few hours"
+        return "within a few hours"
     if median_answer_hours <= 24:
-        return "Usually answers within a day"
+        return "within a day"
     if median_answer_hours <= 72:
-        return "Usually answers within three days"
-    return "Often slow to answer"
+        return "within three days"
+    return "after more than three days"
+
+
+def answer_history_words(received: int, answered: int, median_answer_hours: float | None) -> str:
+    """What a therapist's answers to intro requests were, as facts."""
+    if received <= 0:
+        return "New to Rapport: no intro requests yet"
+    requests = f"request{'s' if received != 1 else ''}"
+    if answered <= 0:
+        return f"Has not answered any of their last {received} intro {requests}"
+    text = f"Answered {answered} of their last {received} intro {requests}"
+    if median_answer_hours is not None:
+        text += f", usually {answer_time_words(median_answer_hours)}"
+    return text
 
 
 def responsiveness(c: Candidate, weight: float, rules: Rules) -> Component:
     f = _Factors(RESPONSIVENESS_FACTORS, weight)
     rate = answer_rate(c)
+    good_history = c.intros_received >= 3 and c.intros_answered / c.intros_received >= 0.8
     f.add(
         "answer_rate",
         rate,
-        "Answers most intro requests" if c.intros_received >= 3 and rate >= 0.8 else "",
-        source=MEASURED,
-    )
-    speed = answer_speed(c)
-    f.add(
-        "answer_speed",
-        speed,
-        answer_time_words(c.median_answer_hours)
-        if c.median_answer_hours is not None and c.median_answer_hours <= 24
+        answer_history_words(c.intros_received, c.intros_answered, c.median_answer_hours)
+        if good_history
         else "",
         source=MEASURED,
     )
+    f.add("answer_speed", answer_speed(c), source=MEASURED)
     days = days_since_confirmed(c, rules)
     fresh = 1 - min(days, FRESHNESS_DAYS_FULL) / FRESHNESS_DAYS_FULL
     f.add(
@@ -651,15 +749,184 @@ def responsiveness(c: Candidate, weight: float, rules: Rules) -> Component:
     )
 
 
-def score(seeker: Seeker, candidate: Candidate, rules: Rules) -> Score:
-    """Score one therapist for one responder, with every component and its reasons."""
+EVALUATION_WORDS = {
+    "fitness_for_duty": "fitness-for-duty evaluations",
+    "pre_employment": "pre-employment screening",
+    "other": "other evaluations",
+}
+
+
+@dataclass(frozen=True)
+class CardLines:
+    """What a card says of a therapist for this responder: where, cost, and what does not fit."""
+
+    where: str
+    cost: str
+    mismatches: tuple[str, ...]
+
+
+def _money(dollars: int) -> str:
+    return f"${dollars:,d}"
+
+
+def where_words(seeker: Seeker, c: Candidate) -> str:
+    """Where and how they meet, for this responder."""
+    telehealth = c.offers_telehealth_here
+    if not c.offers_in_person:
+        return "Telehealth only" if telehealth else "No way of meeting in your state"
+    place = f"Office in {c.office_city}" if c.office_city else "Office"
+    distance = office_distance(seeker, c)
+    if distance is not None:
+        place += f", {distance:.0f} miles away"
+    return place + (" · telehealth too" if telehealth else " · in person only")
+
+
+def cost_words(c: Candidate) -> str:
+    """The fee range, as the therapist gave it."""
+    low, high = c.fee_min_dollars, c.fee_max_dollars
+    if low is None and high is None:
+        fee = "Fee not listed"
+    elif low is None or high is None or low == high:
+        fee = f"{_money(low if low is not None else high)} a session"
+    else:
+        fee = f"{_money(low)} to {_money(high)} a session"
+    return fee + (", sliding scale" if c.sliding_scale else "")
+
+
+def _unpaid_ways(seeker: Seeker, c: Candidate) -> list[str]:
+    ways = []
+    for method in sorted(seeker.payment_methods):
+        if method == "insurance":
+            carrier = seeker.insurance_carrier
+            if "insurance" not in c.payment_methods:
+                ways.append("insurance")
+            elif carrier and carrier not in c.insurance_carriers:
+                ways.append(f"{CARRIER_WORDS[carrier]} insurance")
+        elif method == "self_pay":
+            budget, fee = seeker.self_pay_budget_dollars, c.fee_min_dollars
+            if "self_pay" not in c.payment_methods:
+                ways.append("self-pay")
+            elif budget is not None and fee is not None and fee > budget:
+                ways.append(f"self-pay within your {_money(budget)} budget")
+        elif method not in c.payment_methods:
+            ways.append(PAYMENT_WORDS[method])
+    return ways
+
+
+def mismatches(seeker: Seeker, c: Candidate) -> tuple[str, ...]:
+    """Each way this therapist does not fit what the responder said, one line each."""
+    lines = []
+    if seeker.payment_methods and not can_pay(seeker, c):
+        lines.append("Does not take " + " or ".join(_unpaid_ways(seeker, c) or ["your way to pay"]))
+    if seeker.hours and not (seeker.hours & c.hours):
+        text = f"Does not offer {_words(seeker.hours, HOURS_WORDS).replace(' and ', ' or ')}"
+        text += " sessions" + (
+            " (but reschedules around shifts)" if c.reschedules_around_shifts else ""
+        )
+        lines.append(text)
+    distance = office_distance(seeker, c)
+    office_only = c.offers_in_person and not c.offers_telehealth_here
+    if seeker.format_preference == "in_person" and not in_person_reachable(seeker, c):
+        lines.append("No office within your travel distance")
+    elif seeker.format_preference == "telehealth" and not c.offers_telehealth_here:
+        lines.append("No telehealth in your state")
+    elif office_only and distance is not None and distance > seeker.travel_miles:
+        lines.append(f"Office farther than your {seeker.travel_miles} miles")
+    if seeker.languages and not (seeker.languages & c.languages):
+        spoken = _words(seeker.languages, LANGUAGE_WORDS).replace(" and ", " or ")
+        lines.append(f"Does not speak {spoken}")
+    if seeker.therapist_gender and c.gender != seeker.therapist_gender:
+        lines.append("Not the therapist gender you asked for")
+    return tuple(lines)
+
+
+def card_lines(seeker: Seeker, c: Candidate) -> CardLines:
+    return CardLines(
+        where=where_words(seeker, c), cost=cost_words(c), mismatches=mismatches(seeker, c)
+    )
+
+
+def raw_components(seeker: Seeker, candidate: Candidate, rules: Rules) -> tuple[Component, ...]:
+    """The five components before calibration."""
     weights = component_weights(seeker)
-    components = (
+    return (
         competence(seeker, candidate, weights["competence"]),
         alliance(seeker, candidate, weights["alliance"]),
         clinical(seeker, candidate, weights["clinical"]),
         practical(seeker, candidate, weights["practical"]),
         responsiveness(candidate, weights["responsiveness"], rules),
+    )
+
+
+def ideal_candidate(seeker: Seeker, rules: Rules) -> Candidate:
+    """A therapist who fits everything this responder said, as well as anyone could."""
+    methods = seeker.methods_wanted | (TRAUMA_FOCUSED_METHODS - seeker.methods_avoided)
+    return Candidate(
+        therapist_id=0,
+        licensed_until_ordinal=rules.today_ordinal + 1,
+        confirmed_epoch=rules.now_epoch,
+        years_serving=YEARS_FULL,
+        caseload_percent=CASELOAD_PERCENT_FULL,
+        services=frozenset(SERVICE_PEOPLE),
+        verified_trainings=frozenset({"certification"}),
+        agency_work=frozenset({"peer_support_advisor"}),
+        ride_along_hours=RIDE_ALONG_HOURS_FULL,
+        lived_experience=frozenset({"own_service"}),
+        works_with_retired=True,
+        statements=frozenset(TRAITS),
+        practices=frozenset(PRACTICE_TRAIT),
+        focus_concerns=seeker.concerns,
+        methods_trained=methods,
+        methods_certified=methods,
+        offers_in_person=seeker.latitude is not None and seeker.longitude is not None,
+        offers_telehealth_here=True,
+        office_latitude=seeker.latitude,
+        office_longitude=seeker.longitude,
+        languages=seeker.languages,
+        gender=seeker.therapist_gender,
+        hours=seeker.hours,
+        reschedules_around_shifts=True,
+        payment_methods=seeker.payment_methods,
+        insurance_carriers=frozenset({seeker.insurance_carrier} - {""}),
+        fee_min_dollars=0,
+        intros_received=20,
+        intros_answered=20,
+        median_answer_hours=0.0,
+    )
+
+
+def ceilings(seeker: Seeker, rules: Rules) -> dict[str, float]:
+    """Each component's value for the ideal candidate: what calibration divides by."""
+    return {
+        component.key: component.value
+        for component in raw_components(seeker, ideal_candidate(seeker, rules), rules)
+    }
+
+
+def calibrate(component: Component, ceiling: float) -> Component:
+    """A component's value as a share of the best this responder's answers allow."""
+    if ceiling <= 0:
+        return component
+    scale = 1 / ceiling
+    value = min(1.0, component.value * scale)
+    reasons = tuple(
+        Reason(text=r.text, points=r.points * scale, source=r.source) for r in component.reasons
+    )
+    return Component(component.key, component.title, component.weight, value, reasons)
+
+
+def score(
+    seeker: Seeker,
+    candidate: Candidate,
+    rules: Rules,
+    *,
+    ceiling: Mapping[str, float] | None = None,
+) -> Score:
+    """Score one therapist for one responder, with every component and its reasons."""
+    ceiling = ceiling if ceiling is not None else ceilings(seeker, rules)
+    components = tuple(
+        calibrate(component, ceiling[component.key])
+        for component in raw_components(seeker, candidate, rules)
     )
     total = sum(component.points for component in components)
     return Score(
@@ -670,7 +937,13 @@ def score(seeker: Seeker, candidate: Candidate, rules: Rules) -> Score:
 
 
 def rank(seeker: Seeker, candidates: Iterable[Candidate], rules: Rules) -> list[Score]:
-    """Score the eligible candidates and order them: highest score first, then lowest id."""
-    scores = [score(seeker, c, rules) for c in candidates if is_eligible(seeker, c, rules)]
-    scores.sort(key=lambda s: (-s.total, s.therapist_id))
+    """Score the eligible candidates and order them: highest score first, exact ties shuffled
+    for this responder."""
+    ceiling = ceilings(seeker, rules)
+    scores = [
+        score(seeker, c, rules, ceiling=ceiling)
+        for c in candidates
+        if is_eligible(seeker, c, rules)
+    ]
+    scores.sort(key=lambda s: (-s.total, tie_order(seeker.tie_seed, s.therapist_id)))
     return scores

@@ -117,6 +117,7 @@ class ExperienceForm(forms.ModelForm):
             "agency_work",
             "ride_along_hours",
             "lived_experience",
+            "works_with_retired",
             "agency_evaluations",
         ]
         labels = {
@@ -126,6 +127,9 @@ class ExperienceForm(forms.ModelForm):
             "agency_work": "Work with agencies",
             "ride_along_hours": "Hours of ride-alongs or station time",
             "lived_experience": "Lived experience",
+            "works_with_retired": (
+                "I work with retired responders, and with the move into retirement"
+            ),
             "agency_evaluations": "Evaluations you perform for agencies",
         }
         help_texts = {

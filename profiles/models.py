@@ -127,6 +127,7 @@ class TherapistProfile(models.Model):
     agency_work = ChoiceSetField(of=choices.AgencyWork)
     ride_along_hours = models.PositiveSmallIntegerField(default=0, validators=_range(0, 5000))
     lived_experience = ChoiceSetField(of=choices.LivedExperience)
+    works_with_retired = models.BooleanField(default=False)
     agency_evaluations = ChoiceSetField(of=choices.AgencyEvaluation)
 
     # Clinical

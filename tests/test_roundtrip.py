@@ -61,7 +61,6 @@ FORM_BASES = {"EvidenceFormMixin", "IntakeStepForm"}
 FULL_INTAKE = Intake(
     service=choices.Service.DISPATCH,
     service_status=choices.ServiceStatus.RETIRED,
-    years_of_service=17,
     state="CO",
     zip_code="80202",
     travel_miles=60,
@@ -73,8 +72,10 @@ FULL_INTAKE = Intake(
     gender_required=True,
     languages=frozenset({"en", "es"}),
     language_required=True,
-    avoid_agency_evaluators=True,
+    avoid_fitness_evaluators=True,
+    avoid_preemployment_evaluators=True,
     hours=frozenset({"evenings", "weekends", "rotating_shifts"}),
+    hours_required=True,
     payment_methods=frozenset({"insurance", "eap"}),
     insurance_carrier="blue_cross",
     self_pay_budget_dollars=120,
@@ -118,6 +119,7 @@ def world(totp_user_factory) -> World:
         agency_work=frozenset({"contracted", "peer_support_advisor"}),
         ride_along_hours=120,
         lived_experience=frozenset({"own_service", "family"}),
+        works_with_retired=True,
         agency_evaluations=frozenset({"fitness_for_duty", "pre_employment"}),
         focus_concerns=frozenset({"trauma", "sleep", "grief", "moral_injury"}),
         methods_trained=frozenset({"emdr", "cpt", "act"}),
@@ -313,7 +315,7 @@ EDIT_CASES = [
 ]
 
 INTAKE_CHANGES = {
-    "work": ("years_of_service", ("18",), {"years_of_service"}),
+    "work": ("service", ("police",), {"service"}),
     "place": ("travel_miles", ("80",), {"travel_miles"}),
     "concerns": ("concerns", ("trauma", "sleep", "moral_injury", "grief"), {"concerns"}),
     "preferences": ("methods_avoided", ("group",), {"methods_avoided"}),
@@ -381,7 +383,7 @@ def test_every_checkbox_of_a_stored_set_is_shown_ticked(world: World) -> None:
 # it gives the same URL back; without filters in the URL it shows the saved answers.
 def test_the_refine_form_shows_the_filters_of_the_url(world: World) -> None:
     client = world.client_for(world.responder.user)
-    query = "format=in_person&miles=40&language_only=on&no_evaluators=on"
+    query = "format=in_person&miles=40&language_only=on&no_fitness_evaluators=on"
     page = client.get(reverse("matching:results") + "?" + query)
     form = browser_form(page.text, containing="miles")
     assert form.method == "get"
@@ -389,7 +391,7 @@ def test_the_refine_form_shows_the_filters_of_the_url(world: World) -> None:
         "format": ["in_person"],
         "miles": ["40"],
         "language_only": ["on"],
-        "no_evaluators": ["on"],
+        "no_fitness_evaluators": ["on"],
     }
 
 

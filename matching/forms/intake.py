@@ -74,9 +74,7 @@ class WorkForm(IntakeStepForm):
         choices=choices.ServiceStatus.choices,
         widget=forms.RadioSelect,
         required=False,
-    )
-    years_of_service = forms.IntegerField(
-        label="Years of service", min_value=0, max_value=60, required=False
+        help_text="Retired responders are matched with therapists who work with retirees too.",
     )
 
 
@@ -171,8 +169,13 @@ class PreferencesForm(IntakeStepForm):
     language_required = forms.BooleanField(
         label="Only show therapists who speak one of these", required=False
     )
-    avoid_agency_evaluators = forms.BooleanField(
-        label="Leave out therapists who do fitness-for-duty or other evaluations for agencies",
+    avoid_fitness_evaluators = forms.BooleanField(
+        label="Leave out therapists who evaluate fitness for duty for agencies",
+        required=False,
+        help_text="Such a therapist could one day be asked to judge whether you can work.",
+    )
+    avoid_preemployment_evaluators = forms.BooleanField(
+        label="Leave out therapists who do pre-employment screening for agencies",
         required=False,
     )
 
@@ -212,12 +215,25 @@ class ScheduleForm(IntakeStepForm):
         max_value=1000,
         required=False,
     )
+    hours_required = forms.BooleanField(
+        label="Only show therapists who offer one of these times", required=False
+    )
     payment_required = forms.BooleanField(
         label="Only show therapists I can pay one of these ways", required=False
     )
+    field_order = [
+        "hours",
+        "hours_required",
+        "payment_methods",
+        "insurance_carrier",
+        "self_pay_budget_dollars",
+        "payment_required",
+    ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if cleaned.get("hours_required") and not cleaned.get("hours"):
+            self.add_error("hours_required", "Choose a time above, or untick this box.")
         payments = set(cleaned.get("payment_methods") or [])
         if cleaned.get("insurance_carrier") and choices.Payment.INSURANCE not in payments:
             payments.add(choices.Payment.INSURANCE)
@@ -283,9 +299,13 @@ class RefineForm(forms.Form):
         label="Only therapists who speak a language I chose", required=False
     )
     gender_only = forms.BooleanField(label="Only the therapist gender I chose", required=False)
+    hours_only = forms.BooleanField(label="Only therapists with times I can meet", required=False)
     payment_only = forms.BooleanField(label="Only therapists I can pay my way", required=False)
-    no_evaluators = forms.BooleanField(
-        label="Leave out therapists who do evaluations for agencies", required=False
+    no_fitness_evaluators = forms.BooleanField(
+        label="Leave out therapists who evaluate fitness for duty", required=False
+    )
+    no_preemployment_evaluators = forms.BooleanField(
+        label="Leave out therapists who do pre-employment screening", required=False
     )
 
     @classmethod
@@ -299,8 +319,10 @@ class RefineForm(forms.Form):
                 "miles": intake.travel_miles,
                 "language_only": intake.language_required,
                 "gender_only": intake.gender_required,
+                "hours_only": intake.hours_required,
                 "payment_only": intake.payment_required,
-                "no_evaluators": intake.avoid_agency_evaluators,
+                "no_fitness_evaluators": intake.avoid_fitness_evaluators,
+                "no_preemployment_evaluators": intake.avoid_preemployment_evaluators,
             }
         )
 
@@ -314,8 +336,10 @@ class RefineForm(forms.Form):
             travel_miles=data["miles"],
             language_required=data["language_only"],
             gender_required=data["gender_only"],
+            hours_required=data["hours_only"],
             payment_required=data["payment_only"],
-            avoid_agency_evaluators=data["no_evaluators"],
+            avoid_fitness_evaluators=data["no_fitness_evaluators"],
+            avoid_preemployment_evaluators=data["no_preemployment_evaluators"],
         )
 
     def rendered(self) -> SafeString:
@@ -340,8 +364,10 @@ class RefineForm(forms.Form):
 REFINE_MUSTS = {
     "language_only": "language_required",
     "gender_only": "gender_required",
+    "hours_only": "hours_required",
     "payment_only": "payment_required",
-    "no_evaluators": "avoid_agency_evaluators",
+    "no_fitness_evaluators": "avoid_fitness_evaluators",
+    "no_preemployment_evaluators": "avoid_preemployment_evaluators",
 }
 
 

@@ -58,10 +58,6 @@ def intake_summary(intake: Intake) -> list[AnswerGroup]:
             (
                 ("Service", label(choices.Service, intake.service)),
                 ("Serving now", label(choices.ServiceStatus, intake.service_status)),
-                (
-                    "Years of service",
-                    none if intake.years_of_service is None else str(intake.years_of_service),
-                ),
             ),
         ),
         AnswerGroup(
@@ -96,8 +92,12 @@ def intake_summary(intake: Intake) -> list[AnswerGroup]:
                     + (" (only)" if intake.language_required else ""),
                 ),
                 (
-                    "Agency evaluators",
-                    "Leave them out" if intake.avoid_agency_evaluators else "No preference",
+                    "Fitness-for-duty evaluators",
+                    "Leave them out" if intake.avoid_fitness_evaluators else "No preference",
+                ),
+                (
+                    "Pre-employment screeners",
+                    "Leave them out" if intake.avoid_preemployment_evaluators else "No preference",
                 ),
             ),
         ),
@@ -105,7 +105,11 @@ def intake_summary(intake: Intake) -> list[AnswerGroup]:
             "schedule",
             "Schedule and payment",
             (
-                ("When", join(choice_labels(choices.Hours, intake.hours))),
+                (
+                    "When",
+                    join(choice_labels(choices.Hours, intake.hours))
+                    + (" (only)" if intake.hours_required else ""),
+                ),
                 (
                     "Paying with",
                     join(choice_labels(choices.Payment, intake.payment_methods))

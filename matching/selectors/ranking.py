@@ -24,11 +24,16 @@ from matching.intake import Intake
 from matching.models import RankingVersion, TherapistResponsiveness
 from matching.ranking import StateIndex, build_index, rank_index
 from matching.scoring import (
+    EVALUATION_WORDS,
+    TRAINING_WORDS,
     Candidate,
+    CardLines,
     Rules,
     Score,
     Seeker,
-    answer_time_words,
+    answer_history_words,
+    card_lines,
+    ceilings,
     is_eligible,
     score,
 )
@@ -52,8 +57,11 @@ class CardFacts:
     pronouns: str
     has_photo: bool
     verified_licenses: tuple[str, ...]
-    answer_time: str
-    does_agency_evaluations: bool
+    answer_history: str
+    # Dual roles, said plainly: the evaluations they do for agencies.
+    evaluations: tuple[str, ...]
+    # Trainings they report that staff have not verified yet: shown, but earning nothing.
+    unverified_trainings: tuple[str, ...]
 
 
 @dataclass
@@ -128,6 +136,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
             "agency_work",
             "ride_along_hours",
             "lived_experience",
+            "works_with_retired",
             "agency_evaluations",
             "focus_concerns",
             "methods_trained",
@@ -144,6 +153,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
             "payment_methods",
             "insurance_carriers",
             "fee_min_dollars",
+            "fee_max_dollars",
             "sliding_scale",
         )
     )
@@ -158,9 +168,10 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
     candidates, cards = [], {}
     for row in rows:
         (pk, public_id, full_name, credentials_text, pronouns, photo, licensed_until, confirmed_at,
-         years, caseload, services, agency_work, ride_along, lived, evaluations, focus, trained,
-         certified, formats, latitude, longitude, city, telehealth_states, languages, gender,
-         hours, reschedules, payments, carriers, fee_min, sliding) = row  # fmt: skip
+         years, caseload, services, agency_work, ride_along, lived, retired, evaluations,
+         focus, trained, certified, formats, latitude, longitude, city, telehealth_states,
+         languages, gender, hours, reschedules, payments, carriers, fee_min, fee_max,
+         sliding) = row  # fmt: skip
         verified_kinds, reported_kinds = trainings.get(pk, (frozenset(), frozenset()))
         statements, practices = alliance.get(pk, (frozenset(), frozenset()))
         decided, answered, median_hours = answering.get(pk, (0, 0, None))
@@ -177,6 +188,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
                 agency_work=agency_work,
                 ride_along_hours=ride_along,
                 lived_experience=lived,
+                works_with_retired=retired,
                 agency_evaluations=evaluations,
                 statements=statements,
                 practices=practices,
@@ -197,6 +209,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
                 payment_methods=payments,
                 insurance_carriers=carriers,
                 fee_min_dollars=fee_min,
+                fee_max_dollars=fee_max,
                 sliding_scale=sliding,
                 intros_received=decided,
                 intros_answered=answered,
@@ -211,8 +224,12 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
             pronouns=pronouns,
             has_photo=bool(photo),
             verified_licenses=tuple(licenses.get(pk, ())),
-            answer_time=answer_time_words(median_hours),
-            does_agency_evaluations=bool(evaluations),
+            answer_history=answer_history_words(decided, answered, median_hours),
+            evaluations=tuple(EVALUATION_WORDS[e] for e in sorted(evaluations)),
+            unverified_trainings=tuple(
+                TRAINING_WORDS.get(kind, "first-responder training")
+                for kind in sorted(reported_kinds - verified_kinds)
+            ),
         )
     return LoadedState(version=0, index=build_index(candidates), cards=cards)
 
@@ -266,12 +283,13 @@ def loaded_state(state: str) -> LoadedState:
     return current
 
 
-def seeker_from(intake: Intake) -> Seeker:
+def seeker_from(intake: Intake, *, tie_seed: int = 0) -> Seeker:
     """The responder's answers as the scoring module reads them."""
     place = zip_place(intake.zip_code) if intake.zip_code else None
     return Seeker(
         state=intake.state,
         service=intake.service,
+        service_status=intake.service_status,
         latitude=place.latitude if place else None,
         longitude=place.longitude if place else None,
         travel_miles=intake.travel_miles,
@@ -284,12 +302,15 @@ def seeker_from(intake: Intake) -> Seeker:
         languages=intake.languages,
         language_required=intake.language_required,
         hours=intake.hours,
+        hours_required=intake.hours_required,
         payment_methods=intake.payment_methods,
         insurance_carrier=intake.insurance_carrier,
         self_pay_budget_dollars=intake.self_pay_budget_dollars,
         payment_required=intake.payment_required,
-        avoid_agency_evaluators=intake.avoid_agency_evaluators,
+        avoid_fitness_evaluators=intake.avoid_fitness_evaluators,
+        avoid_preemployment_evaluators=intake.avoid_preemployment_evaluators,
         importance=dict(intake.importance),
+        tie_seed=tie_seed,
     )
 
 
@@ -307,6 +328,7 @@ class RankedCard:
     position: int
     facts: CardFacts
     score: Score
+    lines: CardLines
 
     @property
     def score_rounded(self) -> int:
@@ -345,6 +367,7 @@ def ranked_page(*, seeker: Seeker, page_number: int = 1) -> RankedPage:
     page_count = max(1, -(-len(ids) // PAGE_SIZE))
     page_number = max(1, min(page_number, page_count))
     start = (page_number - 1) * PAGE_SIZE
+    ceiling = ceilings(seeker, rules)
     cards = []
     for offset, therapist_id in enumerate(ids[start : start + PAGE_SIZE].tolist()):
         candidate = state.index.candidates[state.index.position[therapist_id]]
@@ -352,7 +375,8 @@ def ranked_page(*, seeker: Seeker, page_number: int = 1) -> RankedPage:
             RankedCard(
                 position=start + offset + 1,
                 facts=state.cards[therapist_id],
-                score=score(seeker, candidate, rules),
+                score=score(seeker, candidate, rules, ceiling=ceiling),
+                lines=card_lines(seeker, candidate),
             )
         )
     return RankedPage(
@@ -361,6 +385,15 @@ def ranked_page(*, seeker: Seeker, page_number: int = 1) -> RankedPage:
         page_number=page_number,
         page_count=page_count,
     )
+
+
+def card_lines_for_therapist(*, seeker: Seeker, therapist_id: int) -> CardLines | None:
+    """Where, cost and what does not fit, for a therapist listed in the responder's state."""
+    state = loaded_state(seeker.state)
+    position = state.index.position.get(therapist_id)
+    if position is None:
+        return None
+    return card_lines(seeker, state.index.candidates[position])
 
 
 def score_for_therapist(*, seeker: Seeker, therapist_id: int) -> Score | None:

@@ -32,6 +32,8 @@ from profiles.services.audit import audit_record
 ANSWERED = (IntroRequest.Status.ACCEPTED, IntroRequest.Status.DECLINED)
 DECIDED = (*ANSWERED, IntroRequest.Status.EXPIRED)
 SECONDS_PER_HOUR = 3600
+# Responsiveness is judged on this many of the latest requests that had an outcome.
+RESPONSIVENESS_WINDOW_REQUESTS = 20
 
 
 def _queue_delivery(intro_id: int) -> None:
@@ -242,19 +244,25 @@ def intro_notify_responder(*, intro_id: int) -> bool:
 
 
 def responsiveness_refresh(*, therapist_id: int) -> TherapistResponsiveness:
-    """Recount a therapist's answered and expired requests and their median time to answer."""
-    decided = IntroRequest.objects.filter(therapist_id=therapist_id, status__in=DECIDED)
-    answered = decided.filter(status__in=ANSWERED)
+    """Recount the last requests with an outcome: how many were answered (the rest expired
+    unanswered), and the median time to answer."""
+    last = (
+        IntroRequest.objects.filter(therapist_id=therapist_id, status__in=DECIDED)
+        .order_by("-created_at", "-pk")
+        .values_list("status", "answered_at", "delivered_at", "created_at")[
+            :RESPONSIVENESS_WINDOW_REQUESTS
+        ]
+    )
+    decided = list(last)
     hours = [
         (answered_at - (delivered_at or created_at)).total_seconds() / SECONDS_PER_HOUR
-        for answered_at, delivered_at, created_at in answered.values_list(
-            "answered_at", "delivered_at", "created_at"
-        )
+        for status, answered_at, delivered_at, created_at in decided
+        if status in ANSWERED
     ]
     stats, _ = TherapistResponsiveness.objects.update_or_create(
         therapist_id=therapist_id,
         defaults={
-            "decided": decided.count(),
+            "decided": len(decided),
             "answered": len(hours),
             "median_answer_hours": statistics.median(hours) if hours else None,
         },

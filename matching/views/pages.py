@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +22,12 @@ from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
 from matching.selectors.intake import intake_for_request, intake_summary
 from matching.selectors.intros import intro_refusal_reason
 from matching.selectors.profile import therapist_public_profile
-from matching.selectors.ranking import ranked_page, score_for_therapist, seeker_from
+from matching.selectors.ranking import (
+    card_lines_for_therapist,
+    ranked_page,
+    score_for_therapist,
+    seeker_from,
+)
 from matching.services.intake import intake_save
 from profiles import choices
 from profiles.decorators import role_required
@@ -91,6 +98,18 @@ def help_first(request: HttpRequest) -> HttpResponse:
     )
 
 
+TIE_SEED_SESSION_KEY = "rapport_tie_seed"
+
+
+def tie_seed_for(request: HttpRequest) -> int:
+    """A random number kept in the visitor's session: it orders exact ties for them alone."""
+    seed = request.session.get(TIE_SEED_SESSION_KEY)
+    if not isinstance(seed, int):
+        seed = secrets.randbits(32)
+        request.session[TIE_SEED_SESSION_KEY] = seed
+    return seed
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
         return max(1, int(request.GET.get("page", "1")))
@@ -109,7 +128,8 @@ def results(request: HttpRequest) -> HttpResponse:
         return redirect("matching:intake_step", step="place")
     form = RefineForm.for_request(request.GET, intake)
     refined = form.refined(intake)
-    page = ranked_page(seeker=seeker_from(refined), page_number=_page_number(request))
+    seeker = seeker_from(refined, tie_seed=tie_seed_for(request))
+    page = ranked_page(seeker=seeker, page_number=_page_number(request))
     context = {"form": form, "page": page, "intake": refined}
     if not page.total_count:
         # Each way out of an empty list changes one thing and keeps every other filter.
@@ -126,17 +146,17 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 HOW_WE_RANK_PARTS = {
-    "competence": "Years serving responders, share of clients who are responders, work with "
-    "your own service, responder-specific training (verified counts for more), agency work, "
-    "ride-alongs, and lived experience.",
+    "competence": "Years serving responders and share of clients who are responders (counted "
+    "fully for your own service, half for others), work with your own service, verified "
+    "responder-specific training, agency work, ride-alongs, and lived experience.",
     "alliance": "How they build respect and trust, collaboration, empathy and adaptability: "
     "in their own words and practices now, and from responders' check-ins as they come in.",
     "clinical": "Whether they help with what you are dealing with, the methods you want (and "
     "their training level), trauma-focused therapy, and the methods you would rather avoid.",
     "practical": "Hours that fit your shifts, distance or telehealth, how you pay, language, "
     "and gender if you asked.",
-    "responsiveness": "How reliably and how fast they answer intro requests, and how recently "
-    "they confirmed their profile.",
+    "responsiveness": "How often and how fast they answered their last 20 intro requests, "
+    "and how recently they confirmed their profile.",
 }
 
 
@@ -186,9 +206,11 @@ def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A listed therapist's public profile; anyone else's is not found."""
     therapist = get_object_or_404(therapists_listed(), public_id=public_id)
     intake = intake_for_request(request)
-    match = refusal = None
+    match = refusal = lines = None
     if intake.is_ready:
-        match = score_for_therapist(seeker=seeker_from(intake), therapist_id=therapist.pk)
+        seeker = seeker_from(intake)
+        match = score_for_therapist(seeker=seeker, therapist_id=therapist.pk)
+        lines = card_lines_for_therapist(seeker=seeker, therapist_id=therapist.pk)
         refusal = intro_refusal_reason(therapist=therapist, state=intake.state)
     return render(
         request,
@@ -198,6 +220,7 @@ def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "preview": False,
             "intake": intake,
             "match": match,
+            "lines": lines,
             "refusal": refusal,
         },
     )

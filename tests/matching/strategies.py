@@ -51,7 +51,11 @@ def seekers(draw) -> Seeker:
         insurance_carrier=draw(st.sampled_from(["", *scoring.CARRIER_WORDS])),
         self_pay_budget_dollars=draw(st.none() | st.integers(0, 400)),
         payment_required=draw(st.booleans()),
-        avoid_agency_evaluators=draw(st.booleans()),
+        avoid_fitness_evaluators=draw(st.booleans()),
+        avoid_preemployment_evaluators=draw(st.booleans()),
+        hours_required=draw(st.booleans()),
+        service_status=draw(st.sampled_from(["", "active", "retired"])),
+        tie_seed=draw(st.integers(0, 2**32 - 1)),
         importance=draw(importance),
     )
 
@@ -76,7 +80,8 @@ def candidates(draw, therapist_id: int | None = None) -> Candidate:
         agency_work=draw(subsets(scoring.AGENCY_WORDS)),
         ride_along_hours=draw(st.integers(0, 200)),
         lived_experience=draw(subsets(scoring.LIVED_WORDS)),
-        agency_evaluations=draw(st.sampled_from([frozenset(), frozenset({"fitness_for_duty"})])),
+        works_with_retired=draw(st.booleans()),
+        agency_evaluations=draw(subsets(["fitness_for_duty", "pre_employment", "other"])),
         statements=draw(subsets(scoring.TRAITS)),
         practices=draw(subsets(scoring.PRACTICE_TRAIT)),
         checkin_traits=draw(
@@ -97,6 +102,7 @@ def candidates(draw, therapist_id: int | None = None) -> Candidate:
         payment_methods=draw(subsets(scoring.PAYMENT_WORDS)),
         insurance_carriers=draw(subsets(scoring.CARRIER_WORDS)),
         fee_min_dollars=draw(st.none() | st.integers(0, 300)),
+        fee_max_dollars=draw(st.none() | st.integers(0, 400)),
         sliding_scale=draw(st.booleans()),
         intros_received=received,
         intros_answered=draw(st.integers(0, received)),
@@ -128,7 +134,10 @@ def random_candidate(rng, therapist_id: int) -> Candidate:
         agency_work=pick(scoring.AGENCY_WORDS, 1),
         ride_along_hours=rng.choice([0, 0, 10, 60]),
         lived_experience=pick(scoring.LIVED_WORDS, 1),
-        agency_evaluations=frozenset({"fitness_for_duty"}) if rng.random() < 0.15 else frozenset(),
+        works_with_retired=rng.random() < 0.3,
+        agency_evaluations=pick(["fitness_for_duty", "pre_employment", "other"], 1)
+        if rng.random() < 0.2
+        else frozenset(),
         statements=pick(scoring.TRAITS),
         practices=pick(scoring.PRACTICE_TRAIT, 5),
         checkin_traits=({t: rng.random() for t in scoring.TRAITS} if rng.random() < 0.3 else None),

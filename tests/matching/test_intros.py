@@ -310,7 +310,7 @@ def test_answers_feed_the_ranking(responder_client: Client, therapist) -> None:
     )
     intros.intro_answer(intro=intro, decision="accepted", reply="Call me.")
     page = responder_client.get(reverse("matching:results")).text
-    assert "Usually answers within a few hours" in page
+    assert "Answered 1 of their last 1 intro request, usually within a few hours" in page
 
 
 def test_nothing_sensitive_reaches_a_log_line(

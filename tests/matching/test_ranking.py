@@ -54,7 +54,7 @@ def test_the_fast_path_agrees_on_a_large_state(seed: int) -> None:
     assert_same_ranking(seeker, random_pool(seed, 3000))
 
 
-def test_identical_therapists_come_out_by_id_in_both_paths() -> None:
+def test_identical_therapists_come_out_in_the_same_shuffled_order_in_both_paths() -> None:
     twin = random_pool(7, 1)[0]
     twin = dataclasses.replace(
         twin,
@@ -64,11 +64,11 @@ def test_identical_therapists_come_out_by_id_in_both_paths() -> None:
         licensed_until_ordinal=RULES.today_ordinal + 10,
         confirmed_epoch=RULES.now_epoch,
     )
-    pool = [dataclasses.replace(twin, therapist_id=i) for i in (40, 7, 19)]
-    seeker = Seeker(state="CO", format_preference="telehealth")
-    ids, _ = rank_index(build_index(pool), seeker, RULES)
-    assert ids.tolist() == [7, 19, 40]
-    assert [s.therapist_id for s in rank(seeker, pool, RULES)] == [7, 19, 40]
+    pool = [dataclasses.replace(twin, therapist_id=i) for i in (40, 7, 19, 3, 88)]
+    for seed in (0, 1, 2**31 + 5):
+        seeker = Seeker(state="CO", format_preference="telehealth", tie_seed=seed)
+        ids, _ = rank_index(build_index(pool), seeker, RULES)
+        assert ids.tolist() == [s.therapist_id for s in rank(seeker, pool, RULES)]
 
 
 def test_an_office_just_outside_the_travel_limit_is_left_out() -> None:

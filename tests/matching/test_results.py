@@ -93,9 +93,9 @@ def test_each_card_shows_its_score_reasons_and_what_is_verified(client: Client) 
     assert "Verified first-responder counselor certification" in page
     assert "Verified license: LCSW (clinical social worker), Colorado" in page
     assert "Self-reported" in page
-    assert "Also does evaluations for agencies" in page
+    assert "Also does fitness-for-duty evaluations for agencies" in page
     assert "Why this match" in page
-    assert "No answer history yet" in page
+    assert "New to Rapport: no intro requests yet" in page
 
 
 def test_the_better_fit_comes_first(client: Client) -> None:
@@ -107,13 +107,23 @@ def test_the_better_fit_comes_first(client: Client) -> None:
     assert names_on(page) == ["Fire Specialist", "Generalist"]
 
 
-def test_an_evaluator_is_left_out_when_the_responder_asks(client: Client) -> None:
-    listed_therapist(full_name="Does Evaluations", agency_evaluations={"fitness_for_duty"})
+def test_each_kind_of_evaluator_is_left_out_when_the_responder_asks(client: Client) -> None:
+    listed_therapist(full_name="Fitness Evaluator", agency_evaluations={"fitness_for_duty"})
+    listed_therapist(full_name="Screener", agency_evaluations={"pre_employment"})
     listed_therapist(full_name="Therapy Only")
-    intake = FIREFIGHTER_IN_DENVER.updated(avoid_agency_evaluators=True)
-    assert names_on(with_answers(client, intake).get(reverse("matching:results")).text) == [
-        "Therapy Only"
-    ]
+    fitness = FIREFIGHTER_IN_DENVER.updated(avoid_fitness_evaluators=True)
+    screening = FIREFIGHTER_IN_DENVER.updated(avoid_preemployment_evaluators=True)
+    listed = sorted(names_on(with_answers(client, fitness).get(reverse("matching:results")).text))
+    assert listed == ["Screener", "Therapy Only"]
+    other = Client()
+    listed = sorted(names_on(with_answers(other, screening).get(reverse("matching:results")).text))
+    assert listed == ["Fitness Evaluator", "Therapy Only"]
+
+
+def test_answers_kept_before_the_split_leave_out_both_kinds() -> None:
+    old = {"state": "CO", "avoid_agency_evaluators": True}
+    intake = Intake.from_dict(old)
+    assert intake.avoid_fitness_evaluators and intake.avoid_preemployment_evaluators
 
 
 def test_filters_in_the_url_refine_the_list_and_stay_shareable(client: Client) -> None:

@@ -42,7 +42,7 @@ def test_a_listed_therapist_has_a_public_page(client: Client) -> None:
     assert "Verified course" in page and "Pending course" in page
     assert "Rejected course" not in page
     pending_item = page.split("Pending course")[1].split("</li>")[0]
-    assert "Self-reported" in pending_item
+    assert "Awaiting verification" in pending_item
     assert "Fitness-for-duty evaluations" in page
     assert "/evidence/" not in page and "document" not in page.lower()
 

@@ -34,7 +34,6 @@ DEMO_RESPONDERS = [
         Intake(
             service="fire",
             service_status="active",
-            years_of_service=14,
             state="CO",
             zip_code="80202",
             format_preference="telehealth",
@@ -49,7 +48,6 @@ DEMO_RESPONDERS = [
         Intake(
             service="dispatch",
             service_status="active",
-            years_of_service=6,
             state="TX",
             zip_code="78701",
             concerns=frozenset({"anxiety", "burnout"}),
@@ -58,7 +56,7 @@ DEMO_RESPONDERS = [
     (
         "responder3",
         "Retired Sarge",
-        Intake(service="police", service_status="retired", years_of_service=27, state="NY"),
+        Intake(service="police", service_status="retired", state="NY"),
     ),
 ]
 
