@@ -35,6 +35,37 @@ class Practice(models.TextChoices):
     CHANGES_APPROACH = "changes_approach", "If an approach is not working for you, we change it"
 
 
+# How a therapist works, on four scales from 1 to 5 between two poles, in Rapport's own words.
+STYLE_DIMENSIONS = ("lead", "focus", "pace", "tone")
+STYLE_POLES: dict[str, tuple[str, str]] = {
+    "lead": (
+        "The therapist brings a plan, structure and practice between sessions",
+        "The client leads: we talk about what comes up",
+    ),
+    "focus": ("Skills for now", "Making sense of what happened and why"),
+    "pace": ("Go straight at the hard things", "Take it slow and build trust first"),
+    "tone": ("Warm and encouraging", "Direct, challenges the client"),
+}
+STYLE_TITLES = {
+    "lead": "Who leads",
+    "focus": "Focus",
+    "pace": "Pace",
+    "tone": "Tone",
+}
+
+
+def style_scale_choices(dimension: str) -> list[tuple[str, str]]:
+    """The five points of one scale, each said in words."""
+    first, second = STYLE_POLES[dimension]
+    return [
+        ("1", first),
+        ("2", f"Leaning toward {first[0].lower()}{first[1:]}"),
+        ("3", "In between"),
+        ("4", f"Leaning toward {second[0].lower()}{second[1:]}"),
+        ("5", second),
+    ]
+
+
 PRACTICE_TRAIT: dict[str, str] = {
     Practice.EXPLAINS_CONFIDENTIALITY: Trait.RESPECT_TRUST,
     Practice.NO_AGENCY_CONTACT: Trait.RESPECT_TRUST,

@@ -14,7 +14,7 @@ from typing import Any
 
 import zipcodes
 
-from alliance.choices import Practice
+from alliance.choices import STYLE_DIMENSIONS, Practice
 from profiles import choices
 
 FIRST_NAMES = [
@@ -182,6 +182,25 @@ def _subset(rng: random.Random, values: list[str], low: int, high: int) -> froze
     return frozenset(rng.sample(values, rng.randint(low, min(high, len(values)))))
 
 
+def demo_style(rng: random.Random) -> dict[str, int]:
+    """Where a fictional therapist usually works on each style scale, and how far they adapt.
+
+    Some are structured and directive, some follow the client's lead; most adapt a point or
+    two either way, and a few keep to one way of working.
+    """
+    leaning = rng.choice([1, 2, 3, 4, 5])
+    style = {}
+    for dim in STYLE_DIMENSIONS:
+        usual = min(5, max(1, leaning + rng.choice([-1, 0, 0, 1])))
+        if dim == "pace":  # directive therapists are not always fast
+            usual = rng.randint(1, 5)
+        reach = rng.choice([0, 1, 1, 2, 2, 3])
+        style[f"style_{dim}_usual"] = usual
+        style[f"style_{dim}_low"] = max(1, usual - rng.randint(0, reach))
+        style[f"style_{dim}_high"] = min(5, usual + rng.randint(0, reach))
+    return style
+
+
 def demo_therapist(
     number: int, state: str, *, today: dt.date, seed: int = 20261127
 ) -> DemoTherapist:
@@ -260,6 +279,7 @@ def demo_therapist(
     )
     alliance = {trait: rng.choice(texts) for trait, texts in STATEMENTS.items()}
     alliance["practices"] = _subset(rng, Practice.values, 1, 6)
+    alliance.update(demo_style(rng))
     return DemoTherapist(
         number=number,
         email=f"therapist{number:05d}@demo.rapport.localhost",

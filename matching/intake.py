@@ -48,7 +48,23 @@ class Intake:
     insurance_carrier: str = ""
     self_pay_budget_dollars: int | None = None
     payment_required: bool = False
+    # How they want therapy to work, 1 to 5 between two poles; None: no preference.
+    style_lead: int | None = None
+    style_focus: int | None = None
+    style_pace: int | None = None
+    style_tone: int | None = None
     importance: dict[str, int] = field(default_factory=_default_importance)
+
+    @property
+    def style(self) -> dict[str, int]:
+        """The style dimensions the responder has a preference on."""
+        values = {
+            "lead": self.style_lead,
+            "focus": self.style_focus,
+            "pace": self.style_pace,
+            "tone": self.style_tone,
+        }
+        return {dim: value for dim, value in values.items() if value is not None}
 
     @property
     def avoids_evaluators(self) -> bool:

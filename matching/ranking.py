@@ -25,6 +25,7 @@ LANGUAGES = tuple(scoring.LANGUAGE_WORDS)
 PAYMENTS = tuple(scoring.PAYMENT_WORDS)
 CARRIERS = tuple(scoring.CARRIER_WORDS)
 GENDERS = ("woman", "man", "nonbinary", "undisclosed")
+STYLE = scoring.STYLE_DIMENSIONS
 MILES_PER_DEGREE_LATITUDE = 68.7  # the smallest, so the bounding box never cuts too much
 
 
@@ -56,6 +57,9 @@ class StateIndex:
     services: np.ndarray
     service_count: np.ndarray
     traits: np.ndarray  # one column per trait, in scoring.TRAITS order
+    style_low: np.ndarray  # one column per style dimension; NaN when not described
+    style_high: np.ndarray
+    checkin_style: np.ndarray  # NaN until there are enough check-ins
     focus: np.ndarray
     trained: np.ndarray
     certified: np.ndarray
@@ -128,6 +132,23 @@ def build_index(candidates: Sequence[Candidate]) -> StateIndex:
         traits=np.array(
             [[scoring.trait_value(c, t) for t in scoring.TRAITS] for c in cands], dtype=np.float64
         ).reshape(len(cands), len(scoring.TRAITS)),
+        style_low=np.array(
+            [
+                [np.nan if c.style_ranges is None else c.style_ranges[d][0] for d in STYLE]
+                for c in cands
+            ],
+            dtype=np.float64,
+        ).reshape(len(cands), len(STYLE)),
+        style_high=np.array(
+            [
+                [np.nan if c.style_ranges is None else c.style_ranges[d][1] for d in STYLE]
+                for c in cands
+            ],
+            dtype=np.float64,
+        ).reshape(len(cands), len(STYLE)),
+        checkin_style=column(
+            [np.nan if c.checkin_style is None else c.checkin_style for c in cands], np.float64
+        ),
         focus=column([mask_of(c.focus_concerns, CONCERNS) for c in cands], np.int64),
         trained=column([mask_of(c.methods_trained, METHODS) for c in cands], np.int64),
         certified=column([mask_of(c.methods_certified, METHODS) for c in cands], np.int64),
@@ -348,8 +369,30 @@ def _competence(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarr
 def _alliance(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:
     weights = scoring.trait_weights(seeker)
     total = sum(weights.values())
-    shares = np.array([weights[t] / total for t in scoring.TRAITS])
-    return index.traits[rows] @ shares
+    traits_weight = scoring.ALLIANCE_FACTORS["traits"]
+    shares = np.array([traits_weight * weights[t] / total for t in scoring.TRAITS])
+    return index.traits[rows] @ shares + scoring.ALLIANCE_FACTORS["style"] * _style(
+        index, rows, seeker
+    )
+
+
+def _style(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:
+    """scoring.style_fit for each row."""
+    if not seeker.style:
+        return np.full(rows.size, scoring.NEUTRAL)
+    fits = np.zeros(rows.size)
+    for dim, wanted in sorted(seeker.style.items()):
+        j = STYLE.index(dim)
+        low, high = index.style_low[rows, j], index.style_high[rows, j]
+        distance = np.maximum(0.0, np.maximum(low - wanted, wanted - high))
+        fits += np.maximum(0.0, 1 - distance / scoring.STYLE_DISTANCE_FULL)
+    fit = fits / len(seeker.style)
+    checkin = index.checkin_style[rows]
+    rated = ~np.isnan(checkin)
+    discount = 1 - scoring.STYLE_CHECKIN_WEIGHT * (1 - np.clip(np.nan_to_num(checkin), 0.0, 1.0))
+    fit = np.where(rated, fit * discount, fit)
+    described = ~np.isnan(index.style_low[rows, 0])
+    return np.where(described, fit, scoring.NEUTRAL)
 
 
 def _clinical(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:

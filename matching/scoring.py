@@ -80,6 +80,9 @@ PRACTICAL_FACTORS = {
     "gender": 0.10,
 }
 RESPONSIVENESS_FACTORS = {"answer_rate": 0.50, "answer_speed": 0.30, "freshness": 0.20}
+# The alliance: the four traits (practices, or check-ins once there are enough) and the fit
+# between how the responder wants to work and how the therapist works.
+ALLIANCE_FACTORS = {"traits": 0.6, "style": 0.4}
 
 # Where each factor reaches its full value.
 YEARS_FULL = 15
@@ -115,6 +118,19 @@ SECONDS_PER_DAY = 86_400.0
 EARTH_RADIUS_MILES = 3958.8
 
 TRAITS = ("respect_trust", "collaboration", "empathy", "adaptability")
+# Working style: four scales from 1 to 5 between two poles (STYLE_WORDS).
+STYLE_DIMENSIONS = ("lead", "focus", "pace", "tone")
+STYLE_SCALE = (1, 5)
+STYLE_DISTANCE_FULL = 3  # points outside a therapist's range at which the fit reaches 0
+# How much low "the way we work fits me" check-ins discount a therapist's stated style.
+STYLE_CHECKIN_WEIGHT = 0.5
+STYLE_WORDS = {
+    "lead": ("brings a clear plan", "shares the lead", "lets you lead"),
+    "focus": ("skills for now", "skills and meaning both", "making sense of what happened"),
+    "pace": ("straight at the hard things", "a steady pace", "at your pace, trust first"),
+    "tone": ("warm and encouraging", "warm but direct", "direct, and challenges you"),
+}
+STYLE_NAMES = {"lead": "who leads", "focus": "focus", "pace": "pace", "tone": "tone"}
 RESPONDER_CULTURE = "responder_culture"
 # Agency work that an evaluator-wary responder does not count as a plus.
 AGENCY_EMPLOYED = frozenset({"contracted", "embedded"})
@@ -152,6 +168,8 @@ class Seeker:
     avoid_fitness_evaluators: bool = False
     avoid_preemployment_evaluators: bool = False
     importance: Mapping[str, int] = field(default_factory=dict)
+    # How the responder wants to work: 1 to 5 on each stated dimension; absent = no preference.
+    style: Mapping[str, int] = field(default_factory=dict)
     tie_seed: int = 0  # from the responder's session: orders exact ties for them
 
     @property
@@ -183,6 +201,10 @@ class Candidate:
     practices: frozenset[str] = frozenset()
     # Check-in score per trait (0 to 1), once the alliance app has enough check-ins.
     checkin_traits: Mapping[str, float] | None = None
+    # How far the therapist adapts on each style dimension (low, high); None: not described.
+    style_ranges: Mapping[str, tuple[int, int]] | None = None
+    # "The way we work fits me" from check-ins (0 to 1), once there are enough.
+    checkin_style: float | None = None
     focus_concerns: frozenset[str] = frozenset()
     methods_trained: frozenset[str] = frozenset()
     methods_certified: frozenset[str] = frozenset()
@@ -501,36 +523,84 @@ def competence(seeker: Seeker, c: Candidate, weight: float) -> Component:
 
 
 def trait_value(c: Candidate, trait: str) -> float:
-    """One alliance trait, from check-ins when there are enough, else from the profile."""
+    """One alliance trait, from check-ins when there are enough, else from practices.
+
+    Every listed therapist has written a statement for each trait (publishing needs them),
+    so statements tell no one apart and earn nothing by themselves.
+    """
     if c.checkin_traits is not None and trait in c.checkin_traits:
         return max(0.0, min(1.0, c.checkin_traits[trait]))
     practices = sum(1 for p in c.practices if PRACTICE_TRAIT.get(p) == trait)
-    return 0.5 * (trait in c.statements) + 0.5 * min(practices, 2) / 2
+    return min(practices, 2) / 2
+
+
+def style_side(value: int) -> int:
+    """0 for the first pole, 1 for the middle, 2 for the second pole."""
+    return 0 if value <= 2 else 1 if value == 3 else 2
+
+
+def style_dimension_fit(wanted: int, low: int, high: int) -> float:
+    """1 inside the therapist's range, less the further outside it."""
+    distance = max(0, low - wanted, wanted - high)
+    return max(0.0, 1 - distance / STYLE_DISTANCE_FULL)
+
+
+def style_fits(seeker: Seeker, c: Candidate) -> dict[str, float]:
+    """The fit on each dimension the responder stated; empty when the therapist gave none."""
+    if c.style_ranges is None:
+        return {}
+    return {
+        dim: style_dimension_fit(wanted, *c.style_ranges[dim])
+        for dim, wanted in sorted(seeker.style.items())
+    }
+
+
+def style_fit(seeker: Seeker, c: Candidate) -> float:
+    """How well the way the therapist works covers the way the responder asked for.
+
+    No preference, or a therapist who has not described their style, is neutral; low
+    "the way we work fits me" check-ins make stated style count for less.
+    """
+    if not seeker.style or c.style_ranges is None:
+        return NEUTRAL
+    fits = style_fits(seeker, c)
+    fit = sum(fits.values()) / len(fits)
+    if c.checkin_style is not None:
+        fit *= 1 - STYLE_CHECKIN_WEIGHT * (1 - max(0.0, min(1.0, c.checkin_style)))
+    return fit
 
 
 def alliance(seeker: Seeker, c: Candidate, weight: float) -> Component:
     weights = trait_weights(seeker)
     total = sum(weights.values())
+    traits_weight = ALLIANCE_FACTORS["traits"]
     value, reasons = 0.0, []
     for trait in TRAITS:
-        share = weights[trait] / total
+        share = traits_weight * weights[trait] / total
         trait_score = trait_value(c, trait)
         value += share * trait_score
         points = weight * share * trait_score
         if points <= 0:
             continue
-        source = SELF_REPORTED
         if c.checkin_traits is not None and trait in c.checkin_traits:
             text = f"Responders rate their {TRAIT_WORDS[trait]} highly"
             source = MEASURED
         else:
             practices = sorted(p for p in c.practices if PRACTICE_TRAIT.get(p) == trait)
-            text = (
-                PRACTICE_WORDS[practices[0]]
-                if practices
-                else (f"Describes how they build {TRAIT_WORDS[trait]}")
-            )
+            text, source = PRACTICE_WORDS[practices[0]], SELF_REPORTED
         reasons.append(Reason(text=text, points=points, source=source))
+    style = style_fit(seeker, c)
+    value += ALLIANCE_FACTORS["style"] * style
+    fitting = [dim for dim, fit in style_fits(seeker, c).items() if fit >= 1]
+    if seeker.style and fitting:
+        words = ", ".join(STYLE_WORDS[dim][style_side(seeker.style[dim])] for dim in fitting)
+        reasons.append(
+            Reason(
+                text=f"Works the way you asked: {words}",
+                points=weight * ALLIANCE_FACTORS["style"] * style,
+                source=SELF_REPORTED,
+            )
+        )
     return Component("alliance", COMPONENT_TITLES["alliance"], weight, value, tuple(reasons))
 
 
@@ -837,6 +907,10 @@ def mismatches(seeker: Seeker, c: Candidate) -> tuple[str, ...]:
         lines.append(f"Does not speak {spoken}")
     if seeker.therapist_gender and c.gender != seeker.therapist_gender:
         lines.append("Not the therapist gender you asked for")
+    differs = [STYLE_NAMES[dim] for dim, fit in style_fits(seeker, c).items() if fit < 1]
+    if differs:
+        names = differs[0] if len(differs) == 1 else ", ".join(differs[:-1]) + " and " + differs[-1]
+        lines.append(f"Works differently from what you asked on {names}")
     return tuple(lines)
 
 
@@ -875,6 +949,7 @@ def ideal_candidate(seeker: Seeker, rules: Rules) -> Candidate:
         works_with_retired=True,
         statements=frozenset(TRAITS),
         practices=frozenset(PRACTICE_TRAIT),
+        style_ranges=dict.fromkeys(STYLE_DIMENSIONS, STYLE_SCALE),
         focus_concerns=seeker.concerns,
         methods_trained=methods,
         methods_certified=methods,

@@ -80,6 +80,10 @@ FULL_INTAKE = Intake(
     insurance_carrier="blue_cross",
     self_pay_budget_dollars=120,
     payment_required=True,
+    style_lead=1,
+    style_focus=2,
+    style_pace=5,
+    style_tone=4,
     importance={
         "respect_trust": 3,
         "collaboration": 1,
@@ -169,6 +173,16 @@ def world(totp_user_factory) -> World:
         therapist=therapist,
         respect_trust="I explain the limits of confidentiality first.\nThen we start.",
         practices=frozenset({"explains_confidentiality", "no_agency_contact", "asks_feedback"}),
+        **{
+            f"style_{dim}_{part}": value
+            for dim, points in {
+                "lead": (2, 1, 3),
+                "focus": (3, 2, 5),
+                "pace": (4, 4, 4),
+                "tone": (2, 1, 4),
+            }.items()
+            for part, value in zip(("usual", "low", "high"), points, strict=True)
+        },
     )
     responder = ResponderFactory(pseudonym="Medic Seven", answers=FULL_INTAKE.to_dict())
     return World(therapist, license, training, approach, responder, staff)
@@ -319,6 +333,7 @@ INTAKE_CHANGES = {
     "place": ("travel_miles", ("80",), {"travel_miles"}),
     "concerns": ("concerns", ("trauma", "sleep", "moral_injury", "grief"), {"concerns"}),
     "preferences": ("methods_avoided", ("group",), {"methods_avoided"}),
+    "style": ("style_pace", ("3",), {"style_pace"}),
     "schedule": ("self_pay_budget_dollars", ("140",), {"self_pay_budget_dollars"}),
     "priorities": ("empathy", ("3",), {"importance"}),
 }

@@ -198,6 +198,56 @@ class PreferencesForm(IntakeStepForm):
         return data
 
 
+# The responder's side of the four style scales, in Rapport's own words.
+RESPONDER_STYLE_POLES = {
+    "lead": (
+        "My therapist brings a plan, structure and practice between sessions",
+        "I lead: we talk about what comes up",
+    ),
+    "focus": ("Skills for right now", "Making sense of what happened and why"),
+    "pace": ("Go straight at the hard things", "Take it slow and build trust first"),
+    "tone": ("Warm and encouraging", "Direct: challenges me"),
+}
+RESPONDER_STYLE_QUESTIONS = {
+    "lead": "Who leads",
+    "focus": "What to focus on",
+    "pace": "How fast",
+    "tone": "The tone you want",
+}
+
+
+def style_scale(dimension: str) -> forms.TypedChoiceField:
+    first, second = RESPONDER_STYLE_POLES[dimension]
+    return forms.TypedChoiceField(
+        label=RESPONDER_STYLE_QUESTIONS[dimension],
+        choices=[
+            ("", "No preference"),
+            ("1", first),
+            ("2", "Somewhat: " + first[0].lower() + first[1:]),
+            ("3", "In between"),
+            ("4", "Somewhat: " + second[0].lower() + second[1:]),
+            ("5", second),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+class StyleForm(IntakeStepForm):
+    title = "How you want therapy to work"
+    intro = (
+        "There is no right answer. Therapists say how they work and how far they adapt; "
+        "“No preference” changes nobody's place."
+    )
+
+    style_lead = style_scale("lead")
+    style_focus = style_scale("focus")
+    style_pace = style_scale("pace")
+    style_tone = style_scale("tone")
+
+
 class ScheduleForm(IntakeStepForm):
     title = "When you can meet and how you pay"
     intro = "Shift work is normal here. Choose every time that could work."
@@ -275,6 +325,7 @@ INTAKE_STEPS: dict[str, type[IntakeStepForm]] = {
     "place": PlaceForm,
     "concerns": ConcernsForm,
     "preferences": PreferencesForm,
+    "style": StyleForm,
     "schedule": ScheduleForm,
     "priorities": PrioritiesForm,
 }

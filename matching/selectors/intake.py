@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from alliance.choices import Trait
+from matching.forms.intake import RESPONDER_STYLE_QUESTIONS, style_scale
 from matching.intake import IMPORTANCE_KEYS, Intake
 from profiles import choices
 from profiles.models import ResponderProfile, User
@@ -33,6 +34,12 @@ class AnswerGroup:
     step: str
     title: str
     rows: tuple[tuple[str, str], ...]
+
+
+STYLE_ANSWER_WORDS = {
+    dim: {int(value): label for value, label in style_scale(dim).choices if value}
+    for dim in RESPONDER_STYLE_QUESTIONS
+}
 
 
 def intake_summary(intake: Intake) -> list[AnswerGroup]:
@@ -99,6 +106,22 @@ def intake_summary(intake: Intake) -> list[AnswerGroup]:
                     "Pre-employment screeners",
                     "Leave them out" if intake.avoid_preemployment_evaluators else "No preference",
                 ),
+            ),
+        ),
+        AnswerGroup(
+            "style",
+            "How you want therapy to work",
+            tuple(
+                (
+                    RESPONDER_STYLE_QUESTIONS[dim],
+                    "No preference" if value is None else STYLE_ANSWER_WORDS[dim][value],
+                )
+                for dim, value in (
+                    ("lead", intake.style_lead),
+                    ("focus", intake.style_focus),
+                    ("pace", intake.style_pace),
+                    ("tone", intake.style_tone),
+                )
             ),
         ),
         AnswerGroup(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alliance.choices import PRACTICE_TRAIT, Practice, Trait
+from alliance.choices import (
+    PRACTICE_TRAIT,
+    STYLE_DIMENSIONS,
+    STYLE_TITLES,
+    Practice,
+    Trait,
+    style_scale_choices,
+)
 from alliance.models import AllianceApproach
 from matching.selectors.intake import choice_labels
 from profiles import choices
@@ -40,6 +47,26 @@ class PublicProfile:
             ]
             groups.append((trait.label, self.alliance.statement(trait), practices))
         return groups
+
+    @property
+    def style_lines(self) -> list[tuple[str, str]]:
+        """How they work on each scale, in plain words; empty when not described."""
+        if self.alliance is None:
+            return []
+        lines = []
+        for dim in STYLE_DIMENSIONS:
+            style = self.alliance.style(dim)
+            if style is None:
+                continue
+            words = dict(style_scale_choices(dim))
+            usual, low, high = (words[str(point)] for point in style)
+            text = f"Usually: {usual.lower()}."
+            if low != high:
+                text += f" Adapts from “{low.lower()}” to “{high.lower()}”."
+            else:
+                text += " Keeps to this."
+            lines.append((STYLE_TITLES[dim], text))
+        return lines
 
     def _labels_of(self, field: str) -> list[str]:
         value = getattr(self.therapist, field)

@@ -25,6 +25,7 @@ from matching.models import RankingVersion, TherapistResponsiveness
 from matching.ranking import StateIndex, build_index, rank_index
 from matching.scoring import (
     EVALUATION_WORDS,
+    STYLE_DIMENSIONS,
     TRAINING_WORDS,
     Candidate,
     CardLines,
@@ -173,7 +174,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
          languages, gender, hours, reschedules, payments, carriers, fee_min, fee_max,
          sliding) = row  # fmt: skip
         verified_kinds, reported_kinds = trainings.get(pk, (frozenset(), frozenset()))
-        statements, practices = alliance.get(pk, (frozenset(), frozenset()))
+        statements, practices, style_ranges = alliance.get(pk, (frozenset(), frozenset(), None))
         decided, answered, median_hours = answering.get(pk, (0, 0, None))
         candidates.append(
             Candidate(
@@ -192,6 +193,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
                 agency_evaluations=evaluations,
                 statements=statements,
                 practices=practices,
+                style_ranges=style_ranges,
                 focus_concerns=focus,
                 methods_trained=trained,
                 methods_certified=certified,
@@ -236,7 +238,9 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
 
 def _related(
     ids: list[int], *, today: dt.date
-) -> tuple[dict, dict[int, list[str]], dict[int, tuple[frozenset[str], frozenset[str]]]]:
+) -> tuple[
+    dict, dict[int, list[str]], dict[int, tuple[frozenset[str], frozenset[str], dict | None]]
+]:
     """Trainings, verified licenses and alliance approaches of the given therapists."""
     trainings: dict[int, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
     for therapist_id, kind, status in (
@@ -255,12 +259,19 @@ def _related(
         .values_list("therapist_id", "license_type", "state")
     ):
         licenses[therapist_id].append(_license_label(license_type, state))
-    alliance: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+    alliance: dict[int, tuple[frozenset[str], frozenset[str], dict | None]] = {}
+    style_columns = [f"style_{dim}_{part}" for dim in STYLE_DIMENSIONS for part in ("low", "high")]
     for row in AllianceApproach.objects.filter(therapist_id__in=ids).values_list(
-        "therapist_id", *TRAITS, "practices"
+        "therapist_id", *TRAITS, "practices", *style_columns
     ):
         written = frozenset(t for t, text in zip(TRAITS, row[1:5], strict=True) if text.strip())
-        alliance[row[0]] = (written, row[5])
+        points = row[6:]
+        ranges = (
+            None
+            if None in points
+            else {dim: (points[2 * i], points[2 * i + 1]) for i, dim in enumerate(STYLE_DIMENSIONS)}
+        )
+        alliance[row[0]] = (written, row[5], ranges)
     return (
         {k: (frozenset(v), frozenset(r)) for k, (v, r) in trainings.items()},
         licenses,
@@ -310,6 +321,7 @@ def seeker_from(intake: Intake, *, tie_seed: int = 0) -> Seeker:
         avoid_fitness_evaluators=intake.avoid_fitness_evaluators,
         avoid_preemployment_evaluators=intake.avoid_preemployment_evaluators,
         importance=dict(intake.importance),
+        style=intake.style,
         tie_seed=tie_seed,
     )
 

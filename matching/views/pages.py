@@ -149,8 +149,9 @@ HOW_WE_RANK_PARTS = {
     "competence": "Years serving responders and share of clients who are responders (counted "
     "fully for your own service, half for others), work with your own service, verified "
     "responder-specific training, agency work, ride-alongs, and lived experience.",
-    "alliance": "How they build respect and trust, collaboration, empathy and adaptability: "
-    "in their own words and practices now, and from responders' check-ins as they come in.",
+    "alliance": "How they build respect and trust, collaboration, empathy and adaptability "
+    "(the practices they commit to, and responders' check-ins as they come in), and how "
+    "they work against how you said you want to work.",
     "clinical": "Whether they help with what you are dealing with, the methods you want (and "
     "their training level), trauma-focused therapy, and the methods you would rather avoid.",
     "practical": "Hours that fit your shifts, distance or telehealth, how you pay, language, "

@@ -36,8 +36,8 @@ def test_a_dispatcher_sees_dispatch_experience_first_and_what_does_not_fit(
     page.get_by_label("State or territory you live in").select_option("CO")
     page.get_by_label("Telehealth (video or phone)").check()
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Skip this step").click()
-    page.get_by_role("button", name="Skip this step").click()
+    for _ in range(3):  # concerns, preferences, style
+        page.get_by_role("button", name="Skip this step").click()
     page.get_by_label("Evenings").check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Skip this step").click()

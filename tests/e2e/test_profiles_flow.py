@@ -141,9 +141,8 @@ def test_a_responder_answers_anonymously_signs_up_and_finds_the_answers(
     expect(page.get_by_role("heading", level=1)).to_have_text("What you are dealing with")
     page.get_by_label("Trauma / PTSD").check()
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Skip this step").click()
-    page.get_by_role("button", name="Skip this step").click()
-    page.get_by_role("button", name="Skip this step").click()
+    for _ in range(4):  # preferences, style, schedule, priorities
+        page.get_by_role("button", name="Skip this step").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your answers")
     page.get_by_role("link", name="Create an account").click()

@@ -28,6 +28,26 @@ importance = st.fixed_dictionaries(
 )
 
 
+styles = st.dictionaries(st.sampled_from(scoring.STYLE_DIMENSIONS), st.integers(1, 5))
+
+
+@st.composite
+def style_ranges(draw) -> dict[str, tuple[int, int]]:
+    ranges = {}
+    for dim in scoring.STYLE_DIMENSIONS:
+        low = draw(st.integers(1, 5))
+        ranges[dim] = (low, draw(st.integers(low, 5)))
+    return ranges
+
+
+def random_style_ranges(rng) -> dict[str, tuple[int, int]]:
+    ranges = {}
+    for dim in scoring.STYLE_DIMENSIONS:
+        low = rng.randint(1, 5)
+        ranges[dim] = (low, rng.randint(low, 5))
+    return ranges
+
+
 @st.composite
 def seekers(draw) -> Seeker:
     has_zip = draw(st.booleans())
@@ -56,6 +76,7 @@ def seekers(draw) -> Seeker:
         hours_required=draw(st.booleans()),
         service_status=draw(st.sampled_from(["", "active", "retired"])),
         tie_seed=draw(st.integers(0, 2**32 - 1)),
+        style=draw(styles),
         importance=draw(importance),
     )
 
@@ -87,6 +108,8 @@ def candidates(draw, therapist_id: int | None = None) -> Candidate:
         checkin_traits=draw(
             st.none() | st.fixed_dictionaries({t: st.floats(0, 1) for t in scoring.TRAITS})
         ),
+        style_ranges=draw(st.none() | style_ranges()),
+        checkin_style=draw(st.none() | st.floats(0, 1)),
         focus_concerns=draw(subsets(scoring.CONCERN_WORDS)),
         methods_trained=trained,
         methods_certified=draw(subsets(trained)) if trained else frozenset(),
@@ -141,6 +164,8 @@ def random_candidate(rng, therapist_id: int) -> Candidate:
         statements=pick(scoring.TRAITS),
         practices=pick(scoring.PRACTICE_TRAIT, 5),
         checkin_traits=({t: rng.random() for t in scoring.TRAITS} if rng.random() < 0.3 else None),
+        style_ranges=random_style_ranges(rng) if rng.random() < 0.8 else None,
+        checkin_style=rng.random() if rng.random() < 0.2 else None,
         focus_concerns=pick(scoring.CONCERN_WORDS, 6),
         methods_trained=trained,
         methods_certified=frozenset(m for m in trained if rng.random() < 0.4),
