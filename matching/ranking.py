@@ -9,8 +9,8 @@ tests/matching/test_ranking.py checks that both paths agree on random data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -37,11 +37,136 @@ def _popcount(values: np.ndarray) -> np.ndarray:
     return np.bitwise_count(values).astype(np.float64)
 
 
-@dataclass
-class StateIndex:
-    """Every candidate of one state, as columns."""
+@dataclass(frozen=True)
+class CandidateFacts:
+    """What the ranking reads of each candidate, as raw columns (one row per candidate).
 
-    candidates: list[Candidate]
+    Sets of choices are bit masks in this module's orders (SERVICES, CONCERNS, ...). Two
+    producers fill it: facts_of() from scoring.Candidate objects (tests, the reference
+    path) and the database loader (matching/selectors/candidates.py), straight from rows.
+    build_columns() is the one place that turns facts into the columns rank_index reads.
+    """
+
+    ids: np.ndarray
+    published: np.ndarray
+    accepting: np.ndarray
+    licensed_until: np.ndarray  # date ordinal
+    confirmed: np.ndarray  # epoch seconds
+    years_serving: np.ndarray
+    caseload_percent: np.ndarray
+    services: np.ndarray  # mask over SERVICES
+    service_count: np.ndarray  # how many services, known or not
+    verified_trainings: np.ndarray  # count of kinds
+    self_reported_trainings: np.ndarray  # count of kinds reported and not verified
+    agency_work: np.ndarray
+    ride_along_hours: np.ndarray
+    lived_experience: np.ndarray
+    evaluator: np.ndarray
+    statements: np.ndarray  # n x traits, 1 where the therapist wrote about the trait
+    practices: np.ndarray  # n x traits, practices named for the trait
+    checkin_traits: np.ndarray  # n x traits, NaN where check-ins are too few
+    focus: np.ndarray
+    trained: np.ndarray
+    certified: np.ndarray
+    in_person: np.ndarray  # offers in person and has an office location
+    telehealth: np.ndarray  # telehealth in this state
+    latitude: np.ndarray  # NaN when unknown
+    longitude: np.ndarray
+    languages: np.ndarray
+    hours: np.ndarray
+    reschedules: np.ndarray
+    payments: np.ndarray
+    carriers: np.ndarray
+    fee_min: np.ndarray  # NaN when unknown
+    sliding: np.ndarray
+    gender: np.ndarray  # position in GENDERS, -1 when another or none
+    intros_received: np.ndarray
+    intros_answered: np.ndarray
+    median_answer_hours: np.ndarray  # NaN when no history
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def facts_of(candidates: Sequence[Candidate]) -> CandidateFacts:
+    """The facts of scoring.Candidate objects, as columns."""
+    cands = list(candidates)
+    n = len(cands)
+
+    def column(values: list, dtype: type) -> np.ndarray:
+        return np.array(values, dtype=dtype)
+
+    def optional(values: list) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+    def per_trait(value: Callable[[Candidate, str], float]) -> np.ndarray:
+        rows = [[value(c, t) for t in scoring.TRAITS] for c in cands]
+        return np.array(rows, dtype=np.float64).reshape(n, len(scoring.TRAITS))
+
+    def practices_for(c: Candidate, trait: str) -> float:
+        return sum(1 for p in c.practices if scoring.PRACTICE_TRAIT.get(p) == trait)
+
+    def checkin(c: Candidate, trait: str) -> float:
+        if c.checkin_traits is None or trait not in c.checkin_traits:
+            return np.nan
+        return c.checkin_traits[trait]
+
+    return CandidateFacts(
+        ids=column([c.therapist_id for c in cands], np.int64),
+        published=column([c.published for c in cands], bool),
+        accepting=column([c.accepting for c in cands], bool),
+        licensed_until=column([c.licensed_until_ordinal for c in cands], np.int64),
+        confirmed=column([c.confirmed_epoch for c in cands], np.float64),
+        years_serving=column([c.years_serving for c in cands], np.int64),
+        caseload_percent=column([c.caseload_percent for c in cands], np.int64),
+        services=column([mask_of(c.services, SERVICES) for c in cands], np.int64),
+        service_count=column([len(c.services) for c in cands], np.int64),
+        verified_trainings=column([len(c.verified_trainings) for c in cands], np.int64),
+        self_reported_trainings=column(
+            [len(c.self_reported_trainings - c.verified_trainings) for c in cands], np.int64
+        ),
+        agency_work=column([bool(c.agency_work) for c in cands], bool),
+        ride_along_hours=column([c.ride_along_hours for c in cands], np.int64),
+        lived_experience=column([bool(c.lived_experience) for c in cands], bool),
+        evaluator=column([bool(c.agency_evaluations) for c in cands], bool),
+        statements=per_trait(lambda c, t: float(t in c.statements)),
+        practices=per_trait(practices_for),
+        checkin_traits=per_trait(checkin),
+        focus=column([mask_of(c.focus_concerns, CONCERNS) for c in cands], np.int64),
+        trained=column([mask_of(c.methods_trained, METHODS) for c in cands], np.int64),
+        certified=column([mask_of(c.methods_certified, METHODS) for c in cands], np.int64),
+        in_person=column(
+            [
+                c.offers_in_person
+                and c.office_latitude is not None
+                and c.office_longitude is not None
+                for c in cands
+            ],
+            bool,
+        ),
+        telehealth=column([c.offers_telehealth_here for c in cands], bool),
+        latitude=optional([c.office_latitude for c in cands]),
+        longitude=optional([c.office_longitude for c in cands]),
+        languages=column([mask_of(c.languages, LANGUAGES) for c in cands], np.int64),
+        hours=column([mask_of(c.hours, HOURS) for c in cands], np.int64),
+        reschedules=column([c.reschedules_around_shifts for c in cands], bool),
+        payments=column([mask_of(c.payment_methods, PAYMENTS) for c in cands], np.int64),
+        carriers=column([mask_of(c.insurance_carriers, CARRIERS) for c in cands], np.int64),
+        fee_min=optional([c.fee_min_dollars for c in cands]),
+        sliding=column([c.sliding_scale for c in cands], bool),
+        gender=column(
+            [GENDERS.index(c.gender) if c.gender in GENDERS else -1 for c in cands], np.int64
+        ),
+        intros_received=column([c.intros_received for c in cands], np.int64),
+        intros_answered=column([c.intros_answered for c in cands], np.int64),
+        median_answer_hours=optional([c.median_answer_hours for c in cands]),
+    )
+
+
+@dataclass(frozen=True)
+class StateIndex:
+    """Every candidate of one state, as the columns rank_index reads."""
+
     position: dict[int, int]
     ids: np.ndarray
     published: np.ndarray
@@ -73,97 +198,131 @@ class StateIndex:
     evaluator: np.ndarray
 
     def __len__(self) -> int:
-        return len(self.candidates)
+        return len(self.ids)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, name).nbytes for name in _COLUMN_NAMES)
+
+
+def build_columns(facts: CandidateFacts) -> StateIndex:
+    """Turn facts into columns; the parts of the score that never vary are summed here.
+
+    The same formulas as scoring.py (competence factors, trait values, answer rate and
+    speed), over whole columns at once.
+    """
+    weights = scoring.COMPETENCE_FACTORS
+    n = len(facts)
+    years = np.minimum(np.maximum(0, facts.years_serving), scoring.YEARS_FULL) / scoring.YEARS_FULL
+    caseload = (
+        np.minimum(np.maximum(0, facts.caseload_percent), scoring.CASELOAD_PERCENT_FULL)
+        / scoring.CASELOAD_PERCENT_FULL
+    )
+    training = np.minimum(
+        1.0,
+        scoring.VERIFIED_TRAINING_VALUE * facts.verified_trainings
+        + scoring.SELF_REPORTED_TRAINING_VALUE * facts.self_reported_trainings,
+    )
+    ride = (
+        np.minimum(np.maximum(0, facts.ride_along_hours), scoring.RIDE_ALONG_HOURS_FULL)
+        / scoring.RIDE_ALONG_HOURS_FULL
+    )
+    agency = np.maximum(facts.agency_work.astype(np.float64), ride)
+    lived = facts.lived_experience.astype(np.float64)
+    training_agency_lived = np.empty((n, 3))
+    training_agency_lived[:, 0] = weights["training"] * training
+    training_agency_lived[:, 1] = weights["agency"] * agency
+    training_agency_lived[:, 2] = weights["lived"] * lived
+    shape = (n, len(scoring.TRAITS))
+    from_profile = (
+        0.5 * facts.statements.reshape(shape)
+        + 0.5 * np.minimum(facts.practices, 2).reshape(shape) / 2
+    )
+    checkins = facts.checkin_traits.reshape(shape)
+    traits = np.where(np.isnan(checkins), from_profile, np.clip(checkins, 0.0, 1.0))
+    received = np.maximum(0, facts.intros_received)
+    answered = np.maximum(0, np.minimum(facts.intros_answered, received))
+    rate = (answered + scoring.ANSWER_RATE_PRIOR_WEIGHT * scoring.ANSWER_RATE_PRIOR) / (
+        received + scoring.ANSWER_RATE_PRIOR_WEIGHT
+    )
+    median = facts.median_answer_hours
+    with np.errstate(invalid="ignore"):
+        speed = np.where(
+            np.isnan(median),
+            scoring.NEUTRAL,
+            1
+            - np.minimum(np.maximum(0.0, median), scoring.ANSWER_HOURS_FULL)
+            / scoring.ANSWER_HOURS_FULL,
+        )
+    return StateIndex(
+        position={int(therapist_id): i for i, therapist_id in enumerate(facts.ids.tolist())},
+        ids=facts.ids.astype(np.int64),
+        published=facts.published.astype(bool),
+        accepting=facts.accepting.astype(bool),
+        licensed_until=facts.licensed_until.astype(np.int64),
+        confirmed=facts.confirmed.astype(np.float64),
+        competence_years_caseload=weights["years"] * years + weights["caseload"] * caseload,
+        competence_training_agency_lived=training_agency_lived,
+        services=facts.services.astype(np.int64),
+        service_count=np.minimum(facts.service_count, 3) / 3,
+        traits=traits.astype(np.float64),
+        focus=facts.focus.astype(np.int64),
+        trained=facts.trained.astype(np.int64),
+        certified=facts.certified.astype(np.int64),
+        in_person=facts.in_person.astype(bool),
+        telehealth=facts.telehealth.astype(bool),
+        latitude=facts.latitude.astype(np.float64),
+        longitude=facts.longitude.astype(np.float64),
+        languages=facts.languages.astype(np.int64),
+        hours=facts.hours.astype(np.int64),
+        reschedules=facts.reschedules.astype(bool),
+        payments=facts.payments.astype(np.int64),
+        carriers=facts.carriers.astype(np.int64),
+        fee_min=facts.fee_min.astype(np.float64),
+        sliding=facts.sliding.astype(bool),
+        gender=facts.gender.astype(np.int64),
+        rate=rate.astype(np.float64),
+        speed=speed.astype(np.float64),
+        evaluator=facts.evaluator.astype(bool),
+    )
 
 
 def build_index(candidates: Sequence[Candidate]) -> StateIndex:
-    """Turn candidates into columns; the parts of the score that never vary are summed here."""
-    cands = list(candidates)
-    weights = scoring.COMPETENCE_FACTORS
+    """The columns of scoring.Candidate objects."""
+    return build_columns(facts_of(candidates))
 
-    def column(values: list, dtype: type) -> np.ndarray:
-        return np.array(values, dtype=dtype)
 
-    years_caseload, training_agency_lived = [], []
-    for c in cands:
-        # The same factor values as scoring.competence, in the same order of addition.
-        years = min(max(0, c.years_serving), scoring.YEARS_FULL) / scoring.YEARS_FULL
-        caseload = (
-            min(max(0, c.caseload_percent), scoring.CASELOAD_PERCENT_FULL)
-            / scoring.CASELOAD_PERCENT_FULL
-        )
-        verified = len(c.verified_trainings)
-        reported = len(c.self_reported_trainings - c.verified_trainings)
-        training = min(
-            1.0,
-            scoring.VERIFIED_TRAINING_VALUE * verified
-            + scoring.SELF_REPORTED_TRAINING_VALUE * reported,
-        )
-        ride = (
-            min(max(0, c.ride_along_hours), scoring.RIDE_ALONG_HOURS_FULL)
-            / scoring.RIDE_ALONG_HOURS_FULL
-        )
-        agency = max(1.0 if c.agency_work else 0.0, ride)
-        lived = 1.0 if c.lived_experience else 0.0
-        years_caseload.append(weights["years"] * years + weights["caseload"] * caseload)
-        training_agency_lived.append(
-            (weights["training"] * training, weights["agency"] * agency, weights["lived"] * lived)
-        )
-    return StateIndex(
-        candidates=cands,
-        position={c.therapist_id: i for i, c in enumerate(cands)},
-        ids=column([c.therapist_id for c in cands], np.int64),
-        published=column([c.published for c in cands], bool),
-        accepting=column([c.accepting for c in cands], bool),
-        licensed_until=column([c.licensed_until_ordinal for c in cands], np.int64),
-        confirmed=column([c.confirmed_epoch for c in cands], np.float64),
-        competence_years_caseload=column(years_caseload, np.float64),
-        competence_training_agency_lived=np.array(training_agency_lived, dtype=np.float64).reshape(
-            len(cands), 3
-        ),
-        services=column([mask_of(c.services, SERVICES) for c in cands], np.int64),
-        service_count=column([min(len(c.services), 3) / 3 for c in cands], np.float64),
-        traits=np.array(
-            [[scoring.trait_value(c, t) for t in scoring.TRAITS] for c in cands], dtype=np.float64
-        ).reshape(len(cands), len(scoring.TRAITS)),
-        focus=column([mask_of(c.focus_concerns, CONCERNS) for c in cands], np.int64),
-        trained=column([mask_of(c.methods_trained, METHODS) for c in cands], np.int64),
-        certified=column([mask_of(c.methods_certified, METHODS) for c in cands], np.int64),
-        in_person=column(
-            [
-                c.offers_in_person
-                and c.office_latitude is not None
-                and c.office_longitude is not None
-                for c in cands
-            ],
-            bool,
-        ),
-        telehealth=column([c.offers_telehealth_here for c in cands], bool),
-        latitude=column(
-            [np.nan if c.office_latitude is None else c.office_latitude for c in cands],
-            np.float64,
-        ),
-        longitude=column(
-            [np.nan if c.office_longitude is None else c.office_longitude for c in cands],
-            np.float64,
-        ),
-        languages=column([mask_of(c.languages, LANGUAGES) for c in cands], np.int64),
-        hours=column([mask_of(c.hours, HOURS) for c in cands], np.int64),
-        reschedules=column([c.reschedules_around_shifts for c in cands], bool),
-        payments=column([mask_of(c.payment_methods, PAYMENTS) for c in cands], np.int64),
-        carriers=column([mask_of(c.insurance_carriers, CARRIERS) for c in cands], np.int64),
-        fee_min=column(
-            [np.nan if c.fee_min_dollars is None else c.fee_min_dollars for c in cands],
-            np.float64,
-        ),
-        sliding=column([c.sliding_scale for c in cands], bool),
-        gender=column(
-            [GENDERS.index(c.gender) if c.gender in GENDERS else -1 for c in cands], np.int64
-        ),
-        rate=column([scoring.answer_rate(c) for c in cands], np.float64),
-        speed=column([scoring.answer_speed(c) for c in cands], np.float64),
-        evaluator=column([bool(c.agency_evaluations) for c in cands], bool),
-    )
+_COLUMN_NAMES = tuple(f.name for f in fields(StateIndex) if f.name != "position")
+
+
+def index_patched(index: StateIndex, *, changed: set[int], fresh: StateIndex) -> StateIndex:
+    """A copy of the index where the changed therapists have their fresh rows.
+
+    A changed therapist missing from `fresh` is no longer a candidate: its row stays, marked
+    unpublished, so positions never move and it can come back in place. New ones are added
+    at the end. The index given is left untouched, so a request ranking it meanwhile is safe.
+    """
+    at_old = [
+        (index.position[t], i) for i, t in enumerate(fresh.ids.tolist()) if t in index.position
+    ]
+    added = [i for i, t in enumerate(fresh.ids.tolist()) if t not in index.position]
+    gone = [index.position[t] for t in changed if t in index.position and t not in fresh.position]
+    columns = {}
+    for name in _COLUMN_NAMES:
+        column = getattr(index, name).copy()
+        new = getattr(fresh, name)
+        if at_old:
+            old_rows, fresh_rows = zip(*at_old, strict=True)
+            column[list(old_rows)] = new[list(fresh_rows)]
+        if added:
+            column = np.concatenate([column, new[added]])
+        columns[name] = column
+    if gone:
+        columns["published"][gone] = False
+    position = dict(index.position)
+    for offset, i in enumerate(added):
+        position[int(fresh.ids[i])] = len(index) + offset
+    return StateIndex(position=position, **columns)
 
 
 def _distances(index: StateIndex, seeker: Seeker) -> np.ndarray:

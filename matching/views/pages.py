@@ -12,12 +12,15 @@ from matching.forms.intake import INTAKE_STEPS, REQUIRED_STEPS, RefineForm
 from matching.intake import Intake
 from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
 from matching.selectors.intake import intake_for_request, intake_summary
-from matching.selectors.profile import therapist_public_profile
+from matching.selectors.profile import (
+    therapist_profile_html,
+    therapist_public_profile,
+    therapists_listed_with_last_change,
+)
 from matching.selectors.ranking import ranked_page, score_for_therapist, seeker_from
 from matching.services.intake import intake_save
 from profiles.decorators import role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
-from profiles.selectors import therapists_listed
 
 STEP_NAMES = list(INTAKE_STEPS)
 
@@ -165,7 +168,7 @@ def me(request: HttpRequest) -> HttpResponse:
 @require_GET
 def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A listed therapist's public profile; anyone else's is not found."""
-    therapist = get_object_or_404(therapists_listed(), public_id=public_id)
+    therapist = get_object_or_404(therapists_listed_with_last_change(), public_id=public_id)
     intake = intake_for_request(request)
     match = None
     if intake.is_ready:
@@ -174,7 +177,8 @@ def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         request,
         "matching/therapist_detail.html",
         {
-            "profile": therapist_public_profile(therapist=therapist),
+            "therapist": therapist,
+            "profile_html": therapist_profile_html(therapist=therapist),
             "preview": False,
             "intake": intake,
             "match": match,
@@ -190,5 +194,9 @@ def therapist_preview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "matching/therapist_detail.html",
-        {"profile": therapist_public_profile(therapist=therapist), "preview": True},
+        {
+            "therapist": therapist,
+            "profile": therapist_public_profile(therapist=therapist),
+            "preview": True,
+        },
     )
