@@ -135,11 +135,11 @@ def _candidate_sql(*, scope: str, with_cards: bool) -> str:
             COALESCE(r.decided, 0), COALESCE(r.answered, 0), r.median_answer_hours{cards}
         FROM lic
         JOIN {profile} p ON p.id = lic.therapist_id
-        JOIN {user} u ON u.id = p.user_id
         LEFT JOIN tr ON tr.therapist_id = p.id
         LEFT JOIN {alliance} a ON a.therapist_id = p.id
         LEFT JOIN {answering} r ON r.therapist_id = p.id
-        WHERE u.is_active AND p.published_at IS NOT NULL AND p.accepting_new_clients
+        WHERE p.published_at IS NOT NULL AND p.accepting_new_clients
+            AND NOT EXISTS (SELECT 1 FROM {user} u WHERE u.id = p.user_id AND NOT u.is_active)
             AND p.confirmed_at >= %s
     """  # noqa: S608
 
