@@ -395,6 +395,33 @@ def _payment_values(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.n
 
 def rank_index(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
     """Ids of the eligible candidates, best first (ties by lowest id), and their scores."""
+    ids, total = scored(index, seeker, rules)
+    order = np.lexsort((ids, -total))
+    return ids[order], total[order]
+
+
+def rank_top(
+    index: StateIndex, seeker: Seeker, rules: Rules, *, count: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The best `count` eligible candidates in rank_index's order, their scores, and how many
+    are eligible in all.
+
+    Only those that can reach the top are sorted: at 70,000 candidates, sorting them all
+    cost more than scoring them.
+    """
+    ids, total = scored(index, seeker, rules)
+    eligible = len(ids)
+    if 0 < count < eligible:
+        # Everyone scoring at least the count-th best score, ties included, then exact order.
+        threshold = np.partition(total, eligible - count)[eligible - count]
+        near = np.flatnonzero(total >= threshold)
+        ids, total = ids[near], total[near]
+    order = np.lexsort((ids, -total))[:count]
+    return ids[order], total[order], eligible
+
+
+def scored(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of the eligible candidates and their scores, in the index's order."""
     if len(index) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     confirmed_since = rules.now_epoch - rules.confirmation_max_age_days * scoring.SECONDS_PER_DAY
@@ -450,9 +477,7 @@ def rank_index(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndar
         + weights["responsiveness"] * responsiveness
     )
     total = np.clip(total, 0.0, 100.0)
-    ids = index.ids[rows]
-    order = np.lexsort((ids, -total))
-    return ids[order], total[order]
+    return index.ids[rows], total
 
 
 def _competence(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:

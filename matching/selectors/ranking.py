@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from matching.intake import Intake
 from matching.models import RankingChange
-from matching.ranking import StateIndex, build_columns, index_patched, rank_index
+from matching.ranking import StateIndex, build_columns, index_patched, rank_top
 from matching.scoring import Rules, Score, Seeker, is_eligible, score
 from matching.selectors.candidates import (
     REFRESH_MAX_THERAPISTS,
@@ -295,11 +295,11 @@ def ranked_page(
     index = (states or _process_states).state(seeker.state)
     now = timezone.now()
     rules = current_rules(now)
-    ids, _ = rank_index(index, seeker, rules)
-    page_count = max(1, -(-len(ids) // PAGE_SIZE))
+    top, _, eligible = rank_top(index, seeker, rules, count=max(1, page_number) * PAGE_SIZE)
+    page_count = max(1, -(-eligible // PAGE_SIZE))
     page_number = max(1, min(page_number, page_count))
     start = (page_number - 1) * PAGE_SIZE
-    shown = ids[start : start + PAGE_SIZE].tolist()
+    shown = top[start : start + PAGE_SIZE].tolist()
     # The page's therapists, fresh: their reasons and card facts from one query.
     fresh = page_candidates(
         state=seeker.state,
@@ -321,7 +321,7 @@ def ranked_page(
         )
     return RankedPage(
         cards=tuple(cards),
-        total_count=len(ids),
+        total_count=eligible,
         page_number=page_number,
         page_count=page_count,
     )
