@@ -218,8 +218,11 @@ def rows_to_facts(rows: Sequence[tuple]) -> ranking.CandidateFacts:
     raw = list(zip(*rows, strict=False)) if rows else [()] * len(FACT_COLUMNS)
 
     def ints(name: str) -> np.ndarray:
-        values = np.array(raw[COLUMN[name]], dtype=np.float64)  # None becomes NaN
-        return np.nan_to_num(values).astype(np.int64)
+        # Straight to int64: a mask of the 56 states needs more bits than a float holds.
+        return np.array(raw[COLUMN[name]], dtype=np.int64).reshape(n)
+
+    def optional_ints(name: str) -> np.ndarray:
+        return np.array([v or 0 for v in raw[COLUMN[name]]], dtype=np.int64).reshape(n)
 
     def floats(name: str) -> np.ndarray:
         return np.array(raw[COLUMN[name]], dtype=np.float64).reshape(n)
@@ -242,8 +245,8 @@ def rows_to_facts(rows: Sequence[tuple]) -> ranking.CandidateFacts:
         accepting=np.ones(n, dtype=bool),
         licensed_until=ints("licensed_until"),
         confirmed=floats("confirmed"),
-        years_serving=ints("years_serving"),
-        caseload_percent=ints("caseload_percent"),
+        years_serving=optional_ints("years_serving"),
+        caseload_percent=optional_ints("caseload_percent"),
         services=_remapped(services, SERVICE_MOVES),
         service_count=_popcount(services),
         verified_trainings=_popcount(verified),

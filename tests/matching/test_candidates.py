@@ -130,3 +130,13 @@ def test_loaded_columns_rank_as_the_reference_scorer_ranks_the_same_rows(seeker:
     assert len(rows) == 40
     assert ids.tolist() == [s.therapist_id for s in expected]
     np.testing.assert_allclose(totals, [s.total for s in expected], atol=1e-9)
+
+
+def test_telehealth_counts_beside_the_states_at_the_end_of_the_list() -> None:
+    # With the last state's bit set, the first state's bit is more than a float holds.
+    first, last = choices.State.values[0], choices.State.values[-1]
+    therapist = TherapistFactory(telehealth_states={first, last})
+    LicenseFactory(therapist=therapist, state=first)
+    seeker = Seeker(state=first, format_preference="telehealth")
+    ids, _ = rank_index(load_state(first), seeker, current_rules())
+    assert ids.tolist() == [therapist.pk]
