@@ -16,8 +16,13 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo
 	$(VENV)/bin/honcho --no-prefix -f Procfile.dev start
 
+# The ranking's change feed runs on triggers of each database: its tests run a second time on
+# the embedded SQLite default.
+SQLITE_TESTS := tests/matching/test_ranking_changes.py tests/matching/test_candidates.py
+
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test-embedded.sqlite3 $(PY) -m pytest -q $(SQLITE_TESTS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -294,6 +294,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "profiles.tasks.queue_license_expiry_reminders",
         "schedule": 60 * 60,
     },
+    "ranking-changes-prune": {
+        "task": "matching.tasks.prune_ranking_changes",
+        "schedule": 60 * 60,
+    },
     "intro-sweep": {
         "task": "matching.tasks.sweep_intros",
         "schedule": INTRO_SWEEP_EVERY_SECONDS,

@@ -30,6 +30,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 SWEEP_EVERY_SECONDS = 2.0
 POLL_SECONDS = 0.2
 WORKER_READY_SECONDS = 30.0
+POOL_PROCESSES = 2
 
 
 def free_port() -> int:
@@ -154,7 +155,7 @@ class Worker:
                 "-P",
                 "prefork",
                 "-c",
-                "2",
+                str(POOL_PROCESSES),
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -177,6 +178,14 @@ class Worker:
             return {int(pid) for pid in children.read_text().split()}
         except OSError:
             return set()
+
+    def wait_until_ready(self) -> None:
+        """Wait until the pool processes have started: on a busy machine that takes a while."""
+        wait_until(
+            lambda: len(self.pool_processes()) >= POOL_PROCESSES,
+            seconds=WORKER_READY_SECONDS,
+            what=f"worker {self.name}'s pool processes starting",
+        )
 
     def kill(self) -> set[int]:
         """SIGKILL the main process, as the OOM killer might; return its pool processes."""
@@ -263,10 +272,18 @@ def run_drill(
     orphans: set[int] = set()
     half = len(public_ids) // 2
     try:
+        # The kill below must find the pool processes it means to orphan: on a slow machine
+        # the other worker could deliver half of the requests before this one has forked.
+        for worker in workers:
+            worker.wait_until_ready()
         last_sweep = float("-inf")
         deadline = time.monotonic() + deadline_seconds
         while (done := delivered_count()) < len(public_ids) and time.monotonic() < deadline:
             if not killed_at and done >= half:
+                if workers[0].exited:  # it had died and is being started again: wait for it
+                    workers[0].start()
+                    restarts += 1
+                workers[0].wait_until_ready()
                 killed_at = done
                 orphans = workers[0].kill()
                 on_progress(f"killed worker one (SIGKILL) after {killed_at} deliveries")

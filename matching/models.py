@@ -4,24 +4,41 @@ import uuid
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from profiles import choices
 from profiles.fields import ChoiceSetField, EncryptedTextField
 
+# How long the change feed keeps its rows. A process that has not looked for a good part of
+# this reads its states again (matching/selectors/ranking.py).
+RANKING_CHANGES_KEPT_HOURS = 24
 
-class RankingVersion(models.Model):
-    """One row whose number changes whenever anything a ranking reads is written.
 
-    Database triggers (see the migration) change it on every insert, update or delete of
-    the tables behind the ranking, including bulk updates and raw SQL that Django's signals
-    would miss. Each web process keeps its ranking arrays until the number changes.
+class RankingChange(models.Model):
+    """One write that changed what the ranking or a profile page reads about one therapist.
+
+    Database triggers (see the migrations) append a row for every insert, delete, or update
+    of a column that matters, in the tables behind the ranking: a sign-in, a reminder sent
+    or any other bookkeeping write appends nothing. Bulk updates and raw SQL are seen too.
+    Each web process reads the rows new since it last looked and re-reads only those
+    therapists (matching/selectors/ranking.py). Rows are only ever appended, from a
+    sequence, so writes never wait on one another here; old rows are pruned hourly.
     """
 
-    version = models.BigIntegerField(default=0)
+    seq = models.BigAutoField(primary_key=True)
+    # None when a whole table was emptied: every process reads its states again.
+    therapist_id = models.BigIntegerField(null=True)
+    changed_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["therapist_id", "seq"], name="ranking_change_therapist_idx"),
+            models.Index(fields=["changed_at"], name="ranking_change_time_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"ranking version {self.version}"
+        return f"ranking change {self.seq} of therapist {self.therapist_id}"
 
 
 INTRO_MESSAGE_MAX_CHARS = 1000

@@ -9,8 +9,8 @@ tests/matching/test_ranking.py checks that both paths agree on random data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -38,11 +38,155 @@ def _popcount(values: np.ndarray) -> np.ndarray:
     return np.bitwise_count(values).astype(np.float64)
 
 
-@dataclass
-class StateIndex:
-    """Every candidate of one state, as columns."""
+@dataclass(frozen=True)
+class CandidateFacts:
+    """What the ranking reads of each candidate, as raw columns (one row per candidate).
 
-    candidates: list[Candidate]
+    Sets of choices are bit masks in this module's orders (SERVICES, CONCERNS, ...). Two
+    producers fill it: facts_of() from scoring.Candidate objects (tests, the reference
+    path) and the database loader (matching/selectors/candidates.py), straight from rows.
+    build_columns() is the one place that turns facts into the columns rank_index reads.
+    """
+
+    ids: np.ndarray
+    published: np.ndarray
+    accepting: np.ndarray
+    licensed_until: np.ndarray  # date ordinal
+    confirmed: np.ndarray  # epoch seconds
+    years_serving: np.ndarray
+    caseload_percent: np.ndarray
+    services: np.ndarray  # mask over SERVICES
+    service_count: np.ndarray  # how many services, known or not
+    training_value: np.ndarray  # scoring.training_value: verified trainings, by their kind
+    agency_work: np.ndarray  # any agency work
+    agency_unemployed: np.ndarray  # agency work other than employment by agencies
+    ride_along_hours: np.ndarray
+    lived_experience: np.ndarray
+    works_with_retired: np.ndarray
+    fitness_evaluator: np.ndarray
+    preemployment_evaluator: np.ndarray
+    statements: np.ndarray  # n x traits, 1 where the therapist wrote about the trait
+    practices: np.ndarray  # n x traits, practices named for the trait
+    checkin_traits: np.ndarray  # n x traits, NaN where check-ins are too few
+    style_low: np.ndarray  # n x style dimensions, NaN when not described
+    style_high: np.ndarray
+    checkin_style: np.ndarray  # NaN where check-ins are too few
+    focus: np.ndarray
+    trained: np.ndarray
+    certified: np.ndarray
+    in_person: np.ndarray  # offers in person and has an office location
+    telehealth: np.ndarray  # telehealth in this state
+    latitude: np.ndarray  # NaN when unknown
+    longitude: np.ndarray
+    languages: np.ndarray
+    hours: np.ndarray
+    reschedules: np.ndarray
+    payments: np.ndarray
+    carriers: np.ndarray
+    fee_min: np.ndarray  # NaN when unknown
+    sliding: np.ndarray
+    gender: np.ndarray  # position in GENDERS, -1 when another or none
+    intros_received: np.ndarray
+    intros_answered: np.ndarray
+    median_answer_hours: np.ndarray  # NaN when no history
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def facts_of(candidates: Sequence[Candidate]) -> CandidateFacts:
+    """The facts of scoring.Candidate objects, as columns."""
+    cands = list(candidates)
+    n = len(cands)
+
+    def column(values: list, dtype: type) -> np.ndarray:
+        return np.array(values, dtype=dtype)
+
+    def optional(values: list) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+    def per_trait(value: Callable[[Candidate, str], float]) -> np.ndarray:
+        rows = [[value(c, t) for t in scoring.TRAITS] for c in cands]
+        return np.array(rows, dtype=np.float64).reshape(n, len(scoring.TRAITS))
+
+    def per_style(value: Callable[[dict, str], int]) -> np.ndarray:
+        rows = [
+            [np.nan if c.style_ranges is None else value(c.style_ranges, d) for d in STYLE]
+            for c in cands
+        ]
+        return np.array(rows, dtype=np.float64).reshape(n, len(STYLE))
+
+    def practices_for(c: Candidate, trait: str) -> float:
+        return sum(1 for p in c.practices if scoring.PRACTICE_TRAIT.get(p) == trait)
+
+    def checkin(c: Candidate, trait: str) -> float:
+        if c.checkin_traits is None or trait not in c.checkin_traits:
+            return np.nan
+        return c.checkin_traits[trait]
+
+    return CandidateFacts(
+        ids=column([c.therapist_id for c in cands], np.int64),
+        published=column([c.published for c in cands], bool),
+        accepting=column([c.accepting for c in cands], bool),
+        licensed_until=column([c.licensed_until_ordinal for c in cands], np.int64),
+        confirmed=column([c.confirmed_epoch for c in cands], np.float64),
+        years_serving=column([c.years_serving for c in cands], np.int64),
+        caseload_percent=column([c.caseload_percent for c in cands], np.int64),
+        services=column([mask_of(c.services, SERVICES) for c in cands], np.int64),
+        service_count=column([len(c.services) for c in cands], np.int64),
+        training_value=column([scoring.training_value(c) for c in cands], np.float64),
+        agency_work=column([bool(c.agency_work) for c in cands], bool),
+        agency_unemployed=column(
+            [bool(c.agency_work - scoring.AGENCY_EMPLOYED) for c in cands], bool
+        ),
+        ride_along_hours=column([c.ride_along_hours for c in cands], np.int64),
+        lived_experience=column([bool(c.lived_experience) for c in cands], bool),
+        works_with_retired=column([c.works_with_retired for c in cands], bool),
+        fitness_evaluator=column(["fitness_for_duty" in c.agency_evaluations for c in cands], bool),
+        preemployment_evaluator=column(
+            ["pre_employment" in c.agency_evaluations for c in cands], bool
+        ),
+        statements=per_trait(lambda c, t: float(t in c.statements)),
+        practices=per_trait(practices_for),
+        checkin_traits=per_trait(checkin),
+        style_low=per_style(lambda ranges, d: ranges[d][0]),
+        style_high=per_style(lambda ranges, d: ranges[d][1]),
+        checkin_style=optional([c.checkin_style for c in cands]),
+        focus=column([mask_of(c.focus_concerns, CONCERNS) for c in cands], np.int64),
+        trained=column([mask_of(c.methods_trained, METHODS) for c in cands], np.int64),
+        certified=column([mask_of(c.methods_certified, METHODS) for c in cands], np.int64),
+        in_person=column(
+            [
+                c.offers_in_person
+                and c.office_latitude is not None
+                and c.office_longitude is not None
+                for c in cands
+            ],
+            bool,
+        ),
+        telehealth=column([c.offers_telehealth_here for c in cands], bool),
+        latitude=optional([c.office_latitude for c in cands]),
+        longitude=optional([c.office_longitude for c in cands]),
+        languages=column([mask_of(c.languages, LANGUAGES) for c in cands], np.int64),
+        hours=column([mask_of(c.hours, HOURS) for c in cands], np.int64),
+        reschedules=column([c.reschedules_around_shifts for c in cands], bool),
+        payments=column([mask_of(c.payment_methods, PAYMENTS) for c in cands], np.int64),
+        carriers=column([mask_of(c.insurance_carriers, CARRIERS) for c in cands], np.int64),
+        fee_min=optional([c.fee_min_dollars for c in cands]),
+        sliding=column([c.sliding_scale for c in cands], bool),
+        gender=column(
+            [GENDERS.index(c.gender) if c.gender in GENDERS else -1 for c in cands], np.int64
+        ),
+        intros_received=column([c.intros_received for c in cands], np.int64),
+        intros_answered=column([c.intros_answered for c in cands], np.int64),
+        median_answer_hours=optional([c.median_answer_hours for c in cands]),
+    )
+
+
+@dataclass(frozen=True)
+class StateIndex:
+    """Every candidate of one state, as the columns rank_index reads."""
+
     position: dict[int, int]
     ids: np.ndarray
     published: np.ndarray
@@ -59,7 +203,7 @@ class StateIndex:
     traits: np.ndarray  # one column per trait, in scoring.TRAITS order
     style_low: np.ndarray  # one column per style dimension; NaN when not described
     style_high: np.ndarray
-    checkin_style: np.ndarray  # NaN until there are enough check-ins
+    checkin_style: np.ndarray
     focus: np.ndarray
     trained: np.ndarray
     certified: np.ndarray
@@ -81,115 +225,136 @@ class StateIndex:
     preemployment_evaluator: np.ndarray
 
     def __len__(self) -> int:
-        return len(self.candidates)
+        return len(self.ids)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, name).nbytes for name in _COLUMN_NAMES)
+
+
+def build_columns(facts: CandidateFacts) -> StateIndex:
+    """Turn facts into columns; the parts of the score that never vary are summed here.
+
+    The same formulas as scoring.py (competence factors, trait values, answer rate and
+    speed), over whole columns at once.
+    """
+    weights = scoring.COMPETENCE_FACTORS
+    n = len(facts)
+    years = np.minimum(np.maximum(0, facts.years_serving), scoring.YEARS_FULL) / scoring.YEARS_FULL
+    caseload = (
+        np.minimum(np.maximum(0, facts.caseload_percent), scoring.CASELOAD_PERCENT_FULL)
+        / scoring.CASELOAD_PERCENT_FULL
+    )
+    ride = (
+        np.minimum(np.maximum(0, facts.ride_along_hours), scoring.RIDE_ALONG_HOURS_FULL)
+        / scoring.RIDE_ALONG_HOURS_FULL
+    )
+    depth = np.empty((n, 2))
+    depth[:, 0] = weights["years"] * years
+    depth[:, 1] = weights["caseload"] * caseload
+    training_lived = np.empty((n, 2))
+    training_lived[:, 0] = weights["training"] * facts.training_value
+    training_lived[:, 1] = weights["lived"] * facts.lived_experience.astype(np.float64)
+    agency_all = weights["agency"] * np.maximum(facts.agency_work.astype(np.float64), ride)
+    agency_wary = weights["agency"] * np.maximum(facts.agency_unemployed.astype(np.float64), ride)
+    shape = (n, len(scoring.TRAITS))
+    # As scoring.trait_value: practices, or check-ins once there are enough; statements
+    # earn nothing by themselves.
+    from_profile = np.minimum(facts.practices, 2).reshape(shape) / 2
+    checkins = facts.checkin_traits.reshape(shape)
+    traits = np.where(np.isnan(checkins), from_profile, np.clip(checkins, 0.0, 1.0))
+    received = np.maximum(0, facts.intros_received)
+    answered = np.maximum(0, np.minimum(facts.intros_answered, received))
+    rate = (answered + scoring.ANSWER_RATE_PRIOR_WEIGHT * scoring.ANSWER_RATE_PRIOR) / (
+        received + scoring.ANSWER_RATE_PRIOR_WEIGHT
+    )
+    median = facts.median_answer_hours
+    with np.errstate(invalid="ignore"):
+        speed_of_answers = np.where(
+            np.isnan(median) | (facts.intros_answered <= 0),
+            scoring.NEUTRAL,
+            1
+            - np.minimum(np.maximum(0.0, median), scoring.ANSWER_HOURS_FULL)
+            / scoring.ANSWER_HOURS_FULL,
+        )
+    style_shape = (n, len(STYLE))
+    return StateIndex(
+        position={int(therapist_id): i for i, therapist_id in enumerate(facts.ids.tolist())},
+        ids=facts.ids.astype(np.int64),
+        published=facts.published.astype(bool),
+        accepting=facts.accepting.astype(bool),
+        licensed_until=facts.licensed_until.astype(np.int64),
+        confirmed=facts.confirmed.astype(np.float64),
+        competence_depth=depth,
+        competence_training_lived=training_lived,
+        agency_all=agency_all.astype(np.float64),
+        agency_wary=agency_wary.astype(np.float64),
+        retired=facts.works_with_retired.astype(bool),
+        services=facts.services.astype(np.int64),
+        service_count=np.minimum(facts.service_count, 3) / 3,
+        traits=traits.astype(np.float64),
+        style_low=facts.style_low.astype(np.float64).reshape(style_shape),
+        style_high=facts.style_high.astype(np.float64).reshape(style_shape),
+        checkin_style=facts.checkin_style.astype(np.float64),
+        focus=facts.focus.astype(np.int64),
+        trained=facts.trained.astype(np.int64),
+        certified=facts.certified.astype(np.int64),
+        in_person=facts.in_person.astype(bool),
+        telehealth=facts.telehealth.astype(bool),
+        latitude=facts.latitude.astype(np.float64),
+        longitude=facts.longitude.astype(np.float64),
+        languages=facts.languages.astype(np.int64),
+        hours=facts.hours.astype(np.int64),
+        reschedules=facts.reschedules.astype(bool),
+        payments=facts.payments.astype(np.int64),
+        carriers=facts.carriers.astype(np.int64),
+        fee_min=facts.fee_min.astype(np.float64),
+        sliding=facts.sliding.astype(bool),
+        gender=facts.gender.astype(np.int64),
+        rate=rate.astype(np.float64),
+        # As scoring.answer_speed: the speed of answers, times the chance of one.
+        speed=(rate * speed_of_answers).astype(np.float64),
+        fitness_evaluator=facts.fitness_evaluator.astype(bool),
+        preemployment_evaluator=facts.preemployment_evaluator.astype(bool),
+    )
 
 
 def build_index(candidates: Sequence[Candidate]) -> StateIndex:
-    """Turn candidates into columns; the parts of the score that never vary are summed here."""
-    cands = list(candidates)
-    weights = scoring.COMPETENCE_FACTORS
+    """The columns of scoring.Candidate objects."""
+    return build_columns(facts_of(candidates))
 
-    def column(values: list, dtype: type) -> np.ndarray:
-        return np.array(values, dtype=dtype)
 
-    depth, training_lived, agency_all, agency_wary = [], [], [], []
-    for c in cands:
-        # The same factor values as scoring.competence, in the same order of addition.
-        years = min(max(0, c.years_serving), scoring.YEARS_FULL) / scoring.YEARS_FULL
-        caseload = (
-            min(max(0, c.caseload_percent), scoring.CASELOAD_PERCENT_FULL)
-            / scoring.CASELOAD_PERCENT_FULL
-        )
-        ride = (
-            min(max(0, c.ride_along_hours), scoring.RIDE_ALONG_HOURS_FULL)
-            / scoring.RIDE_ALONG_HOURS_FULL
-        )
-        depth.append((weights["years"] * years, weights["caseload"] * caseload))
-        training_lived.append(
-            (
-                weights["training"] * scoring.training_value(c),
-                weights["lived"] * (1.0 if c.lived_experience else 0.0),
-            )
-        )
-        wary_work = c.agency_work - scoring.AGENCY_EMPLOYED
-        agency_all.append(weights["agency"] * max(1.0 if c.agency_work else 0.0, ride))
-        agency_wary.append(weights["agency"] * max(1.0 if wary_work else 0.0, ride))
-    return StateIndex(
-        candidates=cands,
-        position={c.therapist_id: i for i, c in enumerate(cands)},
-        ids=column([c.therapist_id for c in cands], np.int64),
-        published=column([c.published for c in cands], bool),
-        accepting=column([c.accepting for c in cands], bool),
-        licensed_until=column([c.licensed_until_ordinal for c in cands], np.int64),
-        confirmed=column([c.confirmed_epoch for c in cands], np.float64),
-        competence_depth=np.array(depth, dtype=np.float64).reshape(len(cands), 2),
-        competence_training_lived=np.array(training_lived, dtype=np.float64).reshape(len(cands), 2),
-        agency_all=column(agency_all, np.float64),
-        agency_wary=column(agency_wary, np.float64),
-        retired=column([c.works_with_retired for c in cands], bool),
-        services=column([mask_of(c.services, SERVICES) for c in cands], np.int64),
-        service_count=column([min(len(c.services), 3) / 3 for c in cands], np.float64),
-        traits=np.array(
-            [[scoring.trait_value(c, t) for t in scoring.TRAITS] for c in cands], dtype=np.float64
-        ).reshape(len(cands), len(scoring.TRAITS)),
-        style_low=np.array(
-            [
-                [np.nan if c.style_ranges is None else c.style_ranges[d][0] for d in STYLE]
-                for c in cands
-            ],
-            dtype=np.float64,
-        ).reshape(len(cands), len(STYLE)),
-        style_high=np.array(
-            [
-                [np.nan if c.style_ranges is None else c.style_ranges[d][1] for d in STYLE]
-                for c in cands
-            ],
-            dtype=np.float64,
-        ).reshape(len(cands), len(STYLE)),
-        checkin_style=column(
-            [np.nan if c.checkin_style is None else c.checkin_style for c in cands], np.float64
-        ),
-        focus=column([mask_of(c.focus_concerns, CONCERNS) for c in cands], np.int64),
-        trained=column([mask_of(c.methods_trained, METHODS) for c in cands], np.int64),
-        certified=column([mask_of(c.methods_certified, METHODS) for c in cands], np.int64),
-        in_person=column(
-            [
-                c.offers_in_person
-                and c.office_latitude is not None
-                and c.office_longitude is not None
-                for c in cands
-            ],
-            bool,
-        ),
-        telehealth=column([c.offers_telehealth_here for c in cands], bool),
-        latitude=column(
-            [np.nan if c.office_latitude is None else c.office_latitude for c in cands],
-            np.float64,
-        ),
-        longitude=column(
-            [np.nan if c.office_longitude is None else c.office_longitude for c in cands],
-            np.float64,
-        ),
-        languages=column([mask_of(c.languages, LANGUAGES) for c in cands], np.int64),
-        hours=column([mask_of(c.hours, HOURS) for c in cands], np.int64),
-        reschedules=column([c.reschedules_around_shifts for c in cands], bool),
-        payments=column([mask_of(c.payment_methods, PAYMENTS) for c in cands], np.int64),
-        carriers=column([mask_of(c.insurance_carriers, CARRIERS) for c in cands], np.int64),
-        fee_min=column(
-            [np.nan if c.fee_min_dollars is None else c.fee_min_dollars for c in cands],
-            np.float64,
-        ),
-        sliding=column([c.sliding_scale for c in cands], bool),
-        gender=column(
-            [GENDERS.index(c.gender) if c.gender in GENDERS else -1 for c in cands], np.int64
-        ),
-        rate=column([scoring.answer_rate(c) for c in cands], np.float64),
-        speed=column([scoring.answer_speed(c) for c in cands], np.float64),
-        fitness_evaluator=column(["fitness_for_duty" in c.agency_evaluations for c in cands], bool),
-        preemployment_evaluator=column(
-            ["pre_employment" in c.agency_evaluations for c in cands], bool
-        ),
-    )
+_COLUMN_NAMES = tuple(f.name for f in fields(StateIndex) if f.name != "position")
+
+
+def index_patched(index: StateIndex, *, changed: set[int], fresh: StateIndex) -> StateIndex:
+    """A copy of the index where the changed therapists have their fresh rows.
+
+    A changed therapist missing from `fresh` is no longer a candidate: its row stays, marked
+    unpublished, so positions never move and it can come back in place. New ones are added
+    at the end. The index given is left untouched, so a request ranking it meanwhile is safe.
+    """
+    at_old = [
+        (index.position[t], i) for i, t in enumerate(fresh.ids.tolist()) if t in index.position
+    ]
+    added = [i for i, t in enumerate(fresh.ids.tolist()) if t not in index.position]
+    gone = [index.position[t] for t in changed if t in index.position and t not in fresh.position]
+    columns = {}
+    for name in _COLUMN_NAMES:
+        column = getattr(index, name).copy()
+        new = getattr(fresh, name)
+        if at_old:
+            old_rows, fresh_rows = zip(*at_old, strict=True)
+            column[list(old_rows)] = new[list(fresh_rows)]
+        if added:
+            column = np.concatenate([column, new[added]])
+        columns[name] = column
+    if gone:
+        columns["published"][gone] = False
+    position = dict(index.position)
+    for offset, i in enumerate(added):
+        position[int(fresh.ids[i])] = len(index) + offset
+    return StateIndex(position=position, **columns)
 
 
 def _distances(index: StateIndex, seeker: Seeker) -> np.ndarray:
@@ -261,7 +426,41 @@ def _payment_values(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.n
 
 
 def rank_index(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-    """Ids of the eligible candidates, best first (ties by lowest id), and their scores."""
+    """Ids of the eligible candidates, best first (exact ties shuffled for this responder),
+    and their scores."""
+    ids, total = scored(index, seeker, rules)
+    order = np.lexsort((tie_order(seeker.tie_seed, ids), -total))
+    return ids[order], total[order]
+
+
+def tie_order(seed: int, ids: np.ndarray) -> np.ndarray:
+    """scoring.tie_order over an array of ids (uint64 arithmetic wraps like the mask)."""
+    with np.errstate(over="ignore"):
+        return (ids.astype(np.uint64) ^ np.uint64(seed)) * np.uint64(scoring.TIE_MULTIPLIER)
+
+
+def rank_top(
+    index: StateIndex, seeker: Seeker, rules: Rules, *, count: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The best `count` eligible candidates in rank_index's order, their scores, and how many
+    are eligible in all.
+
+    Only those that can reach the top are sorted: at 70,000 candidates, sorting them all
+    cost more than scoring them.
+    """
+    ids, total = scored(index, seeker, rules)
+    eligible = len(ids)
+    if 0 < count < eligible:
+        # Everyone scoring at least the count-th best score, ties included, then exact order.
+        threshold = np.partition(total, eligible - count)[eligible - count]
+        near = np.flatnonzero(total >= threshold)
+        ids, total = ids[near], total[near]
+    order = np.lexsort((tie_order(seeker.tie_seed, ids), -total))[:count]
+    return ids[order], total[order], eligible
+
+
+def scored(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of the eligible candidates and their scores, in the index's order."""
     if len(index) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     confirmed_since = rules.now_epoch - rules.confirmation_max_age_days * scoring.SECONDS_PER_DAY
@@ -330,15 +529,7 @@ def rank_index(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndar
         + weights["responsiveness"] * responsiveness
     )
     total = np.clip(total, 0.0, 100.0)
-    ids = index.ids[rows]
-    order = np.lexsort((tie_order(seeker.tie_seed, ids), -total))
-    return ids[order], total[order]
-
-
-def tie_order(seed: int, ids: np.ndarray) -> np.ndarray:
-    """scoring.tie_order over an array of ids (uint64 arithmetic wraps like the mask)."""
-    with np.errstate(over="ignore"):
-        return (ids.astype(np.uint64) ^ np.uint64(seed)) * np.uint64(scoring.TIE_MULTIPLIER)
+    return index.ids[rows], total
 
 
 def _competence(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:

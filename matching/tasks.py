@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from matching.services import intros
+from matching.services.ranking_changes import ranking_changes_prune
 from profiles.emails import MAIL_TASK_OPTIONS
 
 
@@ -24,3 +25,9 @@ def notify_responder(intro_id: int) -> bool:
 def sweep_intros() -> dict[str, int]:
     """Beat: expire old requests; queue again what is not delivered or not notified."""
     return intros.intro_sweep()
+
+
+@shared_task
+def prune_ranking_changes() -> int:
+    """Beat: drop the ranking's change feed rows older than it keeps."""
+    return ranking_changes_prune()

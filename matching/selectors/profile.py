@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from alliance.choices import (
     PRACTICE_TRAIT,
@@ -13,10 +20,14 @@ from alliance.choices import (
     style_scale_choices,
 )
 from alliance.models import AllianceApproach
+from matching.models import RankingChange
 from matching.selectors.intake import choice_labels
 from profiles import choices
 from profiles.models import License, ResponderTraining, TherapistProfile
-from profiles.selectors import license_valid_q
+from profiles.selectors import license_valid_q, therapists_listed
+
+# Under the day the change feed keeps its rows, so a key never outlives the row it names.
+PROFILE_PAGE_CACHE_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -147,3 +158,28 @@ def therapist_public_profile(*, therapist: TherapistProfile) -> PublicProfile:
         alliance=alliance,
         licensed_states=tuple(sorted({license.state for license in licenses})),
     )
+
+
+def therapists_listed_with_last_change(*, now: dt.datetime | None = None) -> QuerySet:
+    """Listed therapists, each with the number of the last change to what their page shows."""
+    last_change = RankingChange.objects.filter(therapist_id=OuterRef("pk")).order_by("-seq")
+    return therapists_listed(now=now).annotate(last_change=Subquery(last_change.values("seq")[:1]))
+
+
+def therapist_profile_html(*, therapist: TherapistProfile) -> SafeString:
+    """The fixed part of a listed therapist's page, rendered once until the therapist changes.
+
+    The key names the therapist's last change in the feed that database triggers append to
+    (matching.models.RankingChange) and today's date, since licenses expire without a write.
+    `therapist` comes from therapists_listed_with_last_change().
+    """
+    today = timezone.localdate().isoformat()
+    key = f"therapist-page:{therapist.pk}:{therapist.last_change or 0}:{today}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "matching/includes/_therapist_profile.html",
+            {"profile": therapist_public_profile(therapist=therapist), "preview": False},
+        )
+        cache.set(key, html, PROFILE_PAGE_CACHE_SECONDS)
+    return html

@@ -1,297 +1,229 @@
-"""The ranked list: candidates per state from the database, kept in each process until the
-data behind them changes, and the page a responder sees.
+"""The ranked list: candidates per state kept in each process as columns, and kept current.
 
-The database applies the hard rules that do not depend on who asks (published, active,
-accepting, a verified license in the state that has not expired, confirmed recently) when
-a state's candidates are loaded. The rules that do depend on the responder or move with
-the clock are applied to the loaded columns on every request (matching/ranking.py).
+Each web process keeps, for every state it has served, the state's candidates as numpy
+columns (matching/ranking.py). A cold load reads a state in one set-based query
+(matching/selectors/candidates.py). After that, a write costs the ranking only what it
+changed: database triggers append the changed therapist's id to a change feed
+(matching.models.RankingChange), and on each request the process reads, in one cheap query,
+the feed rows it has not seen yet, re-reads only those therapists (one query for all the
+states it holds) and patches their rows. A sign-in, a session or an audit entry appends
+nothing, and a write in one state leaves the other states' columns as they are.
+
+Which rows are new: on SQLite writers take turns, so the feed's sequence grows in commit
+order and "seq above the last one seen" is enough. On PostgreSQL a row with a lower number
+can commit after one with a higher number, so the process also remembers its last snapshot
+(the transactions then still running, and the first id not yet started) and asks again for
+rows from those transactions and from later ones.
+
+The rules that move with the clock (license expiry, how recently a profile was confirmed)
+are applied to the columns on every request, so no write is needed when a license expires.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Subquery
+from django.db import connection
 from django.utils import timezone
 
-from alliance.models import AllianceApproach
 from matching.intake import Intake
-from matching.models import RankingVersion, TherapistResponsiveness
-from matching.ranking import StateIndex, build_index, rank_index
+from matching.models import RankingChange
+from matching.ranking import StateIndex, build_columns, index_patched, rank_top
 from matching.scoring import (
-    EVALUATION_WORDS,
-    STYLE_DIMENSIONS,
-    TRAINING_WORDS,
-    Candidate,
     CardLines,
     Rules,
     Score,
     Seeker,
-    answer_history_words,
     card_lines,
     ceilings,
     is_eligible,
     score,
 )
-from profiles import choices
+from matching.selectors.candidates import (
+    REFRESH_MAX_THERAPISTS,
+    CardFacts,
+    candidate_rows,
+    page_candidates,
+    rows_to_facts,
+)
 from profiles.geo import zip_place
-from profiles.models import License, ResponderTraining, TherapistProfile, VettingStatus
 from profiles.selectors import confirmation_cutoff
 
 PAGE_SIZE = 10
-TRAITS = ("respect_trust", "collaboration", "empathy", "adaptability")
+# The feed keeps RANKING_CHANGES_KEPT_HOURS of changes; a process idle for a good part of
+# that reads its states again rather than trust an old position.
+RELOAD_AFTER_IDLE_SECONDS = 6 * 60 * 60
 
 
 @dataclass(frozen=True)
-class CardFacts:
-    """What a result card shows that does not depend on who is looking."""
+class FeedPosition:
+    """What this process has seen of the change feed."""
 
-    therapist_id: int
-    public_id: str
-    full_name: str
-    credentials: str
-    pronouns: str
-    has_photo: bool
-    verified_licenses: tuple[str, ...]
-    answer_history: str
-    # Dual roles, said plainly: the evaluations they do for agencies.
-    evaluations: tuple[str, ...]
-    # Trainings they report that staff have not verified yet: shown, but earning nothing.
-    unverified_trainings: tuple[str, ...]
+    last_seq: int
+    # PostgreSQL only: the snapshot of the last look (first transaction id not yet started,
+    # and those then running), whose rows may commit after rows with higher numbers.
+    next_txid: int | None = None
+    running_txids: tuple[int, ...] = ()
 
 
-@dataclass
-class LoadedState:
-    version: int
-    index: StateIndex
-    cards: dict[int, CardFacts]
+@dataclass(frozen=True)
+class Changes:
+    position: FeedPosition
+    therapist_ids: frozenset[int]
+    everything: bool
 
 
-_loaded: dict[str, LoadedState] = {}
-_lock = threading.Lock()
+def _snapshot(text: str) -> tuple[int, tuple[int, ...]]:
+    """The next transaction id and the running ones, from PostgreSQL's 'xmin:xmax:xip'."""
+    _, xmax, running = text.split(":")
+    return int(xmax), tuple(int(x) for x in running.split(",") if x)
 
 
-def current_ranking_version() -> int:
-    """The number that changes with every write to what rankings read (one cheap query)."""
-    version = RankingVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-    if version is None:
-        # The row is missing only after a full flush; a random start never matches old data.
-        version = RankingVersion.objects.create(pk=1, version=secrets.randbits(62)).version
-    return version
+def changes_since(position: FeedPosition | None) -> Changes:
+    """The therapists changed since the position (none on a first look), in one query."""
+    # Table names come from the models, never from input; values go as parameters.
+    table = RankingChange._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if position is None:
+                cursor.execute(
+                    f"SELECT pg_current_snapshot()::text, COALESCE(MAX(seq), 0) FROM {table}"  # noqa: S608
+                )
+                snapshot, last_seq = cursor.fetchone()
+                next_txid, running = _snapshot(snapshot)
+                return Changes(FeedPosition(last_seq, next_txid, running), frozenset(), False)
+            cursor.execute(
+                f"SELECT 0, pg_current_snapshot()::text, NULL UNION ALL "  # noqa: S608
+                f"SELECT seq, NULL, therapist_id FROM {table} "
+                "WHERE seq > %s OR txid >= %s::xid8 OR txid = ANY(%s::xid8[])",
+                [
+                    position.last_seq,
+                    str(position.next_txid),
+                    "{" + ",".join(str(x) for x in position.running_txids) + "}",
+                ],
+            )
+            rows = cursor.fetchall()
+            snapshot = next(text for seq, text, _ in rows if seq == 0)
+            changed = [(seq, therapist) for seq, text, therapist in rows if seq != 0]
+            next_txid, running = _snapshot(snapshot)
+        else:
+            if position is None:
+                cursor.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}")  # noqa: S608
+                return Changes(FeedPosition(cursor.fetchone()[0]), frozenset(), False)
+            cursor.execute(
+                f"SELECT seq, therapist_id FROM {table} WHERE seq > %s",  # noqa: S608
+                [position.last_seq],
+            )
+            changed = cursor.fetchall()
+            next_txid, running = None, ()
+    last_seq = max([position.last_seq, *(seq for seq, _ in changed)])
+    return Changes(
+        position=FeedPosition(last_seq, next_txid, running),
+        therapist_ids=frozenset(t for _, t in changed if t is not None),
+        everything=any(t is None for _, t in changed),
+    )
+
+
+def load_state(state: str, *, now: dt.datetime | None = None) -> StateIndex:
+    """Read one state's candidates from the database, in one query."""
+    now = now or timezone.now()
+    rows = candidate_rows(
+        states=[state],
+        today=timezone.localdate(now),
+        confirmed_since=confirmation_cutoff(now=now),
+    )
+    return build_columns(rows_to_facts(rows))
+
+
+def _refreshed(
+    loaded: dict[str, StateIndex], therapist_ids: frozenset[int], *, now: dt.datetime
+) -> dict[str, StateIndex]:
+    """The loaded states with the given therapists read again, in one query for all."""
+    rows = candidate_rows(
+        states=sorted(loaded),
+        therapist_ids=sorted(therapist_ids),
+        today=timezone.localdate(now),
+        confirmed_since=confirmation_cutoff(now=now),
+    )
+    by_state: dict[str, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_state[row[1]].append(row)
+    result = dict(loaded)
+    changed = set(therapist_ids)
+    for state, index in loaded.items():
+        fresh_rows = by_state.get(state, [])
+        if not fresh_rows and not any(t in index.position for t in changed):
+            continue  # nobody changed here
+        fresh = build_columns(rows_to_facts(fresh_rows))
+        result[state] = index_patched(index, changed=changed, fresh=fresh)
+    return result
+
+
+class LoadedStates:
+    """The states one process holds, and where it is in the change feed."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, StateIndex] = {}
+        self._position: FeedPosition | None = None
+        self._looked_at = 0.0
+        self._lock = threading.Lock()
+
+    def _catch_up(self, now: dt.datetime) -> None:
+        """Apply the changes since the last look (call with the lock held)."""
+        idle = time.monotonic() - self._looked_at > RELOAD_AFTER_IDLE_SECONDS
+        changes = changes_since(None if idle else self._position)
+        self._position, self._looked_at = changes.position, time.monotonic()
+        if idle or changes.everything or len(changes.therapist_ids) > REFRESH_MAX_THERAPISTS:
+            self._states = {}
+        elif changes.therapist_ids and self._states:
+            self._states = _refreshed(self._states, changes.therapist_ids, now=now)
+
+    def state(self, state: str) -> StateIndex:
+        """This state's candidates as columns, current with every committed write."""
+        now = timezone.now()
+        with self._lock:
+            # Look first, then load: a state read after the look misses nothing that the
+            # next look will not bring.
+            self._catch_up(now)
+            index = self._states.get(state)
+            if index is None:
+                index = load_state(state, now=now)
+                self._states[state] = index
+        return index
+
+    def held(self) -> dict[str, StateIndex]:
+        """Every state held now (the benchmark reports their memory)."""
+        with self._lock:
+            return dict(self._states)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._states = {}
+            self._position = None
+
+
+# This process's states.
+_process_states = LoadedStates()
+
+
+def loaded_state(state: str) -> StateIndex:
+    """This state's candidates as columns, current with every committed write."""
+    return _process_states.state(state)
+
+
+def loaded_states() -> dict[str, StateIndex]:
+    """Every state this process holds."""
+    return _process_states.held()
 
 
 def forget_loaded_states() -> None:
     """Drop every state's loaded candidates (tests use this between cases)."""
-    with _lock:
-        _loaded.clear()
-
-
-def _license_label(license_type: str, state: str) -> str:
-    return f"{choices.LicenseType(license_type).label}, {choices.State(state).label}"
-
-
-def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
-    """Read one state's candidates from the database, in five queries."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    verified_here = License.objects.filter(
-        therapist=OuterRef("pk"),
-        state=state,
-        status=VettingStatus.VERIFIED,
-        expires_on__gt=today,
-    )
-    rows = list(
-        TherapistProfile.objects.filter(
-            user__is_active=True,
-            published_at__isnull=False,
-            profile_complete=True,
-            accepting_new_clients=True,
-            confirmed_at__gte=confirmation_cutoff(now=now),
-        )
-        .annotate(
-            licensed_until=Subquery(
-                verified_here.order_by()
-                .values("therapist")
-                .annotate(last=Max("expires_on"))
-                .values("last")[:1]
-            )
-        )
-        .filter(licensed_until__isnull=False)
-        .values_list(
-            "pk",
-            "public_id",
-            "full_name",
-            "credentials",
-            "pronouns",
-            "photo",
-            "licensed_until",
-            "confirmed_at",
-            "years_serving_responders",
-            "responder_caseload_percent",
-            "services_served",
-            "agency_work",
-            "ride_along_hours",
-            "lived_experience",
-            "works_with_retired",
-            "agency_evaluations",
-            "focus_concerns",
-            "methods_trained",
-            "methods_certified",
-            "formats",
-            "office_latitude",
-            "office_longitude",
-            "office_city",
-            "telehealth_states",
-            "languages",
-            "gender",
-            "hours",
-            "reschedules_around_shifts",
-            "payment_methods",
-            "insurance_carriers",
-            "fee_min_dollars",
-            "fee_max_dollars",
-            "sliding_scale",
-        )
-    )
-    ids = [row[0] for row in rows]
-    trainings, licenses, alliance = _related(ids, today=today)
-    answering = {
-        therapist_id: (decided, answered, median)
-        for therapist_id, decided, answered, median in TherapistResponsiveness.objects.filter(
-            therapist_id__in=ids
-        ).values_list("therapist_id", "decided", "answered", "median_answer_hours")
-    }
-    candidates, cards = [], {}
-    for row in rows:
-        (pk, public_id, full_name, credentials_text, pronouns, photo, licensed_until, confirmed_at,
-         years, caseload, services, agency_work, ride_along, lived, retired, evaluations,
-         focus, trained, certified, formats, latitude, longitude, city, telehealth_states,
-         languages, gender, hours, reschedules, payments, carriers, fee_min, fee_max,
-         sliding) = row  # fmt: skip
-        verified_kinds, reported_kinds = trainings.get(pk, (frozenset(), frozenset()))
-        statements, practices, style_ranges = alliance.get(pk, (frozenset(), frozenset(), None))
-        decided, answered, median_hours = answering.get(pk, (0, 0, None))
-        candidates.append(
-            Candidate(
-                therapist_id=pk,
-                licensed_until_ordinal=licensed_until.toordinal(),
-                confirmed_epoch=confirmed_at.timestamp(),
-                years_serving=years or 0,
-                caseload_percent=caseload or 0,
-                services=services,
-                verified_trainings=verified_kinds,
-                self_reported_trainings=reported_kinds,
-                agency_work=agency_work,
-                ride_along_hours=ride_along,
-                lived_experience=lived,
-                works_with_retired=retired,
-                agency_evaluations=evaluations,
-                statements=statements,
-                practices=practices,
-                style_ranges=style_ranges,
-                focus_concerns=focus,
-                methods_trained=trained,
-                methods_certified=certified,
-                offers_in_person=choices.Format.IN_PERSON in formats,
-                offers_telehealth_here=(
-                    choices.Format.TELEHEALTH in formats and state in telehealth_states
-                ),
-                office_latitude=latitude,
-                office_longitude=longitude,
-                office_city=city,
-                languages=languages,
-                gender=gender,
-                hours=hours,
-                reschedules_around_shifts=reschedules,
-                payment_methods=payments,
-                insurance_carriers=carriers,
-                fee_min_dollars=fee_min,
-                fee_max_dollars=fee_max,
-                sliding_scale=sliding,
-                intros_received=decided,
-                intros_answered=answered,
-                median_answer_hours=median_hours,
-            )
-        )
-        cards[pk] = CardFacts(
-            therapist_id=pk,
-            public_id=str(public_id),
-            full_name=full_name,
-            credentials=credentials_text,
-            pronouns=pronouns,
-            has_photo=bool(photo),
-            verified_licenses=tuple(licenses.get(pk, ())),
-            answer_history=answer_history_words(decided, answered, median_hours),
-            evaluations=tuple(EVALUATION_WORDS[e] for e in sorted(evaluations)),
-            unverified_trainings=tuple(
-                TRAINING_WORDS.get(kind, "first-responder training")
-                for kind in sorted(reported_kinds - verified_kinds)
-            ),
-        )
-    return LoadedState(version=0, index=build_index(candidates), cards=cards)
-
-
-def _related(
-    ids: list[int], *, today: dt.date
-) -> tuple[
-    dict, dict[int, list[str]], dict[int, tuple[frozenset[str], frozenset[str], dict | None]]
-]:
-    """Trainings, verified licenses and alliance approaches of the given therapists."""
-    trainings: dict[int, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
-    for therapist_id, kind, status in (
-        ResponderTraining.objects.filter(therapist_id__in=ids)
-        .exclude(status=VettingStatus.REJECTED)
-        .values_list("therapist_id", "kind", "status")
-    ):
-        verified, reported = trainings[therapist_id]
-        (verified if status == VettingStatus.VERIFIED else reported).add(kind)
-    licenses: dict[int, list[str]] = defaultdict(list)
-    for therapist_id, license_type, state in (
-        License.objects.filter(
-            therapist_id__in=ids, status=VettingStatus.VERIFIED, expires_on__gt=today
-        )
-        .order_by("therapist_id", "state", "license_type")
-        .values_list("therapist_id", "license_type", "state")
-    ):
-        licenses[therapist_id].append(_license_label(license_type, state))
-    alliance: dict[int, tuple[frozenset[str], frozenset[str], dict | None]] = {}
-    style_columns = [f"style_{dim}_{part}" for dim in STYLE_DIMENSIONS for part in ("low", "high")]
-    for row in AllianceApproach.objects.filter(therapist_id__in=ids).values_list(
-        "therapist_id", *TRAITS, "practices", *style_columns
-    ):
-        written = frozenset(t for t, text in zip(TRAITS, row[1:5], strict=True) if text.strip())
-        points = row[6:]
-        ranges = (
-            None
-            if None in points
-            else {dim: (points[2 * i], points[2 * i + 1]) for i, dim in enumerate(STYLE_DIMENSIONS)}
-        )
-        alliance[row[0]] = (written, row[5], ranges)
-    return (
-        {k: (frozenset(v), frozenset(r)) for k, (v, r) in trainings.items()},
-        licenses,
-        alliance,
-    )
-
-
-def loaded_state(state: str) -> LoadedState:
-    """This state's candidates, read again only when the data behind them has changed."""
-    version = current_ranking_version()
-    current = _loaded.get(state)
-    if current is not None and current.version == version:
-        return current
-    with _lock:
-        current = _loaded.get(state)
-        if current is None or current.version != version:
-            current = load_state(state)
-            current.version = version
-            _loaded[state] = current
-    return current
+    _process_states.forget()
 
 
 def seeker_from(intake: Intake, *, tie_seed: int = 0) -> Seeker:
@@ -371,51 +303,69 @@ class RankedPage:
         return self.first_position + len(self.cards) - 1 if self.cards else 0
 
 
-def ranked_page(*, seeker: Seeker, page_number: int = 1) -> RankedPage:
+def ranked_page(
+    *, seeker: Seeker, page_number: int = 1, states: LoadedStates | None = None
+) -> RankedPage:
     """One page of the ranked list, each card with its score and every reason."""
-    state = loaded_state(seeker.state)
-    rules = current_rules()
-    ids, _ = rank_index(state.index, seeker, rules)
-    page_count = max(1, -(-len(ids) // PAGE_SIZE))
+    index = (states or _process_states).state(seeker.state)
+    now = timezone.now()
+    rules = current_rules(now)
+    top, _, eligible = rank_top(index, seeker, rules, count=max(1, page_number) * PAGE_SIZE)
+    page_count = max(1, -(-eligible // PAGE_SIZE))
     page_number = max(1, min(page_number, page_count))
     start = (page_number - 1) * PAGE_SIZE
+    shown = top[start : start + PAGE_SIZE].tolist()
+    # The page's therapists, fresh: their reasons and card facts from one query.
+    fresh = page_candidates(
+        state=seeker.state,
+        therapist_ids=shown,
+        today=timezone.localdate(now),
+        confirmed_since=confirmation_cutoff(now=now),
+    )
     ceiling = ceilings(seeker, rules)
     cards = []
-    for offset, therapist_id in enumerate(ids[start : start + PAGE_SIZE].tolist()):
-        candidate = state.index.candidates[state.index.position[therapist_id]]
+    for offset, therapist_id in enumerate(shown):
+        if therapist_id not in fresh:
+            continue  # changed a moment ago; the next request will not rank them
+        candidate, facts = fresh[therapist_id]
         cards.append(
             RankedCard(
                 position=start + offset + 1,
-                facts=state.cards[therapist_id],
+                facts=facts,
                 score=score(seeker, candidate, rules, ceiling=ceiling),
                 lines=card_lines(seeker, candidate),
             )
         )
     return RankedPage(
         cards=tuple(cards),
-        total_count=len(ids),
+        total_count=eligible,
         page_number=page_number,
         page_count=page_count,
     )
 
 
-def card_lines_for_therapist(*, seeker: Seeker, therapist_id: int) -> CardLines | None:
-    """Where, cost and what does not fit, for a therapist listed in the responder's state."""
-    state = loaded_state(seeker.state)
-    position = state.index.position.get(therapist_id)
-    if position is None:
-        return None
-    return card_lines(seeker, state.index.candidates[position])
+def match_for_therapist(
+    *, seeker: Seeker, therapist_id: int
+) -> tuple[Score | None, CardLines | None]:
+    """The therapist's score and reasons for this responder (None when not eligible), and
+    where, cost and what does not fit (None when not listed in the responder's state)."""
+    now = timezone.now()
+    fresh = page_candidates(
+        state=seeker.state,
+        therapist_ids=[therapist_id],
+        today=timezone.localdate(now),
+        confirmed_since=confirmation_cutoff(now=now),
+    )
+    if therapist_id not in fresh:
+        return None, None
+    candidate, _ = fresh[therapist_id]
+    rules = current_rules(now)
+    lines = card_lines(seeker, candidate)
+    if not is_eligible(seeker, candidate, rules):
+        return None, lines
+    return score(seeker, candidate, rules), lines
 
 
 def score_for_therapist(*, seeker: Seeker, therapist_id: int) -> Score | None:
     """The therapist's score and reasons for this responder; None when not eligible."""
-    state = loaded_state(seeker.state)
-    position = state.index.position.get(therapist_id)
-    if position is None:
-        return None
-    candidate = state.index.candidates[position]
-    rules = current_rules()
-    if not is_eligible(seeker, candidate, rules):
-        return None
-    return score(seeker, candidate, rules)
+    return match_for_therapist(seeker=seeker, therapist_id=therapist_id)[0]

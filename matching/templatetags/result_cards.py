@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from matching.scoring import Reason, Score
-from matching.selectors.ranking import CardFacts
+from matching.selectors.candidates import CardFacts
 
 register = template.Library()
 STATIC_CARDS_KEPT = 20_000

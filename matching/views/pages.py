@@ -21,18 +21,16 @@ from matching.intake import TRAVEL_MILES_MAX, Intake
 from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
 from matching.selectors.intake import intake_for_request, intake_summary
 from matching.selectors.intros import intro_refusal_reason
-from matching.selectors.profile import therapist_public_profile
-from matching.selectors.ranking import (
-    card_lines_for_therapist,
-    ranked_page,
-    score_for_therapist,
-    seeker_from,
+from matching.selectors.profile import (
+    therapist_profile_html,
+    therapist_public_profile,
+    therapists_listed_with_last_change,
 )
+from matching.selectors.ranking import match_for_therapist, ranked_page, seeker_from
 from matching.services.intake import intake_save
 from profiles import choices
 from profiles.decorators import role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
-from profiles.selectors import therapists_listed
 
 STEP_NAMES = list(INTAKE_STEPS)
 
@@ -205,19 +203,19 @@ def me(request: HttpRequest) -> HttpResponse:
 @require_GET
 def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A listed therapist's public profile; anyone else's is not found."""
-    therapist = get_object_or_404(therapists_listed(), public_id=public_id)
+    therapist = get_object_or_404(therapists_listed_with_last_change(), public_id=public_id)
     intake = intake_for_request(request)
     match = refusal = lines = None
     if intake.is_ready:
         seeker = seeker_from(intake)
-        match = score_for_therapist(seeker=seeker, therapist_id=therapist.pk)
-        lines = card_lines_for_therapist(seeker=seeker, therapist_id=therapist.pk)
+        match, lines = match_for_therapist(seeker=seeker, therapist_id=therapist.pk)
         refusal = intro_refusal_reason(therapist=therapist, state=intake.state)
     return render(
         request,
         "matching/therapist_detail.html",
         {
-            "profile": therapist_public_profile(therapist=therapist),
+            "therapist": therapist,
+            "profile_html": therapist_profile_html(therapist=therapist),
             "preview": False,
             "intake": intake,
             "match": match,
@@ -235,5 +233,9 @@ def therapist_preview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "matching/therapist_detail.html",
-        {"profile": therapist_public_profile(therapist=therapist), "preview": True},
+        {
+            "therapist": therapist,
+            "profile": therapist_public_profile(therapist=therapist),
+            "preview": True,
+        },
     )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.ranking import build_index, rank_index
+from matching.ranking import build_index, rank_index, rank_top
 from matching.scoring import Seeker, rank
 from tests.matching.strategies import RULES, random_pool, seekers
 
@@ -92,3 +92,25 @@ def test_an_office_just_outside_the_travel_limit_is_left_out() -> None:
     assert rank_index(build_index([office]), near, RULES)[0].tolist() == [office.therapist_id]
     assert rank_index(build_index([office]), far, RULES)[0].tolist() == []
     assert len(rank(near, [office], RULES)) == 1 and rank(far, [office], RULES) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    seeker=seekers(),
+    seed=st.integers(0, 2**32 - 1),
+    size=st.integers(0, 120),
+    count=st.integers(1, 130),
+    twins=st.integers(0, 30),
+)
+def test_the_top_of_the_list_is_the_start_of_the_whole_ranking(
+    seeker: Seeker, seed: int, size: int, count: int, twins: int
+) -> None:
+    pool = random_pool(seed, size)
+    if pool:  # identical therapists tie, and ties at the cut must still come out by id
+        pool += [dataclasses.replace(pool[0], therapist_id=10_000 + i) for i in range(twins)]
+    index = build_index(pool)
+    ids, totals = rank_index(index, seeker, RULES)
+    top, top_totals, eligible = rank_top(index, seeker, RULES, count=count)
+    assert eligible == len(ids)
+    assert top.tolist() == ids[:count].tolist()
+    np.testing.assert_array_equal(top_totals, totals[:count])

@@ -6,11 +6,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from profiles.models import VettingStatus
+from profiles.services.therapists import therapist_profile_update
 from tests.factories import (
     LicenseFactory,
     ResponderFactory,
@@ -101,3 +104,29 @@ def test_only_therapists_have_a_preview(client: Client, role: str) -> None:
 def test_anonymous_visitors_are_sent_to_sign_in_for_a_preview(client: Client) -> None:
     response = client.get(reverse("matching:therapist_preview"))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_fixed_part_of_a_profile_page_is_read_once_until_the_therapist_changes(
+    client: Client,
+) -> None:
+    therapist = listed_therapist(bio="Fire service family.")
+    with CaptureQueriesContext(connection) as first:
+        assert "Fire service family." in page_of(client, therapist).text
+    with CaptureQueriesContext(connection) as again:
+        assert "Fire service family." in page_of(client, therapist).text
+    assert len(again) == 1 < len(first)  # only the query that finds the listed therapist
+
+
+def test_an_edit_shows_on_the_profile_page_at_once(client: Client) -> None:
+    therapist = listed_therapist(bio="Old words.")
+    assert "Old words." in page_of(client, therapist).text
+    therapist_profile_update(therapist=therapist, fields={"bio": "New words."})
+    page = page_of(client, therapist).text
+    assert "New words." in page and "Old words." not in page
+
+
+def test_a_new_verified_training_shows_on_the_profile_page_at_once(client: Client) -> None:
+    therapist = listed_therapist()
+    assert "Peer support course" not in page_of(client, therapist).text
+    TrainingFactory(therapist=therapist, name="Peer support course")
+    assert "Peer support course" in page_of(client, therapist).text

@@ -15,10 +15,12 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import import_module
@@ -43,9 +45,24 @@ from matching.bench import (
     bench_therapists_clear,
     seed_bench_therapists,
 )
+from matching.bench_writes import (
+    WRITES_PER_SECOND_DEFAULT,
+    WriteLoad,
+    edit_to_visibility,
+    write_targets,
+)
 from matching.demo import zip_codes_of
 from matching.intake import Intake
-from profiles.models import License
+from matching.ranking import rank_top
+from matching.selectors.ranking import (
+    PAGE_SIZE,
+    LoadedStates,
+    current_rules,
+    load_state,
+    seeker_from,
+)
+from profiles import choices
+from profiles.models import License, TherapistProfile
 from profiles.selectors import license_valid_q, therapists_listed
 from profiles.services.accounts import answers_to_session
 
@@ -63,6 +80,9 @@ SERVER_STOP_TIMEOUT_SECONDS = 15
 REQUEST_TIMEOUT_SECONDS = 30
 PROFILE_LINK = re.compile(r'href="(/therapists/[0-9a-f-]{36}/)"')
 RESULTS_PATH = Path(settings.BASE_DIR) / "var" / "bench" / "ranking.json"
+VISIBILITY_EDITS = 20
+COLD_LOADS = 3
+RANK_REPEATS = 50
 # wrk reports latency in microseconds; the script prints milliseconds after its run.
 LATENCY_SCRIPT = """\
 done = function(summary, latency, requests)
@@ -85,6 +105,48 @@ class PageFigures:
     therapists_linked: int | None = None
     app_cpu_ms_per_request: float | None = None
     db_cpu_ms_per_request: float | None = None
+
+
+@dataclass
+class WriteFigures:
+    """The ranked list with no writes and with the mixed write load, run after run."""
+
+    no_writes_runs: list[float]
+    with_writes_runs: list[float]
+    writes_per_second: float
+    writes: dict[str, int]
+    with_writes_p50_ms: float = 0.0
+    with_writes_p95_ms: float = 0.0
+
+    @property
+    def no_writes(self) -> float:
+        return sum(self.no_writes_runs) / len(self.no_writes_runs)
+
+    @property
+    def with_writes(self) -> float:
+        return sum(self.with_writes_runs) / len(self.with_writes_runs)
+
+    @property
+    def ratio(self) -> float:
+        return self.with_writes / self.no_writes if self.no_writes else 0.0
+
+
+@dataclass
+class ProcessFigures:
+    """Measured inside one process: cold loads, rank time and memory."""
+
+    large_state_candidates: int
+    cold_load_seconds: list[float]
+    cold_load_app_cpu_seconds: list[float]
+    cold_load_db_cpu_seconds: list[float]
+    rank_ms_median: float
+    all_states: int
+    all_states_rows: int
+    all_states_seconds: float
+    all_states_columns_mb: float
+    all_states_rss_mb: float
+    process_rss_mb: float
+    web_worker_rss_mb: float | None
 
 
 @dataclass(frozen=True)
@@ -115,6 +177,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--ranked-path", default=RANKED_PATH, help="The ranked list's URL path."
+        )
+        parser.add_argument(
+            "--writes-per-second",
+            type=float,
+            default=WRITES_PER_SECOND_DEFAULT,
+            help="Rate of the mixed write load run beside the ranked list.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -152,11 +220,27 @@ class Command(BaseCommand):
                         script=script,
                         master_pid=master_pid,
                     )
+                    visible = self._visibility(base_url, cookie, ranked_path=ranked.path)
+                    writes = self._under_writes(
+                        wrk,
+                        base_url + ranked.path,
+                        cookie,
+                        large_state=large_state,
+                        keep_out=visible[0],
+                        duration_seconds=options["duration"],
+                        per_second=options["writes_per_second"],
+                        script=script,
+                    )
+                    worker_rss = _workers_rss_mb(master_pid=master_pid)
         finally:
             session.delete()
+        process = self._in_process(large_state=large_state, worker_rss_mb=worker_rss)
         self._report(
             ranked=ranked,
             profile=profile,
+            writes=writes,
+            visibility=visible[1],
+            process=process,
             therapists=bench_therapist_count(),
             large_state=large_state,
             seed_seconds=seed_seconds,
@@ -258,17 +342,120 @@ class Command(BaseCommand):
             page.p50_ms = _parsed_float(output, r"^rapport_p50_ms ([\d.]+)$")
             page.p95_ms = _parsed_float(output, r"^rapport_p95_ms ([\d.]+)$")
 
+    def _visibility(
+        self, base_url: str, cookie: str, *, ranked_path: str
+    ) -> tuple[set[int], list[float]]:
+        """Time edits made here until a page served by gunicorn (another process) shows them."""
+        _, body = _get(base_url + ranked_path, cookie=cookie)
+        public_id = PROFILE_LINK.findall(body)[0].split("/")[2]
+        therapist_id = TherapistProfile.objects.get(public_id=public_id).pk
+        self.stdout.write(f"Timing {VISIBILITY_EDITS} edits until another process shows them ...")
+
+        def shows(public_id: str) -> bool:
+            return f"/therapists/{public_id}/" in _get(base_url + ranked_path, cookie=cookie)[1]
+
+        visibility = edit_to_visibility(
+            therapist_id=therapist_id, public_id=public_id, shows=shows, edits=VISIBILITY_EDITS
+        )
+        return {therapist_id}, visibility.seconds
+
+    def _under_writes(
+        self,
+        wrk: str,
+        url: str,
+        cookie: str,
+        *,
+        large_state: str,
+        keep_out: set[int],
+        duration_seconds: int,
+        per_second: float,
+        script: Path,
+    ) -> WriteFigures:
+        """The ranked list with no writes and with the write load, alternating, twice."""
+        targets = write_targets(large_state=large_state, keep_out=keep_out)
+        header = ["-H", f"Cookie: {cookie}"]
+        load_args = ["-t", str(WRK_THREADS), "-c", str(WRK_CONNECTIONS), *header]
+        figures = WriteFigures([], [], 0.0, {})
+        loads = []
+        for _ in range(2):
+            self.stdout.write(f"wrk {url} with no writes")
+            output = _wrk(wrk, url, load_args, duration_seconds=duration_seconds)
+            figures.no_writes_runs.append(_parsed_float(output, r"^Requests/sec:\s+([\d.]+)"))
+            self.stdout.write(f"wrk {url} with {per_second:g} writes per second")
+            with WriteLoad(targets, per_second=per_second) as load:
+                output = _wrk(wrk, url, load_args, duration_seconds=duration_seconds)
+            loads.append(load)
+            figures.with_writes_runs.append(_parsed_float(output, r"^Requests/sec:\s+([\d.]+)"))
+        self.stdout.write(f"wrk -t1 -c1 {url} (latency) with {per_second:g} writes per second")
+        with WriteLoad(targets, per_second=per_second) as load:
+            output = _wrk(
+                wrk, url, ["-t", "1", "-c", "1", "-s", str(script), *header],
+                duration_seconds=duration_seconds,
+            )  # fmt: skip
+        loads.append(load)
+        figures.with_writes_p50_ms = _parsed_float(output, r"^rapport_p50_ms ([\d.]+)$")
+        figures.with_writes_p95_ms = _parsed_float(output, r"^rapport_p95_ms ([\d.]+)$")
+        figures.writes = dict(sum((load.done for load in loads), Counter()))
+        figures.writes_per_second = sum(sum(load.done.values()) for load in loads) / sum(
+            load.seconds for load in loads
+        )
+        return figures
+
+    def _in_process(self, *, large_state: str, worker_rss_mb: float | None) -> ProcessFigures:
+        """Cold loads, rank time and the memory of every state, measured in this process."""
+        self.stdout.write(f"Cold loads of {large_state}, rank time, every state loaded ...")
+        cold, cold_app_cpu, cold_db_cpu = [], [], []
+        for _ in range(COLD_LOADS):
+            db_before, app_before = _backend_cpu_seconds(), time.process_time()
+            started = time.perf_counter()
+            index = load_state(large_state)
+            cold.append(time.perf_counter() - started)
+            cold_app_cpu.append(time.process_time() - app_before)
+            cold_db_cpu.append(_backend_cpu_seconds() - db_before)
+        seeker = seeker_from(_bench_intake(large_state=large_state))
+        rules = current_rules()
+        ranks = []
+        for _ in range(RANK_REPEATS):
+            started = time.perf_counter()
+            rank_top(index, seeker, rules, count=PAGE_SIZE)
+            ranks.append(time.perf_counter() - started)
+        del index
+        rss_before = _rss_mb(os.getpid())
+        states = LoadedStates()
+        started = time.perf_counter()
+        for state in choices.State.values:
+            states.state(state)
+        all_seconds = time.perf_counter() - started
+        held = states.held()
+        return ProcessFigures(
+            large_state_candidates=len(held[large_state]),
+            cold_load_seconds=cold,
+            cold_load_app_cpu_seconds=cold_app_cpu,
+            cold_load_db_cpu_seconds=cold_db_cpu,
+            rank_ms_median=statistics.median(ranks) * 1000,
+            all_states=len(held),
+            all_states_rows=sum(len(index) for index in held.values()),
+            all_states_seconds=all_seconds,
+            all_states_columns_mb=sum(index.nbytes for index in held.values()) / 2**20,
+            all_states_rss_mb=_rss_mb(os.getpid()) - rss_before,
+            process_rss_mb=_rss_mb(os.getpid()),
+            web_worker_rss_mb=worker_rss_mb,
+        )
+
     def _report(
         self,
         *,
         ranked: PageFigures,
         profile: PageFigures,
+        writes: WriteFigures,
+        visibility: list[float],
+        process: ProcessFigures,
         therapists: int,
         large_state: str,
         seed_seconds: float | None,
         duration_seconds: int,
     ) -> None:
-        """Print the figures as a table and write them as JSON."""
+        """Print the figures as tables and write them as JSON."""
         ratio = (
             ranked.requests_per_second / profile.requests_per_second
             if profile.requests_per_second
@@ -298,6 +485,51 @@ class Command(BaseCommand):
             cells = [_cell(getattr(page, name), digits) for page in (ranked, profile)]
             out(f"  {label:32} {cells[0]:>10} {cells[1]:>10}")
         out(f"  {'throughput ratio ranked/profile':32} {ratio:>10.3f}")
+        out("")
+        out(
+            f"  Ranked list under writes ({writes.writes_per_second:.2f} writes/s achieved: "
+            + ", ".join(f"{count} {kind}" for kind, count in sorted(writes.writes.items()))
+            + ")"
+        )
+        out(f"  {'':32} {'no writes':>10} {'writes':>10}")
+        runs = zip(writes.no_writes_runs, writes.with_writes_runs, strict=True)
+        for number, (quiet, busy) in enumerate(runs, start=1):
+            out(f"  {'requests/s, run ' + str(number):32} {quiet:>10.1f} {busy:>10.1f}")
+        out(f"  {'requests/s, mean':32} {writes.no_writes:>10.1f} {writes.with_writes:>10.1f}")
+        out(f"  {'ratio writes / no writes':32} {writes.ratio:>10.3f}   (target >= 0.9)")
+        out(
+            f"  {'p50 / p95 ms (one client)':32} "
+            f"{ranked.p50_ms:>4.1f}/{ranked.p95_ms:<5.1f} "
+            f"{writes.with_writes_p50_ms:>4.1f}/{writes.with_writes_p95_ms:<5.1f}"
+        )
+        out(
+            f"  Edit to visibility in another process, {len(visibility)} edits: median "
+            f"{statistics.median(visibility) * 1000:.0f} ms, max {max(visibility) * 1000:.0f} ms "
+            "(target <= 2 s)"
+        )
+        out("")
+
+        def ms(seconds: list[float]) -> str:
+            return " / ".join(f"{s * 1000:.0f}" for s in seconds)
+
+        out(
+            f"  Cold load of {large_state} ({process.large_state_candidates:,} candidates), "
+            f"{COLD_LOADS} runs: {ms(process.cold_load_seconds)} ms "
+            f"(CPU app {ms(process.cold_load_app_cpu_seconds)} ms, "
+            f"PostgreSQL {ms(process.cold_load_db_cpu_seconds)} ms); load average "
+            f"{os.getloadavg()[0]:.1f}"
+        )
+        out(
+            f"  Ranking one page of {large_state}: {process.rank_ms_median:.2f} ms "
+            f"(median of {RANK_REPEATS})"
+        )
+        out(
+            f"  Every state loaded in one process: {process.all_states} states, "
+            f"{process.all_states_rows:,} rows in {process.all_states_seconds:.1f} s; columns "
+            f"{process.all_states_columns_mb:.1f} MiB, resident memory +"
+            f"{process.all_states_rss_mb:.1f} MiB (process {process.process_rss_mb:.0f} MiB; "
+            f"a web worker after the runs above: {_cell(process.web_worker_rss_mb, 0)} MiB)"
+        )
         RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
         results = {
             "measured_at": timezone.now().isoformat(timespec="seconds"),
@@ -315,6 +547,14 @@ class Command(BaseCommand):
             "ranked": asdict(ranked),
             "profile": asdict(profile),
             "throughput_ratio_ranked_to_profile": round(ratio, 4),
+            "writes": {
+                **asdict(writes),
+                "no_writes_mean": round(writes.no_writes, 1),
+                "with_writes_mean": round(writes.with_writes, 1),
+                "ratio": round(writes.ratio, 4),
+            },
+            "edit_to_visibility_seconds": [round(s, 4) for s in visibility],
+            "process": asdict(process),
         }
         RESULTS_PATH.write_text(json.dumps(results, indent=2) + "\n")
         out(f"Written to {RESULTS_PATH.relative_to(settings.BASE_DIR)}")
@@ -377,19 +617,50 @@ def _profile_path(*, large_state: str) -> str:
     return f"/therapists/{public_id}/"
 
 
-def _responder_session(*, large_state: str) -> SessionBase:
-    """Save an anonymous responder's session with intake answers, as the server reads them."""
-    zip_code = zip_codes_of(large_state)[0][0]
-    intake = Intake(
+def _bench_intake(*, large_state: str) -> Intake:
+    """The benchmark's responder: a firefighter in the large state."""
+    return Intake(
         service="fire",
         state=large_state,
-        zip_code=zip_code,
+        zip_code=zip_codes_of(large_state)[0][0],
         format_preference="either",
         travel_miles=50,
         concerns=frozenset({"trauma", "sleep"}),
         hours=frozenset({"evenings"}),
         payment_methods=frozenset({"eap"}),
     )
+
+
+def _backend_cpu_seconds() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine, Linux)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb(pid: int) -> float:
+    """A process's resident memory in MiB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _workers_rss_mb(*, master_pid: int) -> float | None:
+    """The largest resident memory of gunicorn's workers, in MiB; None off Linux."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    try:
+        return max(_rss_mb(int(pid)) for pid in children.read_text().split())
+    except (OSError, ValueError):
+        return None
+
+
+def _responder_session(*, large_state: str) -> SessionBase:
+    """Save an anonymous responder's session with intake answers, as the server reads them."""
+    intake = _bench_intake(large_state=large_state)
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     answers_to_session(session=session, answers=intake.to_dict())
     session.save()
