@@ -177,7 +177,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
-# allauth's default rate limits (login, sign-up, reset, confirmation) stay on.
+# allauth's default rate limits (login, sign-up, reset, confirmation) stay on; on top of
+# them, each email address may be signed up for at most three times an hour.
+ACCOUNT_RATE_LIMITS = {"signup_address": "3/h/key"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
@@ -185,6 +187,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rapport] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "profiles.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupForm"
+# allauth's sign-up form, made to take the same work for known and unknown addresses.
+ACCOUNT_FORMS = {"signup": "profiles.account_forms.SignupForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Rapport"
 # Accept the code of the previous 30-second window too: phone clocks drift.
