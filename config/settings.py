@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -301,6 +302,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "profiles.tasks.queue_license_expiry_reminders",
         "schedule": 60 * 60,
     },
+    "clear-expired-sessions": {
+        "task": "profiles.tasks.clear_expired_sessions",
+        "schedule": 60 * 60,
+    },
     "intro-sweep": {
         "task": "matching.tasks.sweep_intros",
         "schedule": INTRO_SWEEP_EVERY_SECONDS,
@@ -344,6 +349,19 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE_SECONDS", 60 * 60 * 24 * 14, minimum=300)
+# Therapists and staff read what responders wrote: their sign-in ends after this long
+# without a request, and this long after signing in whatever they do.
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int(
+    "SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60, minimum=300
+)
+if SESSION_IDLE_TIMEOUT_SECONDS > SESSION_ABSOLUTE_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT_SECONDS must not be above SESSION_ABSOLUTE_TIMEOUT_SECONDS."
+    )
+# Flash messages ("Your request to ... is on its way") live in the session, not in a
+# readable cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {

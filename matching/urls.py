@@ -10,6 +10,7 @@ urlpatterns = [
     path("find/", pages.intake_step, {"step": "work"}, name="intake"),
     path("find/help-now/", pages.help_first, name="help_first"),
     path("find/answers/", pages.answers, name="answers"),
+    path("find/answers/clear/", pages.clear_answers, name="clear_answers"),
     path("find/<slug:step>/", pages.intake_step, name="intake_step"),
     path("matches/", pages.results, name="results"),
     path("me/", pages.me, name="me"),

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from matching.forms.intake import INTAKE_STEPS, REQUIRED_STEPS, RefineForm
 from matching.intake import Intake
@@ -14,7 +14,7 @@ from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
 from matching.selectors.intake import intake_for_request, intake_summary
 from matching.selectors.profile import therapist_public_profile
 from matching.selectors.ranking import ranked_page, score_for_therapist, seeker_from
-from matching.services.intake import intake_save
+from matching.services.intake import intake_clear, intake_save
 from profiles.decorators import role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed
@@ -147,6 +147,14 @@ def answers(request: HttpRequest) -> HttpResponse:
         "matching/answers.html",
         {"intake": intake, "answer_groups": intake_summary(intake)},
     )
+
+
+@require_POST
+def clear_answers(request: HttpRequest) -> HttpResponse:
+    """Forget the answers given on this device (or in the responder's profile)."""
+    intake_clear(request=request)
+    messages.success(request, "Your answers are cleared.")
+    return redirect("home")
 
 
 @require_GET
