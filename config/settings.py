@@ -141,6 +141,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the role web, worker and beat connect as when it is not the tables' owner.
+# `migrate` runs as the owner and then grants this role every table, except the audit
+# trail, which it may only read and add to (see the README, "Database roles").
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", "")
 
 # Cache: Redis when REDIS_URL is set (shared by every process), otherwise in-process memory.
 REDIS_URL = env.url("REDIS_URL", None, schemes=("redis", "rediss", "unix"))
@@ -370,6 +374,7 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
