@@ -13,7 +13,7 @@ from profiles.editor import editor_context
 from profiles.models import TherapistProfile, User
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @role_required(User.Role.THERAPIST)
 def edit(request: HttpRequest) -> HttpResponse:
     """The alliance section of the therapist's profile editor."""

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matching.forms.intake import INTAKE_STEPS, REQUIRED_STEPS, RefineForm
 from matching.intake import Intake
@@ -22,7 +22,7 @@ from profiles.selectors import therapists_listed
 STEP_NAMES = list(INTAKE_STEPS)
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Show the landing page where a responder starts looking."""
     return render(request, "matching/home.html")
@@ -35,7 +35,7 @@ def _next_step_url(step: str) -> str:
     return reverse("matching:answers")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def intake_step(request: HttpRequest, step: str) -> HttpResponse:
     """One step of the intake; answers are kept after each step, and skipping changes none."""
     if step not in INTAKE_STEPS:
@@ -66,7 +66,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def help_first(request: HttpRequest) -> HttpResponse:
     """Shown before anything else to someone who said they are in crisis."""
     then = request.GET.get("then", "")
@@ -86,7 +86,7 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
-@require_GET
+@require_safe
 def results(request: HttpRequest) -> HttpResponse:
     """The ranked list for the responder's answers, refined in place by the URL's filters."""
     intake = intake_for_request(request)
@@ -121,7 +121,7 @@ HOW_WE_RANK_PARTS = {
 }
 
 
-@require_GET
+@require_safe
 def how_we_rank(request: HttpRequest) -> HttpResponse:
     """Plain words on what counts in the ranking and what does not."""
     parts = [
@@ -138,7 +138,7 @@ def how_we_rank(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def answers(request: HttpRequest) -> HttpResponse:
     """The answers given so far, each group with a link to change it."""
     intake = intake_for_request(request)
@@ -157,7 +157,7 @@ def clear_answers(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-@require_GET
+@require_safe
 @role_required(User.Role.RESPONDER)
 def me(request: HttpRequest) -> HttpResponse:
     """The responder's own profile: the name therapists see, and their answers."""
@@ -170,7 +170,7 @@ def me(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A listed therapist's public profile; anyone else's is not found."""
     therapist = get_object_or_404(therapists_listed(), public_id=public_id)
@@ -190,7 +190,7 @@ def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @role_required(User.Role.THERAPIST)
 def therapist_preview(request: HttpRequest) -> HttpResponse:
     """The therapist's own profile exactly as responders will see it."""
