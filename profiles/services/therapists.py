@@ -23,7 +23,18 @@ from profiles.uploads import EXTENSIONS, CheckedUpload, reencode_photo
 def therapist_profile_update(
     *, therapist: TherapistProfile, fields: dict[str, Any]
 ) -> TherapistProfile:
-    """Save one section of the profile; office location follows the ZIP code."""
+    """Save one section of the profile; office location follows the ZIP code.
+
+    A new name sends every license back to review: staff verified a license in the name
+    it was issued to, and the public page must not show it verified under another.
+    """
+    # From the database: a model form has already set the new values on the instance.
+    stored_name = (
+        TherapistProfile.objects.select_for_update()
+        .filter(pk=therapist.pk)
+        .values_list("full_name", flat=True)
+        .get()
+    )
     for name, value in fields.items():
         setattr(therapist, name, value)
     update = set(fields)
@@ -36,6 +47,13 @@ def therapist_profile_update(
         update |= {"office_city", "office_state", "office_latitude", "office_longitude"}
     therapist.full_clean()
     therapist.save(update_fields=[*sorted(update), "updated_at"])
+    if "full_name" in fields and therapist.full_name != stored_name:
+        verified = License.objects.select_for_update().filter(
+            therapist=therapist, status=VettingStatus.VERIFIED
+        )
+        for license in verified:
+            _back_to_pending(license)
+            license.save()
     return therapist
 
 
