@@ -185,9 +185,15 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
-# allauth's default rate limits (login, sign-up, reset, confirmation) stay on; on top of
-# them, each email address may be signed up for at most three times an hour.
-ACCOUNT_RATE_LIMITS = {"signup_address": "3/h/key"}
+# allauth's default rate limits (sign-up, reset, confirmation) stay on, with two changes:
+# each email address may be signed up for at most three times an hour, and failed logins
+# are limited to 10 a minute per client address and 5 a minute per account, so guessing
+# is slow while the owner of a named account is never locked out for more than a minute.
+ACCOUNT_RATE_LIMITS = {"signup_address": "3/h/key", "login_failed": "10/m/ip,5/m/key"}
+# How many proxies of ours append to X-Forwarded-For in front of the app (1 behind one TLS
+# proxy). Rate limits per address then use the client's address, not the proxy's. Leave 0
+# when nothing sets the header: a client could otherwise pick its own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
