@@ -204,6 +204,8 @@ ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupForm"
 # allauth's sign-up form, made to take the same work for known and unknown addresses.
 ACCOUNT_FORMS = {"signup": "profiles.account_forms.SignupForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# TOTP secrets and recovery seeds are encrypted with FIELD_ENCRYPTION_KEYS.
+MFA_ADAPTER = "profiles.mfa.MFAAdapter"
 MFA_TOTP_ISSUER = "Rapport"
 # Accept the code of the previous 30-second window too: phone clocks drift.
 MFA_TOTP_TOLERANCE = 1
