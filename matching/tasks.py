@@ -24,3 +24,9 @@ def notify_responder(intro_id: int) -> bool:
 def sweep_intros() -> dict[str, int]:
     """Beat: expire old requests; queue again what is not delivered or not notified."""
     return intros.intro_sweep()
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def tell_therapist_a_request_was_withdrawn(therapist_id: int) -> bool:
+    """Email a therapist that a request to them was withdrawn, without any detail."""
+    return intros.intro_withdrawn_notify(therapist_id=therapist_id)
