@@ -13,7 +13,7 @@ from profiles.models import TherapistProfile, User
 from profiles.views.editor import announce_saved
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @role_required(User.Role.THERAPIST)
 def edit(request: HttpRequest) -> HttpResponse:
     """The alliance section of the therapist's profile editor."""

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "csp",
     "profiles",
     "alliance",
     "matching",
@@ -78,12 +79,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -137,6 +141,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the role web, worker and beat connect as when it is not the tables' owner.
+# `migrate` runs as the owner and then grants this role every table, except the audit
+# trail, which it may only read and add to (see the README, "Database roles").
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", "")
 
 # Cache: Redis when REDIS_URL is set (shared by every process), otherwise in-process memory.
 REDIS_URL = env.url("REDIS_URL", None, schemes=("redis", "rediss", "unix"))
@@ -177,7 +185,15 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
-# allauth's default rate limits (login, sign-up, reset, confirmation) stay on.
+# allauth's default rate limits (sign-up, reset, confirmation) stay on, with two changes:
+# each email address may be signed up for at most three times an hour, and failed logins
+# are limited to 10 a minute per client address and 5 a minute per account, so guessing
+# is slow while the owner of a named account is never locked out for more than a minute.
+ACCOUNT_RATE_LIMITS = {"signup_address": "3/h/key", "login_failed": "10/m/ip,5/m/key"}
+# How many proxies of ours append to X-Forwarded-For in front of the app (1 behind one TLS
+# proxy). Rate limits per address then use the client's address, not the proxy's. Leave 0
+# when nothing sets the header: a client could otherwise pick its own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
@@ -185,7 +201,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rapport] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "profiles.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupForm"
+# allauth's sign-up form, made to take the same work for known and unknown addresses.
+ACCOUNT_FORMS = {"signup": "profiles.account_forms.SignupForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# TOTP secrets and recovery seeds are encrypted with FIELD_ENCRYPTION_KEYS.
+MFA_ADAPTER = "profiles.mfa.MFAAdapter"
 MFA_TOTP_ISSUER = "Rapport"
 # Accept the code of the previous 30-second window too: phone clocks drift.
 MFA_TOTP_TOLERANCE = 1
@@ -298,6 +318,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "matching.tasks.prune_ranking_changes",
         "schedule": 60 * 60,
     },
+    "clear-expired-sessions": {
+        "task": "profiles.tasks.clear_expired_sessions",
+        "schedule": 60 * 60,
+    },
     "intro-sweep": {
         "task": "matching.tasks.sweep_intros",
         "schedule": INTRO_SWEEP_EVERY_SECONDS,
@@ -319,9 +343,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every page: scripts, styles, images and requests from Rapport's
+# own origin only, no inline script or style, nothing may frame a page, no plugins, no <base>.
+# htmx is told by a meta tag (base.html) not to eval nor to inject its indicator styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the QR code allauth draws when two-factor authentication is set up.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE_SECONDS", 60 * 60 * 24 * 14, minimum=300)
+# Therapists and staff read what responders wrote: their sign-in ends after this long
+# without a request, and this long after signing in whatever they do.
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int(
+    "SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60, minimum=300
+)
+if SESSION_IDLE_TIMEOUT_SECONDS > SESSION_ABSOLUTE_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT_SECONDS must not be above SESSION_ABSOLUTE_TIMEOUT_SECONDS."
+    )
+# Flash messages ("Your request to ... is on its way") live in the session, not in a
+# readable cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
@@ -330,11 +386,15 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        "forbidden_on_one_line": {"()": "config.log_filters.ForbiddenOnOneLine"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["forbidden_on_one_line"]},
     },
 }

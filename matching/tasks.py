@@ -31,3 +31,9 @@ def sweep_intros() -> dict[str, int]:
 def prune_ranking_changes() -> int:
     """Beat: drop the ranking's change feed rows older than it keeps."""
     return ranking_changes_prune()
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def tell_therapist_a_request_was_withdrawn(therapist_id: int) -> bool:
+    """Email a therapist that a request to them was withdrawn, without any detail."""
+    return intros.intro_withdrawn_notify(therapist_id=therapist_id)

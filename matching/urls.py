@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from matching.views import intros, pages
+from matching.views import accounts, intros, pages
 
 app_name = "matching"
 
@@ -10,9 +10,13 @@ urlpatterns = [
     path("find/", pages.intake_step, {"step": "work"}, name="intake"),
     path("find/help-now/", pages.help_first, name="help_first"),
     path("find/answers/", pages.answers, name="answers"),
+    path("find/answers/clear/", pages.clear_answers, name="clear_answers"),
     path("find/<slug:step>/", pages.intake_step, name="intake_step"),
     path("matches/", pages.results, name="results"),
     path("me/", pages.me, name="me"),
+    path("me/export/", accounts.export, name="export"),
+    path("me/delete/", accounts.delete, name="account_delete"),
+    path("therapist/close/", accounts.close, name="account_close"),
     path("therapists/<uuid:public_id>/intro/", intros.intro_new, name="intro_new"),
     path("me/intros/", intros.my_intros, name="my_intros"),
     path("me/intros/<uuid:public_id>/", intros.my_intro, name="my_intro"),

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_migrate
 
 
 class ProfilesConfig(AppConfig):
@@ -8,6 +12,7 @@ class ProfilesConfig(AppConfig):
     verbose_name = "Profiles"
 
     def ready(self) -> None:
+        post_migrate.connect(_grant_app_role, sender=self, dispatch_uid="rapport_app_role")
         from profiles import selectors
         from profiles.editor import EditorSection, register_section
 
@@ -30,3 +35,11 @@ class ProfilesConfig(AppConfig):
                     missing=missing,
                 )
             )
+
+
+def _grant_app_role(using: str, **kwargs: Any) -> None:
+    """After every migrate (run as the owner), give DATABASE_APP_ROLE its rights."""
+    if settings.DATABASE_APP_ROLE:
+        from profiles.services.database_roles import app_role_grant
+
+        app_role_grant(role=settings.DATABASE_APP_ROLE, using=using)

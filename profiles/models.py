@@ -299,8 +299,12 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
 class AuditEntry(models.Model):
     """One sensitive read or one decision: who, when, what, before and after, and why.
 
-    Entries are only ever added. The application refuses to change or delete them, and on
-    PostgreSQL a trigger refuses it too.
+    Entries are only ever added, each chained by hash to the one before it. The application
+    refuses to change or delete them; on PostgreSQL a trigger refuses UPDATE, DELETE and
+    TRUNCATE too, and the application can run under a role that may only INSERT and SELECT
+    this table (see `DATABASE_APP_ROLE`). An account named in an entry cannot be deleted,
+    only closed, so every entry keeps saying who acted and about whom; the actor's email is
+    kept as text as well.
     """
 
     class Action(models.TextChoices):
@@ -308,22 +312,31 @@ class AuditEntry(models.Model):
         REJECTED = "rejected", "Rejected"
         DOCUMENT_VIEWED = "document_viewed", "Viewed a document"
         INTRO_READ = "intro_read", "Read an intro request"
+        ADMIN_ADDED = "admin_added", "Added in the admin"
+        ADMIN_CHANGED = "admin_changed", "Changed in the admin"
+        ADMIN_DELETED = "admin_deleted", "Deleted in the admin"
+        ADMIN_PASSWORD_SET = "admin_password_set", "Set a password in the admin"
 
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    # Required for every new entry; NULL only in entries written before accounts named in
+    # the trail were protected from deletion.
     actor = models.ForeignKey(
-        User, null=True, on_delete=models.SET_NULL, related_name="audit_entries"
+        User, null=True, on_delete=models.PROTECT, related_name="audit_entries"
     )
-    # Kept as text too, so the entry still says who acted if the account is deleted.
+    # Kept as text too, so the entry says who acted even read on its own.
     actor_email = models.EmailField(max_length=254)
     action = models.CharField(max_length=32, choices=Action.choices)
     target_type = models.CharField(max_length=40)
     target_id = models.PositiveBigIntegerField()
     therapist = models.ForeignKey(
-        TherapistProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        TherapistProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     reason = models.TextField(max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    entry_hash = models.CharField(max_length=64, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 

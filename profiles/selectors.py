@@ -167,3 +167,22 @@ def licenses_due_expiry_reminder(*, today: dt.date | None = None) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def audit_chain_first_break() -> str:
+    """Walk the audit trail in order; describe the first entry that breaks the chain, or ''."""
+    from profiles.audit_chain import CHAINED_FIELDS, GENESIS_HASH, entry_hash
+    from profiles.models import AuditEntry
+
+    expected_sequence, expected_previous = 1, GENESIS_HASH
+    rows = AuditEntry.objects.order_by("sequence").values("id", "entry_hash", *CHAINED_FIELDS)
+    for row in rows.iterator(chunk_size=2000):
+        where = f"entry {row['sequence']} (id {row['id']})"
+        if row["sequence"] != expected_sequence:
+            return f"{where}: expected entry {expected_sequence} here; entries are missing."
+        if row["previous_hash"] != expected_previous:
+            return f"{where}: it does not follow the entry before it."
+        if entry_hash(row) != row["entry_hash"]:
+            return f"{where}: its content does not match its hash."
+        expected_sequence, expected_previous = row["sequence"] + 1, row["entry_hash"]
+    return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.core.management import call_command
 
 from profiles import selectors
 from profiles.emails import MAIL_TASK_OPTIONS
@@ -40,3 +41,9 @@ def queue_license_expiry_reminders() -> int:
     for license_id in due:
         send_license_expiry_reminder.delay(license_id)
     return len(due)
+
+
+@shared_task
+def clear_expired_sessions() -> None:
+    """Beat: delete expired sessions (a visitor's answers among them) from the database."""
+    call_command("clearsessions")

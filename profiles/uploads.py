@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +18,27 @@ EXTENSIONS = {PDF: ("pdf",), PNG: ("png",), JPEG: ("jpg", "jpeg")}
 LABELS = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG"}
 PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_SIDE_PX = 800
+# PDF names that run code, act on opening, reach out, or carry other files: evidence needs
+# none of them, and staff open these documents.
+PDF_ACTIVE_NAMES = frozenset(
+    {
+        b"JavaScript",
+        b"JS",
+        b"Launch",
+        b"EmbeddedFile",
+        b"EmbeddedFiles",
+        b"RichMedia",
+        b"GoToE",
+        b"SubmitForm",
+        b"ImportData",
+        b"XFA",
+    }
+)
+PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+# Decompressed stream content examined at most; a PDF inflating beyond it is refused.
+PDF_MAX_INFLATED_BYTES = 50 * 1024 * 1024
 # Django strips directories from uploaded names; anything else unusual is refused outright.
 UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]|\.\.|^\.")
 
@@ -100,6 +122,41 @@ def _check_pdf(upload: UploadedFile) -> None:
     upload.seek(0)
     if b"%%EOF" not in tail:
         raise ValidationError("The PDF is damaged or incomplete.", code="damaged")
+    content = upload.read()
+    upload.seek(0)
+    if pdf_active_content(content):
+        raise ValidationError(
+            "This PDF carries scripts, actions or attached files, which we cannot accept. "
+            "Print it to a new PDF, or upload a scan as PDF, PNG or JPEG.",
+            code="active_content",
+        )
+
+
+def pdf_active_content(content: bytes) -> set[str]:
+    """Name the active parts of a PDF (scripts, launch actions, attached files), if any.
+
+    Names are looked for in the file and inside its compressed streams (object streams
+    hide whole dictionaries), with #xx escapes undone ("/J#61vaScript" is /JavaScript).
+    A PDF whose streams inflate past PDF_MAX_INFLATED_BYTES is refused unread.
+    """
+    found: set[str] = set()
+    budget = PDF_MAX_INFLATED_BYTES
+    chunks = [content]
+    for stream in PDF_STREAM.finditer(content):
+        try:
+            inflated = zlib.decompressobj().decompress(stream.group(1), budget + 1)
+        except zlib.error:
+            continue  # not Flate-compressed: its raw bytes are searched with the file
+        budget -= len(inflated)
+        if budget < 0:
+            return {"too much compressed content"}
+        chunks.append(inflated)
+    for chunk in chunks:
+        for match in PDF_NAME.finditer(chunk):
+            name = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+            if name in PDF_ACTIVE_NAMES:
+                found.add(name.decode())
+    return found
 
 
 def reencode_photo(upload: UploadedFile) -> ContentFile:

@@ -4,11 +4,32 @@ from io import StringIO
 
 import pytest
 from allauth.mfa.utils import is_mfa_enabled
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from matching.demo import demo_therapist
 from profiles.models import License, TherapistProfile, User
 from profiles.selectors import therapists_listed
+
+
+@pytest.fixture(autouse=True)
+def _debug_on(settings) -> None:
+    """seed_demo is for development: it runs with DEBUG on."""
+    settings.DEBUG = True
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_with_debug_off(settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="runs only with DEBUG on"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_runs_with_debug_off_only_when_told_explicitly(settings) -> None:
+    settings.DEBUG = False
+    call_command("seed_demo", "--even-without-debug", stdout=StringIO())
+    assert User.objects.filter(email="admin@demo.rapport.localhost").exists()
 
 
 @pytest.mark.django_db

@@ -41,6 +41,12 @@ class PublicProfile:
     licensed_states: tuple[str, ...]
 
     @property
+    def verified_credentials(self) -> str:
+        """The license types staff verified, in short ("LCSW"), for beside the name."""
+        labels = {lic.get_license_type_display().split(" (")[0] for lic in self.verified_licenses}
+        return ", ".join(sorted(labels))
+
+    @property
     def telehealth_states(self) -> list[str]:
         states = self.therapist.telehealth_states & set(self.licensed_states)
         return choice_labels(choices.State, states)

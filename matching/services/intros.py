@@ -25,7 +25,7 @@ from django.utils import timezone
 from matching.models import IntroRequest, TherapistResponsiveness
 from matching.selectors.intros import intro_refusal_reason
 from profiles.emails import send_templated_email
-from profiles.models import AuditEntry, ResponderProfile, User
+from profiles.models import AuditEntry, ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed
 from profiles.services.audit import audit_record
 
@@ -216,6 +216,19 @@ def intro_withdraw(*, intro: IntroRequest) -> None:
     )
     if not updated:
         raise ValidationError("Only a request still waiting for an answer can be withdrawn.")
+
+
+def intro_withdrawn_notify(*, therapist_id: int) -> bool:
+    """Tell a therapist a request to them was withdrawn: no name, message or date."""
+    therapist = TherapistProfile.objects.select_related("user").filter(pk=therapist_id).first()
+    if therapist is None or not therapist.user.is_active:
+        return False
+    send_templated_email(
+        to=therapist.user.email,
+        template="intro-withdrawn",
+        context={"inbox_path": reverse("matching:inbox")},
+    )
+    return True
 
 
 def intro_notify_responder(*, intro_id: int) -> bool:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matching.forms.intros import IntroAnswerForm, IntroRequestForm
 from matching.intake import Intake
@@ -45,7 +45,7 @@ def _hours(intro: IntroRequest) -> list[str]:
     return [label for value, label in choices.Hours.choices if value in intro.contact_hours]
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @responder_only
 @never_cache
 def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
@@ -91,7 +91,7 @@ def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @responder_only
 @never_cache
 def my_intros(request: HttpRequest) -> HttpResponse:
@@ -100,7 +100,7 @@ def my_intros(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/my_intros.html", {"intros": requests})
 
 
-@require_GET
+@require_safe
 @responder_only
 @never_cache
 def my_intro(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
@@ -121,7 +121,7 @@ def withdraw(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return redirect("matching:my_intros")
 
 
-@require_GET
+@require_safe
 @therapist_only
 @therapist_mfa
 @never_cache
@@ -131,7 +131,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/inbox.html", {"intros": requests})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 @therapist_mfa
 @never_cache

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matching.forms.intake import (
     INTAKE_STEPS,
@@ -27,7 +27,7 @@ from matching.selectors.profile import (
     therapists_listed_with_last_change,
 )
 from matching.selectors.ranking import match_for_therapist, ranked_page, seeker_from
-from matching.services.intake import intake_save
+from matching.services.intake import intake_clear, intake_save
 from profiles import choices
 from profiles.decorators import role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
@@ -35,7 +35,7 @@ from profiles.models import ResponderProfile, TherapistProfile, User
 STEP_NAMES = list(INTAKE_STEPS)
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Show the landing page where a responder starts looking."""
     return render(request, "matching/home.html")
@@ -48,7 +48,7 @@ def _next_step_url(step: str) -> str:
     return reverse("matching:answers")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def intake_step(request: HttpRequest, step: str) -> HttpResponse:
     """One step of the intake; answers are kept after each step, and skipping changes none."""
     if step not in INTAKE_STEPS:
@@ -83,7 +83,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def help_first(request: HttpRequest) -> HttpResponse:
     """Shown before anything else to someone who said they are in crisis."""
     then = request.GET.get("then", "")
@@ -115,7 +115,7 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
-@require_GET
+@require_safe
 def results(request: HttpRequest) -> HttpResponse:
     """The ranked list for the responder's answers, refined in place by the URL's filters."""
     intake = intake_for_request(request)
@@ -159,7 +159,7 @@ HOW_WE_RANK_PARTS = {
 }
 
 
-@require_GET
+@require_safe
 def how_we_rank(request: HttpRequest) -> HttpResponse:
     """Plain words on what counts in the ranking and what does not."""
     parts = [
@@ -176,7 +176,7 @@ def how_we_rank(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def answers(request: HttpRequest) -> HttpResponse:
     """The answers given so far, each group with a link to change it."""
     intake = intake_for_request(request)
@@ -187,7 +187,15 @@ def answers(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_POST
+def clear_answers(request: HttpRequest) -> HttpResponse:
+    """Forget the answers given on this device (or in the responder's profile)."""
+    intake_clear(request=request)
+    messages.success(request, "Your answers are cleared.")
+    return redirect("home")
+
+
+@require_safe
 @role_required(User.Role.RESPONDER)
 def me(request: HttpRequest) -> HttpResponse:
     """The responder's own profile: the name therapists see, and their answers."""
@@ -200,7 +208,7 @@ def me(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A listed therapist's public profile; anyone else's is not found."""
     therapist = get_object_or_404(therapists_listed_with_last_change(), public_id=public_id)
@@ -225,7 +233,7 @@ def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @role_required(User.Role.THERAPIST)
 def therapist_preview(request: HttpRequest) -> HttpResponse:
     """The therapist's own profile exactly as responders will see it."""

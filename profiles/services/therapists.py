@@ -35,7 +35,9 @@ def therapist_profile_update(
     """Save what changed in one section of the profile; office location follows the ZIP code.
 
     Fields whose value is what is stored are not written, and a section saved unchanged
-    writes nothing at all.
+    writes nothing at all. A new name sends every license back to review: staff verified a
+    license in the name it was issued to, and the public page must not show it verified
+    under another.
     """
     # Compared with the stored row: a ModelForm has already set its values on `therapist`.
     stored = TherapistProfile.objects.select_for_update().get(pk=therapist.pk)
@@ -55,6 +57,13 @@ def therapist_profile_update(
         update |= {"office_city", "office_state", "office_latitude", "office_longitude"}
     therapist.full_clean()
     therapist.save(update_fields=[*sorted(update), "updated_at"])
+    if "full_name" in update:
+        verified = License.objects.select_for_update().filter(
+            therapist=therapist, status=VettingStatus.VERIFIED
+        )
+        for license in verified:
+            _back_to_pending(license)
+            license.save()
     therapist_completeness_refresh(therapist=therapist)
     return therapist
 

@@ -12,7 +12,7 @@ from django.forms import ModelForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from profiles import selectors
 from profiles.decorators import mfa_required, role_required
@@ -59,7 +59,7 @@ def _get_record_for_user(user: User, model: type[Model], pk: int) -> Any:
     return get_object_or_404(model, pk=pk, therapist__user=user)
 
 
-@require_GET
+@require_safe
 @therapist_only
 def editor(request: HttpRequest) -> HttpResponse:
     """Show the editor's overview: each section, what is missing, and publishing."""
@@ -74,7 +74,7 @@ def editor(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/editor.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def identity(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
@@ -97,7 +97,7 @@ def identity(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def section(request: HttpRequest, key: str) -> HttpResponse:
     """Edit one of the structured sections; each saves on its own."""
@@ -121,7 +121,7 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def capacity(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
@@ -142,7 +142,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @therapist_only
 def credentials(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
@@ -155,7 +155,7 @@ def credentials(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/credentials.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
     """Add or edit a license or training; an edit of what staff checked needs a new review."""
@@ -242,7 +242,7 @@ def unpublish(request: HttpRequest) -> HttpResponse:
     return redirect("profiles:editor")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @responder_only
 def pseudonym(request: HttpRequest) -> HttpResponse:
     profile = get_object_or_404(ResponderProfile, user=request.user)
@@ -256,7 +256,7 @@ def pseudonym(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/pseudonym.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def therapist_photo(request: HttpRequest, public_id: str) -> HttpResponse:
     """Serve a photo to anyone while the therapist is listed, else only to them and staff."""
     therapist = get_object_or_404(TherapistProfile, public_id=public_id)

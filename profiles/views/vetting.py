@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from profiles import selectors
 from profiles.decorators import staff_required
@@ -38,14 +38,14 @@ def _get_document_for_user(user: User, kind: str, pk: int) -> License | Responde
     raise Http404
 
 
-@require_GET
+@require_safe
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Everything waiting for review, the longest-waiting first."""
     return render(request, "profiles/vetting_queue.html", {"records": selectors.vetting_queue()})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The claim and its evidence side by side, with the decision form."""
@@ -89,7 +89,7 @@ def review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @staff_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
     """Every decision and every staff view of a document, newest first."""
@@ -98,7 +98,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/audit_trail.html", {"page": page})
 
 
-@require_GET
+@require_safe
 @never_cache
 def document(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Serve an evidence document as an attachment; each staff view is audited."""

@@ -23,6 +23,7 @@ from matching.scoring import Seeker
 from matching.selectors.ranking import LoadedStates, current_rules, ranked_page
 from matching.services.ranking_changes import ranking_changes_prune
 from profiles.models import AuditEntry, License, TherapistProfile, User, VettingStatus
+from profiles.services.audit import audit_record
 from profiles.services.therapists import (
     therapist_capacity_update,
     therapist_profile_update,
@@ -193,16 +194,17 @@ def test_an_unconfirmed_profile_leaves_the_list_when_it_grows_too_old() -> None:
 
 
 def test_an_edit_reaches_the_cards_another_process_shows() -> None:
-    therapist = listed_therapist(full_name="Before Edit", years_serving_responders=2)
+    # Not the name: a new name sends the therapist's licenses back to review.
+    therapist = listed_therapist(credentials="LCSW", years_serving_responders=2)
     _, web_two = two_processes()
     therapist_profile_update(
-        therapist=therapist, fields={"full_name": "After Edit", "years_serving_responders": 20}
+        therapist=therapist, fields={"credentials": "LCSW, CCTP", "years_serving_responders": 20}
     )
 
     def shows_the_edit() -> bool:
         page = ranked_page(seeker=FIREFIGHTER_IN_COLORADO, states=web_two)
         card = page.cards[0]
-        return card.facts.full_name == "After Edit" and any(
+        return card.facts.credentials == "LCSW, CCTP" and any(
             "20 years" in reason.text
             for component in card.score.components
             for reason in component.reasons
@@ -245,13 +247,12 @@ def test_sign_ins_reminders_and_audit_entries_cost_the_ranking_nothing(client) -
         confirmation_reminder_sent_at=timezone.now()
     )
     License.objects.filter(therapist=therapist).update(last_expiry_reminder_days=30)
-    AuditEntry.objects.create(
+    audit_record(
         actor=staff,
-        actor_email=staff.email,
         action=AuditEntry.Action.DOCUMENT_VIEWED,
         target_type="license",
         target_id=therapist.licenses.get().pk,
-        therapist=therapist,
+        therapist_id=therapist.pk,
     )
 
     assert RankingChange.objects.count() == changes

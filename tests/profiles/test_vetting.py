@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -274,13 +275,14 @@ def test_the_database_refuses_to_change_the_audit_trail(staff_client: Client) ->
     assert AuditEntry.objects.get().reason == ""
 
 
-def test_deleting_a_staff_account_keeps_its_audit_entries(
+def test_a_staff_account_named_in_the_audit_trail_is_closed_not_deleted(
     staff_client: Client, staff_with_mfa
 ) -> None:
     decide(staff_client, LicenseFactory(status=VettingStatus.PENDING))
-    staff_with_mfa.delete()
+    with pytest.raises(ProtectedError):
+        staff_with_mfa.delete()
     entry = AuditEntry.objects.get()
-    assert entry.actor is None and entry.actor_email == "vetter@example.test"
+    assert entry.actor == staff_with_mfa and entry.actor_email == "vetter@example.test"
 
 
 def test_the_audit_trail_page_shows_decisions(staff_client: Client) -> None:

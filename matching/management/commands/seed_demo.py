@@ -9,9 +9,10 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -64,7 +65,20 @@ DEMO_RESPONDERS = [
 class Command(BaseCommand):
     help = "Create fictional demo accounts, therapists and responders; safe to run twice."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--even-without-debug",
+            action="store_true",
+            help="Seed although DEBUG is off. The demo admin's password and two-factor "
+            "secret are published: never use this on a site people use.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if not (settings.DEBUG or options["even_without_debug"]):
+            raise CommandError(
+                "seed_demo creates a superuser with a published password and two-factor "
+                "secret, so it runs only with DEBUG on (or --even-without-debug)."
+            )
         self.password_hash = make_password(DEMO_PASSWORD)
         with transaction.atomic():
             admin = self._user(DEMO_ADMIN_EMAIL, User.Role.STAFF, is_staff=True, is_superuser=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from profiles.crypto import reencrypt_text
 from profiles.fields import EncryptedJSONField, EncryptedTextField
+from profiles.mfa import authenticator_data_map, secret_reencrypt
 
 BATCH_ROWS = 500
 
@@ -27,7 +29,18 @@ class Command(BaseCommand):
             ]
             for column in columns:
                 total += self._rotate(model._meta.db_table, model._meta.pk.column, column)
+        total += self._rotate_two_factor_secrets()
         self.stdout.write(f"Re-encrypted {total} values.")
+
+    def _rotate_two_factor_secrets(self) -> int:
+        done = 0
+        for pk in Authenticator.objects.values_list("pk", flat=True).iterator():
+            with transaction.atomic():
+                authenticator = Authenticator.objects.select_for_update().get(pk=pk)
+                authenticator.data = authenticator_data_map(authenticator.data, secret_reencrypt)
+                authenticator.save(update_fields=["data"])
+                done += 1
+        return done
 
     def _rotate(self, table: str, pk: str, column: str) -> int:
         quote = connection.ops.quote_name

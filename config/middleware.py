@@ -1,0 +1,93 @@
+"""What every request goes through: cache headers and time limits on sign-ins."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
+
+
+class PrivatePagesMiddleware:
+    """Keep every page Rapport renders out of browser and proxy caches.
+
+    Nearly every page can show something of one person: their answers, their ranked list,
+    the match score on a therapist's page, their intros, their profile, or simply that they
+    are signed in. A shared computer's back button or a proxy must never show it to the
+    next person, so each response is `no-store` unless its view chose otherwise (a listed
+    therapist's photo may be kept briefly). Static files are served before this runs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
+
+
+# Session keys: when the signed-in user was first and last seen (seconds since the epoch).
+SIGNED_IN_AT_KEY = "rapport_signed_in_at"
+LAST_SEEN_AT_KEY = "rapport_last_seen_at"
+# The last-seen time is written at most this often, so a busy page does not write the
+# session on every request; the idle limit is exact to within this.
+LAST_SEEN_WRITE_EVERY_SECONDS = 60
+
+
+class SessionTimeoutMiddleware:
+    """Sign therapists and staff out after SESSION_IDLE_TIMEOUT_SECONDS without a request,
+    and SESSION_ABSOLUTE_TIMEOUT_SECONDS after they signed in.
+
+    The session itself is set to expire after the idle limit too, so a session left behind
+    is gone from the server by then, not only refused.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and _is_time_limited(user):
+            expired = _session_expired(request)
+            if expired:
+                logout(request)
+                messages.info(request, expired)
+                login_url = reverse(settings.LOGIN_URL)
+                return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+def _is_time_limited(user: Any) -> bool:
+    return user.is_staff or getattr(user, "role", "") in ("therapist", "staff")
+
+
+def _session_expired(request: HttpRequest) -> str:
+    """Return why the sign-in has ended, or an empty string; note this request otherwise."""
+    session = request.session
+    now = time.time()
+    signed_in_at = session.get(SIGNED_IN_AT_KEY)
+    last_seen_at = session.get(LAST_SEEN_AT_KEY)
+    if signed_in_at is None or last_seen_at is None:
+        session[SIGNED_IN_AT_KEY] = session[LAST_SEEN_AT_KEY] = now
+        session.set_expiry(settings.SESSION_IDLE_TIMEOUT_SECONDS)
+        return ""
+    if now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS:
+        hours = settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS // 3600
+        return f"You were signed out: a sign-in lasts at most {hours} hours. Sign in again."
+    if now - last_seen_at > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+        minutes = settings.SESSION_IDLE_TIMEOUT_SECONDS // 60
+        return f"You were signed out after {minutes} minutes without activity. Sign in again."
+    if now - last_seen_at >= LAST_SEEN_WRITE_EVERY_SECONDS:
+        session[LAST_SEEN_AT_KEY] = now
+        session.set_expiry(settings.SESSION_IDLE_TIMEOUT_SECONDS)
+    return ""

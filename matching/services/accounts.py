@@ -1,0 +1,101 @@
+"""A responder's data, exported or deleted; a therapist's account, closed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from matching.models import IntroRequest
+from matching.services.intros import responsiveness_refresh
+from matching.tasks import notify_responder, tell_therapist_a_request_was_withdrawn
+from profiles.models import ResponderProfile, TherapistProfile, User
+
+
+def _when(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def responder_data_export(*, user: User) -> dict[str, Any]:
+    """Everything Rapport keeps about a responder, in one document they can download."""
+    profile = ResponderProfile.objects.get(user=user)
+    intros = IntroRequest.objects.filter(responder=profile).select_related("therapist")
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "joined": _when(user.date_joined),
+            "last_sign_in": _when(user.last_login),
+        },
+        "profile": {
+            "name_shown_to_therapists": profile.pseudonym,
+            "answers": profile.answers,
+            "created": _when(profile.created_at),
+            "updated": _when(profile.updated_at),
+        },
+        "intro_requests": [
+            {
+                "therapist": intro.therapist.full_name,
+                "status": intro.status,
+                "message": intro.message,
+                "contact_method": intro.contact_method,
+                "contact_email": intro.contact_email,
+                "contact_phone": intro.contact_phone,
+                "contact_hours": sorted(intro.contact_hours),
+                "between_shifts": intro.between_shifts,
+                "sent": _when(intro.created_at),
+                "answered": _when(intro.answered_at),
+                "therapist_reply": intro.therapist_reply,
+            }
+            for intro in intros
+        ],
+    }
+
+
+@transaction.atomic
+def responder_account_delete(*, user: User) -> None:
+    """Delete a responder and all they told Rapport; requests in flight are withdrawn.
+
+    The therapist of each withdrawn request is told that a request was withdrawn, nothing
+    more. Their answer-time figures (an anonymous aggregate) stay as they were.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk, role=User.Role.RESPONDER)
+    waiting = IntroRequest.objects.select_for_update().filter(
+        responder__user=user, status=IntroRequest.Status.PENDING
+    )
+    told = sorted({intro.therapist_id for intro in waiting})
+    waiting.update(status=IntroRequest.Status.WITHDRAWN)
+    # Cascades to the profile (answers), intro requests (messages, contact details), email
+    # addresses and two-factor authenticators.
+    user.delete()
+    for therapist_id in told:
+        tell_therapist_a_request_was_withdrawn.delay_on_commit(therapist_id)
+
+
+@transaction.atomic
+def therapist_account_close(*, user: User) -> None:
+    """Unlist a therapist at once and close their account; their audit trail stays.
+
+    Requests waiting for them expire now, and each responder is told and offered their
+    next matches.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk, role=User.Role.THERAPIST)
+    therapist = TherapistProfile.objects.select_for_update().get(user=user)
+    therapist.published_at = None
+    therapist.accepting_new_clients = False
+    therapist.open_slots = 0
+    therapist.save(
+        update_fields=["published_at", "accepting_new_clients", "open_slots", "updated_at"]
+    )
+    waiting = list(
+        IntroRequest.objects.filter(
+            therapist=therapist, status=IntroRequest.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+    IntroRequest.objects.filter(pk__in=waiting).update(status=IntroRequest.Status.EXPIRED)
+    responsiveness_refresh(therapist_id=therapist.pk)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    for intro_id in waiting:
+        notify_responder.delay_on_commit(intro_id)
