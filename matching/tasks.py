@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from matching.services import intros
+from matching.services import intros, threads
 from profiles.emails import MAIL_TASK_OPTIONS
 
 
@@ -24,3 +24,15 @@ def notify_responder(intro_id: int) -> bool:
 def sweep_intros() -> dict[str, int]:
     """Beat: expire old requests; queue again what is not delivered or not notified."""
     return intros.intro_sweep()
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def notify_intro_message(message_id: int) -> bool:
+    """Email the other side of an intro that a message waits; a second run sends nothing."""
+    return threads.thread_message_notify(message_id=message_id)
+
+
+@shared_task
+def sweep_intro_messages() -> int:
+    """Beat: queue again the notice of any message not emailed after a few minutes."""
+    return threads.thread_notify_sweep()

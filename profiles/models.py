@@ -155,6 +155,14 @@ class TherapistProfile(models.Model):
         null=True, blank=True, validators=_range(0, 1000)
     )
     sliding_scale = models.BooleanField(default=False)
+    # How new clients reach the therapist, shown to a responder once an intro is accepted.
+    new_client_contact = models.CharField(
+        max_length=16,
+        choices=choices.NewClientContact.choices,
+        default=choices.NewClientContact.RAPPORT,
+    )
+    new_client_phone = models.CharField(max_length=16, blank=True)
+    booking_url = models.URLField(max_length=300, blank=True)
 
     # Capacity
     accepting_new_clients = models.BooleanField(default=False)

@@ -9,7 +9,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from profiles import choices
-from profiles.models import License, ResponderTraining, TherapistProfile, VettingStatus
+from profiles.models import (
+    License,
+    ResponderProfile,
+    ResponderTraining,
+    TherapistProfile,
+    VettingStatus,
+)
+from profiles.timezones import zone_for_state
 
 
 def confirmation_cutoff(*, now: dt.datetime | None = None) -> dt.datetime:
@@ -167,3 +174,23 @@ def licenses_due_expiry_reminder(*, today: dt.date | None = None) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def therapist_time_zone(*, therapist: TherapistProfile) -> str:
+    """The therapist's zone: their office's state, else the state of their first license."""
+    state = therapist.office_state
+    if not state:
+        state = (
+            License.objects.filter(therapist=therapist)
+            .order_by("created_at", "pk")
+            .values_list("state", flat=True)
+            .first()
+            or ""
+        )
+    return zone_for_state(state)
+
+
+def responder_time_zone(*, responder: ResponderProfile) -> str:
+    """The responder's zone, from the state in their answers."""
+    answers = responder.answers if isinstance(responder.answers, dict) else {}
+    return zone_for_state(answers.get("state") or "")

@@ -138,6 +138,9 @@ def world(totp_user_factory) -> World:
         fee_min_dollars=90,
         fee_max_dollars=160,
         sliding_scale=True,
+        new_client_contact=choices.NewClientContact.BOOKING,
+        new_client_phone="+13035550142",
+        booking_url="https://booking.example.test/robin-fictional",
         accepting_new_clients=True,
         open_slots=4,
         confirmed_at=timezone.now() - dt.timedelta(days=3),
@@ -417,6 +420,14 @@ def _intro_for(world: World) -> IntroRequest:
     return intro_through_service(world.responder, world.therapist)
 
 
+def _accepted_intro_for(world: World) -> IntroRequest:
+    from matching.services.intros import intro_answer
+
+    intro = _intro_for(world)
+    intro_answer(intro=intro, decision="accepted", reply="I will call Thursday (fictional).")
+    return intro
+
+
 ENTRY_CASES = [
     EntryCase(
         name="intro-request",
@@ -439,6 +450,13 @@ ENTRY_CASES = [
         url=lambda w: reverse("matching:inbox_detail", args=[_intro_for(w).public_id]),
         user=lambda w: w.therapist.user,
         data=lambda w: {"decision": "accepted", "reply": ""},  # accepting needs a next step
+    ),
+    EntryCase(
+        name="thread-message",
+        form_class=matching.forms.intros.ThreadMessageForm,
+        url=lambda w: reverse("matching:my_intro", args=[_accepted_intro_for(w).public_id]),
+        user=lambda w: w.responder.user,
+        data=lambda w: {"body": "A fictional line.\r\n" + "x" * 1000},  # too long: the error
     ),
     EntryCase(
         name="vetting-decision",
