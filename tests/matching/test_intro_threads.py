@@ -115,9 +115,7 @@ def test_a_declined_request_opens_no_thread_and_shows_no_contact(intro, responde
     intros.intro_answer(intro=intro, decision="declined", reply="")
     page = client_for(responder.user).get(my_intro_url(intro)).text
     assert "+13035550142" not in page and "Send the message" not in page
-    response = client_for(responder.user).post(
-        my_intro_url(intro), {"body": "Hello?"}, follow=True
-    )
+    response = client_for(responder.user).post(my_intro_url(intro), {"body": "Hello?"}, follow=True)
     assert response.status_code == 200
     assert "Messages open once the therapist accepts the request." in response.text
     assert not IntroMessage.objects.exists()
@@ -316,7 +314,9 @@ def test_other_roles_are_refused(accepted, therapist, responder, who: str, names
     }[who]
     client = client_for(user)
     for name in names:
-        response = client.post(reverse(f"matching:{name}", args=[accepted.public_id]), {"body": "x"})
+        response = client.post(
+            reverse(f"matching:{name}", args=[accepted.public_id]), {"body": "x"}
+        )
         assert response.status_code == 403, name
     accepted.refresh_from_db()
     assert accepted.thread_closed_at is None and not IntroMessage.objects.exists()
