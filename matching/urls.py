@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from matching.views import intros, pages
+from matching.views import intros, pages, therapist
 
 app_name = "matching"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("me/intros/<uuid:public_id>/close/", intros.my_intro_close, name="my_intro_close"),
     path("me/intros/<uuid:public_id>/block/", intros.my_intro_block, name="my_intro_block"),
+    path("therapist/", therapist.therapist_home, name="therapist_home"),
     path("therapist/intros/", intros.inbox, name="inbox"),
     path("therapist/intros/<uuid:public_id>/", intros.inbox_detail, name="inbox_detail"),
     path("therapist/intros/<uuid:public_id>/messages/", intros.inbox_message, name="inbox_message"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -194,3 +195,36 @@ def responder_time_zone(*, responder: ResponderProfile) -> str:
     """The responder's zone, from the state in their answers."""
     answers = responder.answers if isinstance(responder.answers, dict) else {}
     return zone_for_state(answers.get("state") or "")
+
+
+@dataclass(frozen=True)
+class VettingNeed:
+    """A license or training of the therapist that is waiting, refused or expiring."""
+
+    kind: str
+    record: License | ResponderTraining
+    status: str
+    expires_on: dt.date | None = None
+
+
+LICENSE_EXPIRY_WARNING_DAYS = 60
+
+
+def therapist_vetting_needs(
+    *, therapist: TherapistProfile, today: dt.date | None = None
+) -> list[VettingNeed]:
+    """What of the therapist's vetting needs them: refused first, then waiting, then expiring."""
+    today = today or timezone.localdate()
+    needs: list[VettingNeed] = []
+    licenses = list(therapist.licenses.order_by("submitted_at", "pk"))
+    trainings = list(therapist.trainings.order_by("submitted_at", "pk"))
+    for status in (VettingStatus.REJECTED, VettingStatus.PENDING):
+        needs += [VettingNeed("license", r, status) for r in licenses if r.status == status]
+        needs += [VettingNeed("training", r, status) for r in trainings if r.status == status]
+    soon = today + dt.timedelta(days=LICENSE_EXPIRY_WARNING_DAYS)
+    needs += [
+        VettingNeed("license", r, "expiring", r.expires_on)
+        for r in licenses
+        if r.status == VettingStatus.VERIFIED and r.expires_on <= soon
+    ]
+    return needs

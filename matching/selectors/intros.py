@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 from matching.models import IntroMessage, IntroRequest, Side
 from profiles.models import TherapistProfile
@@ -57,4 +58,17 @@ def intro_thread(*, intro: IntroRequest, side: str) -> Thread:
         side=side,
         messages_left=max(0, left),
         per_side=settings.INTRO_THREAD_MESSAGES_PER_SIDE,
+    )
+
+
+def intros_waiting_for(*, therapist: TherapistProfile) -> list[IntroRequest]:
+    """Requests still waiting for this therapist's answer, the soonest to expire first."""
+    return list(
+        IntroRequest.objects.filter(
+            therapist=therapist,
+            status=IntroRequest.Status.PENDING,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("responder")
+        .order_by("expires_at", "pk")
     )
