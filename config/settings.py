@@ -304,6 +304,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "matching.tasks.sweep_intro_messages",
         "schedule": INTRO_SWEEP_EVERY_SECONDS,
     },
+    "coverage-watch-sweep": {
+        "task": "matching.tasks.sweep_coverage_watches",
+        "schedule": 5 * 60,  # seconds; each address is emailed once, then deleted
+    },
 }
 
 # Production hardening; each can be set on its own, and each defaults to on when DEBUG is off.

@@ -174,3 +174,17 @@ class TherapistResponsiveness(models.Model):
 
     def __str__(self) -> str:
         return f"Responsiveness of {self.therapist_id}"
+
+
+class CoverageWatch(models.Model):
+    """An address to email once, when the first therapist licensed in a state is listed.
+
+    Kept only for that one email, encrypted, and deleted once it is sent.
+    """
+
+    state = models.CharField(max_length=2, choices=choices.State.choices, db_index=True)
+    email = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Coverage watch {self.pk} for {self.state}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from matching.views import intros, pages, therapist
+from matching.views import coverage, intros, pages, therapist
 
 app_name = "matching"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("find/", pages.intake_step, {"step": "work"}, name="intake"),
     path("find/help-now/", pages.help_first, name="help_first"),
     path("find/answers/", pages.answers, name="answers"),
+    path("find/notify-me/", coverage.coverage_watch, name="coverage_watch"),
+    path("find/notify-me/done/", coverage.coverage_watch_done, name="coverage_watch_done"),
     path("find/<slug:step>/", pages.intake_step, name="intake_step"),
     path("matches/", pages.results, name="results"),
     path("me/", pages.me, name="me"),

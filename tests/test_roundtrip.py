@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import alliance.forms
+import matching.forms.coverage
 import matching.forms.intake
 import matching.forms.intros
 import profiles.forms
@@ -51,6 +52,7 @@ pytestmark = pytest.mark.django_db
 
 PROJECT_FORM_MODULES = (
     profiles.forms,
+    matching.forms.coverage,
     matching.forms.intake,
     matching.forms.intros,
     alliance.forms,
@@ -457,6 +459,13 @@ ENTRY_CASES = [
         url=lambda w: reverse("matching:my_intro", args=[_accepted_intro_for(w).public_id]),
         user=lambda w: w.responder.user,
         data=lambda w: {"body": "A fictional line.\r\n" + "x" * 1000},  # too long: the error
+    ),
+    EntryCase(
+        name="coverage-watch",
+        form_class=matching.forms.coverage.CoverageWatchForm,
+        url=lambda w: reverse("matching:coverage_watch"),
+        user=lambda w: None,
+        data=lambda w: {"state": "WY", "email": "not-an-address"},  # the error
     ),
     EntryCase(
         name="vetting-decision",
