@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from matching.views import coverage, intros, pages, therapist
+from matching.views import coverage, intros, pages, referrals, therapist
 
 app_name = "matching"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("find/help-now/", pages.help_first, name="help_first"),
     path("find/answers/", pages.answers, name="answers"),
     path("find/notify-me/", coverage.coverage_watch, name="coverage_watch"),
+    path("share/", referrals.referral_make, name="referral_make"),
+    path("find/from/<str:token>/", referrals.referral_open, name="referral_open"),
+    path("find/from/<str:token>/start/", referrals.referral_start, name="referral_start"),
     path("find/notify-me/done/", coverage.coverage_watch_done, name="coverage_watch_done"),
     path("find/<slug:step>/", pages.intake_step, name="intake_step"),
     path("matches/", pages.results, name="results"),

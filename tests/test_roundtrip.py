@@ -27,6 +27,7 @@ import alliance.forms
 import matching.forms.coverage
 import matching.forms.intake
 import matching.forms.intros
+import matching.forms.referral
 import profiles.forms
 from alliance.models import AllianceApproach
 from matching.forms.intake import INTAKE_STEPS, refine_query
@@ -53,6 +54,7 @@ pytestmark = pytest.mark.django_db
 PROJECT_FORM_MODULES = (
     profiles.forms,
     matching.forms.coverage,
+    matching.forms.referral,
     matching.forms.intake,
     matching.forms.intros,
     alliance.forms,
@@ -466,6 +468,13 @@ ENTRY_CASES = [
         url=lambda w: reverse("matching:coverage_watch"),
         user=lambda w: None,
         data=lambda w: {"state": "WY", "email": "not-an-address"},  # the error
+    ),
+    EntryCase(
+        name="referral-link",
+        form_class=matching.forms.referral.ReferralLinkForm,
+        url=lambda w: reverse("matching:referral_make"),
+        user=lambda w: None,
+        data=lambda w: {"service": "fire", "state": ""},  # a state is needed: the error
     ),
     EntryCase(
         name="vetting-decision",
