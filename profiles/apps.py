@@ -1,6 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_site(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """Keep the site's name and domain in step with SITE_URL after every migrate."""
+    from django.contrib.sites.models import Site
+
+    from profiles.sites import site_sync
+
+    site_sync(Site, using=using)
 
 
 class ProfilesConfig(AppConfig):
@@ -9,6 +21,8 @@ class ProfilesConfig(AppConfig):
 
     def ready(self) -> None:
         from profiles import selectors
+
+        post_migrate.connect(_sync_site, sender=self, dispatch_uid="profiles-site-sync")
         from profiles.editor import EditorSection, register_section
 
         for order, (key, title, missing) in enumerate(

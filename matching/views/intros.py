@@ -20,7 +20,7 @@ from matching.selectors.intros import intro_refusal_reason, intro_thread
 from matching.services import intros, threads
 from profiles import choices
 from profiles.decorators import mfa_required, role_required
-from profiles.models import ResponderProfile, User
+from profiles.models import ResponderProfile, TherapistProfile, User
 from profiles.selectors import responder_time_zone, therapist_time_zone, therapists_listed
 
 responder_only = role_required(User.Role.RESPONDER)
@@ -101,8 +101,13 @@ def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @never_cache
 def my_intros(request: HttpRequest) -> HttpResponse:
     """The responder's requests and their answers."""
-    requests = IntroRequest.objects.filter(responder__user=request.user).select_related("therapist")
-    return render(request, "matching/my_intros.html", {"intros": requests})
+    responder = get_object_or_404(ResponderProfile, user=request.user)
+    requests = IntroRequest.objects.filter(responder=responder).select_related("therapist")
+    return render(
+        request,
+        "matching/my_intros.html",
+        {"intros": requests, "viewer_zone": responder_time_zone(responder=responder)},
+    )
 
 
 def _render_my_intro(
@@ -215,8 +220,13 @@ def withdraw(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @never_cache
 def inbox(request: HttpRequest) -> HttpResponse:
     """Requests sent to the therapist; opening one shows the message and is audited."""
-    requests = IntroRequest.objects.filter(therapist__user=request.user).select_related("responder")
-    return render(request, "matching/inbox.html", {"intros": requests})
+    therapist = get_object_or_404(TherapistProfile, user=request.user)
+    requests = IntroRequest.objects.filter(therapist=therapist).select_related("responder")
+    return render(
+        request,
+        "matching/inbox.html",
+        {"intros": requests, "viewer_zone": therapist_time_zone(therapist=therapist)},
+    )
 
 
 def _render_inbox_detail(
