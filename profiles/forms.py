@@ -441,3 +441,29 @@ class VettingDecisionForm(forms.Form):
                 "board_lookup_url", "Record the board's look-up page you checked the license on."
             )
         return cleaned
+
+
+class VettingQueueFilterForm(forms.Form):
+    """Staff narrow the vetting queue; the filters live in the URL."""
+
+    AGES = [
+        ("", "Any age"),
+        ("2", "2 days or more"),
+        ("7", "7 days or more"),
+        ("14", "14 days or more"),
+    ]
+
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=[
+            ("", "Licenses and trainings"),
+            ("license", "Licenses"),
+            ("training", "Trainings"),
+        ],
+        required=False,
+    )
+    state = forms.ChoiceField(
+        label="State", choices=[("", "Any state"), *choices.State.choices], required=False
+    )
+    age = forms.ChoiceField(label="Waiting", choices=AGES, required=False)
+    name = forms.CharField(label="Therapist's name", max_length=120, required=False)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from profiles import choices
@@ -153,13 +153,77 @@ def therapists_due_confirmation_reminder(*, now: dt.datetime | None = None) -> l
     )
 
 
-def vetting_queue() -> list[License | ResponderTraining]:
-    """Licenses and trainings waiting for review, the longest-waiting first."""
-    licenses = License.objects.filter(status=VettingStatus.PENDING).select_related("therapist")
-    trainings = ResponderTraining.objects.filter(status=VettingStatus.PENDING).select_related(
-        "therapist"
-    )
-    return sorted([*licenses, *trainings], key=lambda record: (record.submitted_at, record.pk))
+VETTING_QUEUE_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class VettingQueueFilters:
+    """What staff narrowed the queue to; empty values mean no filter."""
+
+    kind: str = ""
+    state: str = ""
+    min_age_days: int | None = None
+    name: str = ""
+
+
+def vetting_queue(
+    *, filters: VettingQueueFilters | None = None, now: dt.datetime | None = None
+) -> QuerySet:
+    """Licenses and trainings waiting for review, the longest-waiting first, as one list.
+
+    Returns rows of (record_kind, pk, submitted_at) so the two kinds page together; a license's
+    state is its own, and a training matches a state where its therapist holds a license.
+    """
+    filters = filters or VettingQueueFilters()
+    now = now or timezone.now()
+    licenses = License.objects.filter(status=VettingStatus.PENDING)
+    trainings = ResponderTraining.objects.filter(status=VettingStatus.PENDING)
+    if filters.state:
+        licenses = licenses.filter(state=filters.state)
+        trainings = trainings.filter(
+            Exists(License.objects.filter(therapist=OuterRef("therapist"), state=filters.state))
+        )
+    if filters.min_age_days is not None:
+        cutoff = now - dt.timedelta(days=filters.min_age_days)
+        licenses = licenses.filter(submitted_at__lte=cutoff)
+        trainings = trainings.filter(submitted_at__lte=cutoff)
+    if filters.name:
+        licenses = licenses.filter(therapist__full_name__icontains=filters.name)
+        trainings = trainings.filter(therapist__full_name__icontains=filters.name)
+    parts = []
+    if filters.kind in ("", "license"):
+        parts.append(
+            licenses.annotate(record_kind=Value("license")).values(
+                "record_kind", "pk", "submitted_at"
+            )
+        )
+    if filters.kind in ("", "training"):
+        parts.append(
+            trainings.annotate(record_kind=Value("training")).values(
+                "record_kind", "pk", "submitted_at"
+            )
+        )
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return combined.order_by("submitted_at", "pk")
+
+
+def vetting_records(rows: list[dict]) -> list[License | ResponderTraining]:
+    """The records of one page of the queue, in the page's order, with their therapists."""
+    wanted = {"license": [], "training": []}
+    for row in rows:
+        wanted[row["record_kind"]].append(row["pk"])
+    found = {
+        ("license", record.pk): record
+        for record in License.objects.filter(pk__in=wanted["license"]).select_related("therapist")
+    }
+    found |= {
+        ("training", record.pk): record
+        for record in ResponderTraining.objects.filter(pk__in=wanted["training"]).select_related(
+            "therapist"
+        )
+    }
+    keys = [(row["record_kind"], row["pk"]) for row in rows]
+    return [found[key] for key in keys if key in found]
 
 
 def licenses_due_expiry_reminder(*, today: dt.date | None = None) -> list[int]:

@@ -550,6 +550,8 @@ def _project_form_classes() -> set[type[forms.BaseForm]]:
 def test_every_form_of_the_project_has_a_round_trip_case() -> None:
     covered = {case.form_class for case in EDIT_CASES} | {case.form_class for case in ENTRY_CASES}
     covered.add(matching.forms.intake.RefineForm)  # the two refine tests above
+    # A filter form in the URL, like the refine form: tests/profiles/test_vetting_queue.py.
+    covered.add(profiles.forms.VettingQueueFilterForm)
     missing = {cls.__name__ for cls in _project_form_classes()} - {c.__name__ for c in covered}
     assert not missing, f"Forms without a round-trip case: {sorted(missing)}"
 
