@@ -18,6 +18,7 @@ from profiles.models import (
     TherapistProfile,
     User,
     VettingStatus,
+    validate_https_url,
 )
 from profiles.phones import normalize_us_phone
 from profiles.uploads import JPEG, PDF, PNG, CheckedUpload, check_upload
@@ -187,6 +188,7 @@ class PracticalForm(forms.ModelForm):
         required=False,
         max_length=300,
         assume_scheme="https",
+        validators=[validate_https_url],
         widget=forms.URLInput(attrs={"inputmode": "url"}),
         help_text="Needed if new clients book through a link. It must start with https://.",
     )
@@ -248,12 +250,6 @@ class PracticalForm(forms.ModelForm):
     def clean_new_client_phone(self) -> str:
         phone = self.cleaned_data.get("new_client_phone", "").strip()
         return normalize_us_phone(phone) if phone else ""
-
-    def clean_booking_url(self) -> str:
-        url = self.cleaned_data.get("booking_url", "").strip()
-        if url and not url.lower().startswith("https://"):
-            raise ValidationError("Enter a booking link that starts with https://.")
-        return url
 
     def clean_office_zip(self) -> str:
         zip_code = self.cleaned_data.get("office_zip", "").strip()

@@ -4,6 +4,7 @@ import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -71,6 +72,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+
+def validate_https_url(value: str) -> None:
+    """A link shown to responders must use HTTPS."""
+    if value and not value.lower().startswith("https://"):
+        raise ValidationError("Enter a booking link that starts with https://.")
 
 
 def private_storage() -> Storage:
@@ -162,7 +169,7 @@ class TherapistProfile(models.Model):
         default=choices.NewClientContact.RAPPORT,
     )
     new_client_phone = models.CharField(max_length=16, blank=True)
-    booking_url = models.URLField(max_length=300, blank=True)
+    booking_url = models.URLField(max_length=300, blank=True, validators=[validate_https_url])
 
     # Capacity
     accepting_new_clients = models.BooleanField(default=False)
