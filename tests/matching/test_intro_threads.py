@@ -320,3 +320,14 @@ def test_other_roles_are_refused(accepted, therapist, responder, who: str, names
         assert response.status_code == 403, name
     accepted.refresh_from_db()
     assert accepted.thread_closed_at is None and not IntroMessage.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["my_intro_session", "my_intro_close", "my_intro_block"])
+def test_closing_or_blocking_a_request_not_accepted_is_refused_with_a_reason(
+    intro, responder, name: str
+) -> None:
+    response = client_for(responder.user).post(my_intro_url(intro, name), follow=True)
+    assert response.status_code == 200
+    assert "accepted request" in response.text
+    intro.refresh_from_db()
+    assert intro.thread_closed_at is None and intro.responder_blocked_at is None
