@@ -70,6 +70,8 @@ def test_a_phone_intro_goes_from_request_to_messages_to_contact(
     expect(desk.get_by_role("heading", name="Requests waiting for your answer")).to_be_visible()
     expect(desk.get_by_text("left", exact=False).first).to_be_visible()
     accessible(desk, axe)
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    desk.screenshot(path=str(SCREENSHOT_DIR / "therapist-home-phone.png"), full_page=True)
     desk.get_by_role("link", name="From Medic Forty").click()
     expect(desk.get_by_text("EMS", exact=True)).to_be_visible()
     expect(desk.get_by_text("Shown once you accept.")).to_be_visible()
@@ -95,7 +97,6 @@ def test_a_phone_intro_goes_from_request_to_messages_to_contact(
     desk.get_by_role("button", name="Send the message").click()
     expect(desk.get_by_text("Your message is sent.")).to_be_visible()
     accessible(desk, axe)
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     desk.screenshot(path=str(SCREENSHOT_DIR / "thread-therapist-phone.png"), full_page=True)
 
     # The responder sees the answer; the thread at phone size is kept as a screenshot.
