@@ -116,7 +116,7 @@ def results(request: HttpRequest) -> HttpResponse:
     if not page.total_count and not state_has_coverage(state=refined.state):
         # Licenses are per state: no filter and no distance can help, so say so plainly.
         context["no_coverage"] = {
-            "state_name": choices.State(refined.state).label,
+            "state_name": dict(choices.State.choices).get(refined.state, refined.state),
             "form": CoverageWatchForm(initial={"state": refined.state}),
         }
     elif not page.total_count:
