@@ -224,6 +224,8 @@ INTRO_EXPIRY_HOURS = env.int("INTRO_EXPIRY_HOURS", 72, minimum=1)
 INTRO_MAX_OPEN = env.int("INTRO_MAX_OPEN", 3, minimum=1)
 INTRO_REQUEUE_AFTER_SECONDS = env.int("INTRO_REQUEUE_AFTER_SECONDS", 180, minimum=1)
 INTRO_SWEEP_EVERY_SECONDS = env.int("INTRO_SWEEP_EVERY_SECONDS", 60, minimum=1)
+# After an accept, each side may send this many short messages until the first session.
+INTRO_THREAD_MESSAGES_PER_SIDE = env.int("INTRO_THREAD_MESSAGES_PER_SIDE", 5, minimum=1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", "America/Chicago")
@@ -325,6 +327,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "intro-sweep": {
         "task": "matching.tasks.sweep_intros",
         "schedule": INTRO_SWEEP_EVERY_SECONDS,
+    },
+    "intro-message-sweep": {
+        "task": "matching.tasks.sweep_intro_messages",
+        "schedule": INTRO_SWEEP_EVERY_SECONDS,
+    },
+    "coverage-watch-sweep": {
+        "task": "matching.tasks.sweep_coverage_watches",
+        "schedule": 5 * 60,  # seconds; each address is emailed once, then deleted
     },
 }
 

@@ -43,6 +43,21 @@ class RankingChange(models.Model):
 
 INTRO_MESSAGE_MAX_CHARS = 1000
 INTRO_REPLY_MAX_CHARS = 1000
+THREAD_MESSAGE_MAX_CHARS = 1000
+
+
+class Side(models.TextChoices):
+    """The two people of an intro."""
+
+    RESPONDER = "responder", "Responder"
+    THERAPIST = "therapist", "Therapist"
+
+
+class ThreadClosed(models.TextChoices):
+    SESSION_ARRANGED = "session", "First session arranged"
+    BY_RESPONDER = "responder", "Closed by the responder"
+    BY_THERAPIST = "therapist", "Closed by the therapist"
+    BLOCKED = "blocked", "Blocked by the responder"
 
 
 class IntroRequest(models.Model):
@@ -94,6 +109,13 @@ class IntroRequest(models.Model):
     )
     # When the responder was emailed about the answer or the expiry, so it is sent once.
     responder_notified_at = models.DateTimeField(null=True, blank=True)
+    # The responder's service when they asked, which the request form promises to show.
+    responder_service = models.CharField(max_length=24, choices=choices.Service.choices, blank=True)
+    # After an accept, a short thread until the first session is arranged or either side
+    # closes it; a responder's block also hides their contact details from the therapist.
+    thread_closed_at = models.DateTimeField(null=True, blank=True)
+    thread_closed_reason = models.CharField(max_length=16, choices=ThreadClosed.choices, blank=True)
+    responder_blocked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -125,6 +147,32 @@ class IntroRequest(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.PENDING
 
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+    @property
+    def thread_is_open(self) -> bool:
+        return self.is_accepted and self.thread_closed_at is None
+
+
+class IntroMessage(models.Model):
+    """One short message between the two sides of an accepted intro; encrypted at rest."""
+
+    intro = models.ForeignKey(IntroRequest, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=16, choices=Side.choices)
+    body = EncryptedTextField(validators=[MaxLengthValidator(THREAD_MESSAGE_MAX_CHARS)])
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the other side was emailed that a message waits, so it is sent once.
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["notified_at", "created_at"], name="intro_msg_notify_idx")]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} on intro {self.intro_id}"
+
 
 class TherapistResponsiveness(models.Model):
     """How reliably and how fast a therapist answers intro requests; feeds the ranking."""
@@ -143,3 +191,17 @@ class TherapistResponsiveness(models.Model):
 
     def __str__(self) -> str:
         return f"Responsiveness of {self.therapist_id}"
+
+
+class CoverageWatch(models.Model):
+    """An address to email once, when the first therapist licensed in a state is listed.
+
+    Kept only for that one email, encrypted, and deleted once it is sent.
+    """
+
+    state = models.CharField(max_length=2, choices=choices.State.choices, db_index=True)
+    email = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Coverage watch {self.pk} for {self.state}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from matching.services import intros
+from matching.services import coverage, intros, threads
 from matching.services.ranking_changes import ranking_changes_prune
 from profiles.emails import MAIL_TASK_OPTIONS
 
@@ -37,3 +37,27 @@ def prune_ranking_changes() -> int:
 def tell_therapist_a_request_was_withdrawn(therapist_id: int) -> bool:
     """Email a therapist that a request to them was withdrawn, without any detail."""
     return intros.intro_withdrawn_notify(therapist_id=therapist_id)
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def notify_intro_message(message_id: int) -> bool:
+    """Email the other side of an intro that a message waits; a second run sends nothing."""
+    return threads.thread_message_notify(message_id=message_id)
+
+
+@shared_task
+def sweep_intro_messages() -> int:
+    """Beat: queue again the notice of any message not emailed after a few minutes."""
+    return threads.thread_notify_sweep()
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def notify_coverage_watch(watch_id: int) -> bool:
+    """Email one address that its state has a therapist now, then delete it."""
+    return coverage.coverage_watch_notify(watch_id=watch_id)
+
+
+@shared_task
+def sweep_coverage_watches() -> int:
+    """Beat: queue the email of every address whose state now has a therapist."""
+    return coverage.coverage_sweep()

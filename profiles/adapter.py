@@ -32,22 +32,26 @@ class AccountAdapter(DefaultAccountAdapter):
         return _home_for(request.user) or super().get_login_redirect_url(request)
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
-        return _home_for(request.user) or super().get_signup_redirect_url(request)
+        return _home_for(request.user, new=True) or super().get_signup_redirect_url(request)
 
     def get_email_verification_redirect_url(self, email_address: Any) -> str:
-        return _home_for(email_address.user) or super().get_email_verification_redirect_url(
-            email_address
+        return _home_for(email_address.user, new=True) or (
+            super().get_email_verification_redirect_url(email_address)
         )
 
 
-def _home_for(user: Any) -> str:
-    """Where each role starts after signing in; empty for the default."""
+def _home_for(user: Any, *, new: bool = False) -> str:
+    """Where each role starts after signing in; empty for the default.
+
+    A therapist lands on what waits for them; a new one, with nothing waiting yet, goes
+    straight to the profile editor.
+    """
     if not getattr(user, "is_authenticated", False):
         return ""
     if user.is_staff:
         return reverse("profiles:vetting_queue")
     if user.role == User.Role.THERAPIST:
-        return reverse("profiles:editor")
+        return reverse("profiles:editor" if new else "matching:therapist_home")
     if user.role == User.Role.RESPONDER:
         return reverse("matching:me")
     return ""

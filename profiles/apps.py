@@ -7,6 +7,15 @@ from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
+def _sync_site(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """Keep the site's name and domain in step with SITE_URL after every migrate."""
+    from django.contrib.sites.models import Site
+
+    from profiles.sites import site_sync
+
+    site_sync(Site, using=using)
+
+
 class ProfilesConfig(AppConfig):
     name = "profiles"
     verbose_name = "Profiles"
@@ -14,6 +23,8 @@ class ProfilesConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_grant_app_role, sender=self, dispatch_uid="rapport_app_role")
         from profiles import selectors
+
+        post_migrate.connect(_sync_site, sender=self, dispatch_uid="profiles-site-sync")
         from profiles.editor import EditorSection, register_section
 
         for order, (key, title, missing) in enumerate(

@@ -105,6 +105,14 @@ class Gender(models.TextChoices):
     UNDISCLOSED = "undisclosed", "Prefer not to say"
 
 
+class NewClientContact(models.TextChoices):
+    """How a therapist asks new clients to reach them once an intro is accepted."""
+
+    RAPPORT = "rapport", "Messages through Rapport (you are emailed when one is waiting)"
+    PHONE = "phone", "By phone"
+    BOOKING = "booking", "A booking link"
+
+
 class Payment(models.TextChoices):
     INSURANCE = "insurance", "Health insurance"
     EAP = "eap", "Agency EAP"

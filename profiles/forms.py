@@ -18,7 +18,9 @@ from profiles.models import (
     TherapistProfile,
     User,
     VettingStatus,
+    validate_https_url,
 )
+from profiles.phones import normalize_us_phone
 from profiles.uploads import JPEG, PDF, PNG, CheckedUpload, check_upload
 
 EVIDENCE_TYPES = (PDF, PNG, JPEG)
@@ -185,6 +187,16 @@ class ClinicalForm(forms.ModelForm):
 
 
 class PracticalForm(forms.ModelForm):
+    booking_url = forms.URLField(
+        label="Booking link for new clients",
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        validators=[validate_https_url],
+        widget=forms.URLInput(attrs={"inputmode": "url"}),
+        help_text="Needed if new clients book through a link. It must start with https://.",
+    )
+
     class Meta:
         model = TherapistProfile
         fields = [
@@ -200,6 +212,9 @@ class PracticalForm(forms.ModelForm):
             "fee_min_dollars",
             "fee_max_dollars",
             "sliding_scale",
+            "new_client_contact",
+            "new_client_phone",
+            "booking_url",
         ]
         labels = {
             "formats": "How you meet clients",
@@ -214,8 +229,15 @@ class PracticalForm(forms.ModelForm):
             "fee_min_dollars": "Lowest fee per session ($)",
             "fee_max_dollars": "Highest fee per session ($)",
             "sliding_scale": "I offer a sliding scale",
+            "new_client_contact": "How new clients reach you after you accept an intro",
+            "new_client_phone": "Phone number for new clients",
         }
         help_texts = {
+            "new_client_contact": (
+                "Shown only to a responder whose intro you accepted. Until the first session "
+                "is arranged, you can also exchange a few short messages in Rapport."
+            ),
+            "new_client_phone": "Needed if new clients reach you by phone.",
             "office_zip": "Five digits. Needed if you meet in person; used only for distance.",
             "telehealth_states": (
                 "You will be listed only in states where a license of yours is verified."
@@ -225,7 +247,13 @@ class PracticalForm(forms.ModelForm):
             "office_zip": forms.TextInput(
                 attrs={"inputmode": "numeric", "autocomplete": "postal-code", "maxlength": 5}
             ),
+            "new_client_contact": forms.RadioSelect,
+            "new_client_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
+
+    def clean_new_client_phone(self) -> str:
+        phone = self.cleaned_data.get("new_client_phone", "").strip()
+        return normalize_us_phone(phone) if phone else ""
 
     def clean_office_zip(self) -> str:
         zip_code = self.cleaned_data.get("office_zip", "").strip()
@@ -249,6 +277,21 @@ class PracticalForm(forms.ModelForm):
         low, high = cleaned.get("fee_min_dollars"), cleaned.get("fee_max_dollars")
         if low is not None and high is not None and low > high:
             self.add_error("fee_max_dollars", "The highest fee cannot be below the lowest fee.")
+        needed = {
+            choices.NewClientContact.PHONE: (
+                "new_client_phone",
+                "Enter the number new clients should call.",
+            ),
+            choices.NewClientContact.BOOKING: (
+                "booking_url",
+                "Enter the link new clients book through.",
+            ),
+        }
+        contact = cleaned.get("new_client_contact")
+        if contact in needed:
+            field, message = needed[contact]
+            if not cleaned.get(field) and field not in self.errors:
+                self.add_error(field, message)
         return cleaned
 
 
@@ -398,3 +441,29 @@ class VettingDecisionForm(forms.Form):
                 "board_lookup_url", "Record the board's look-up page you checked the license on."
             )
         return cleaned
+
+
+class VettingQueueFilterForm(forms.Form):
+    """Staff narrow the vetting queue; the filters live in the URL."""
+
+    AGES = [
+        ("", "Any age"),
+        ("2", "2 days or more"),
+        ("7", "7 days or more"),
+        ("14", "14 days or more"),
+    ]
+
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=[
+            ("", "Licenses and trainings"),
+            ("license", "Licenses"),
+            ("training", "Trainings"),
+        ],
+        required=False,
+    )
+    state = forms.ChoiceField(
+        label="State", choices=[("", "Any state"), *choices.State.choices], required=False
+    )
+    age = forms.ChoiceField(label="Waiting", choices=AGES, required=False)
+    name = forms.CharField(label="Therapist's name", max_length=120, required=False)

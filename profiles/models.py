@@ -4,6 +4,7 @@ import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -71,6 +72,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+
+def validate_https_url(value: str) -> None:
+    """A link shown to responders must use HTTPS."""
+    if value and not value.lower().startswith("https://"):
+        raise ValidationError("Enter a booking link that starts with https://.")
 
 
 def private_storage() -> Storage:
@@ -156,6 +163,14 @@ class TherapistProfile(models.Model):
         null=True, blank=True, validators=_range(0, 1000)
     )
     sliding_scale = models.BooleanField(default=False)
+    # How new clients reach the therapist, shown to a responder once an intro is accepted.
+    new_client_contact = models.CharField(
+        max_length=16,
+        choices=choices.NewClientContact.choices,
+        default=choices.NewClientContact.RAPPORT,
+    )
+    new_client_phone = models.CharField(max_length=16, blank=True)
+    booking_url = models.URLField(max_length=300, blank=True, validators=[validate_https_url])
 
     # Capacity
     accepting_new_clients = models.BooleanField(default=False)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from profiles import choices
-from profiles.models import License, ResponderTraining, TherapistProfile, VettingStatus
+from profiles.models import (
+    License,
+    ResponderProfile,
+    ResponderTraining,
+    TherapistProfile,
+    VettingStatus,
+)
+from profiles.timezones import zone_for_state
 
 
 def confirmation_cutoff(*, now: dt.datetime | None = None) -> dt.datetime:
@@ -145,13 +153,77 @@ def therapists_due_confirmation_reminder(*, now: dt.datetime | None = None) -> l
     )
 
 
-def vetting_queue() -> list[License | ResponderTraining]:
-    """Licenses and trainings waiting for review, the longest-waiting first."""
-    licenses = License.objects.filter(status=VettingStatus.PENDING).select_related("therapist")
-    trainings = ResponderTraining.objects.filter(status=VettingStatus.PENDING).select_related(
-        "therapist"
-    )
-    return sorted([*licenses, *trainings], key=lambda record: (record.submitted_at, record.pk))
+VETTING_QUEUE_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class VettingQueueFilters:
+    """What staff narrowed the queue to; empty values mean no filter."""
+
+    kind: str = ""
+    state: str = ""
+    min_age_days: int | None = None
+    name: str = ""
+
+
+def vetting_queue(
+    *, filters: VettingQueueFilters | None = None, now: dt.datetime | None = None
+) -> QuerySet:
+    """Licenses and trainings waiting for review, the longest-waiting first, as one list.
+
+    Returns rows of (record_kind, pk, submitted_at) so the two kinds page together; a license's
+    state is its own, and a training matches a state where its therapist holds a license.
+    """
+    filters = filters or VettingQueueFilters()
+    now = now or timezone.now()
+    licenses = License.objects.filter(status=VettingStatus.PENDING)
+    trainings = ResponderTraining.objects.filter(status=VettingStatus.PENDING)
+    if filters.state:
+        licenses = licenses.filter(state=filters.state)
+        trainings = trainings.filter(
+            Exists(License.objects.filter(therapist=OuterRef("therapist"), state=filters.state))
+        )
+    if filters.min_age_days is not None:
+        cutoff = now - dt.timedelta(days=filters.min_age_days)
+        licenses = licenses.filter(submitted_at__lte=cutoff)
+        trainings = trainings.filter(submitted_at__lte=cutoff)
+    if filters.name:
+        licenses = licenses.filter(therapist__full_name__icontains=filters.name)
+        trainings = trainings.filter(therapist__full_name__icontains=filters.name)
+    parts = []
+    if filters.kind in ("", "license"):
+        parts.append(
+            licenses.annotate(record_kind=Value("license")).values(
+                "record_kind", "pk", "submitted_at"
+            )
+        )
+    if filters.kind in ("", "training"):
+        parts.append(
+            trainings.annotate(record_kind=Value("training")).values(
+                "record_kind", "pk", "submitted_at"
+            )
+        )
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return combined.order_by("submitted_at", "pk")
+
+
+def vetting_records(rows: list[dict]) -> list[License | ResponderTraining]:
+    """The records of one page of the queue, in the page's order, with their therapists."""
+    wanted = {"license": [], "training": []}
+    for row in rows:
+        wanted[row["record_kind"]].append(row["pk"])
+    found = {
+        ("license", record.pk): record
+        for record in License.objects.filter(pk__in=wanted["license"]).select_related("therapist")
+    }
+    found |= {
+        ("training", record.pk): record
+        for record in ResponderTraining.objects.filter(pk__in=wanted["training"]).select_related(
+            "therapist"
+        )
+    }
+    keys = [(row["record_kind"], row["pk"]) for row in rows]
+    return [found[key] for key in keys if key in found]
 
 
 def licenses_due_expiry_reminder(*, today: dt.date | None = None) -> list[int]:
@@ -186,3 +258,56 @@ def audit_chain_first_break() -> str:
             return f"{where}: its content does not match its hash."
         expected_sequence, expected_previous = row["sequence"] + 1, row["entry_hash"]
     return ""
+
+
+def therapist_time_zone(*, therapist: TherapistProfile) -> str:
+    """The therapist's zone: their office's state, else the state of their first license."""
+    state = therapist.office_state
+    if not state:
+        state = (
+            License.objects.filter(therapist=therapist)
+            .order_by("created_at", "pk")
+            .values_list("state", flat=True)
+            .first()
+            or ""
+        )
+    return zone_for_state(state)
+
+
+def responder_time_zone(*, responder: ResponderProfile) -> str:
+    """The responder's zone, from the state in their answers."""
+    answers = responder.answers if isinstance(responder.answers, dict) else {}
+    return zone_for_state(answers.get("state") or "")
+
+
+@dataclass(frozen=True)
+class VettingNeed:
+    """A license or training of the therapist that is waiting, refused or expiring."""
+
+    kind: str
+    record: License | ResponderTraining
+    status: str
+    expires_on: dt.date | None = None
+
+
+LICENSE_EXPIRY_WARNING_DAYS = 60
+
+
+def therapist_vetting_needs(
+    *, therapist: TherapistProfile, today: dt.date | None = None
+) -> list[VettingNeed]:
+    """What of the therapist's vetting needs them: refused first, then waiting, then expiring."""
+    today = today or timezone.localdate()
+    needs: list[VettingNeed] = []
+    licenses = list(therapist.licenses.order_by("submitted_at", "pk"))
+    trainings = list(therapist.trainings.order_by("submitted_at", "pk"))
+    for status in (VettingStatus.REJECTED, VettingStatus.PENDING):
+        needs += [VettingNeed("license", r, status) for r in licenses if r.status == status]
+        needs += [VettingNeed("training", r, status) for r in trainings if r.status == status]
+    soon = today + dt.timedelta(days=LICENSE_EXPIRY_WARNING_DAYS)
+    needs += [
+        VettingNeed("license", r, "expiring", r.expires_on)
+        for r in licenses
+        if r.status == VettingStatus.VERIFIED and r.expires_on <= soon
+    ]
+    return needs

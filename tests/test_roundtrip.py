@@ -24,8 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 import alliance.forms
+import matching.forms.coverage
 import matching.forms.intake
 import matching.forms.intros
+import matching.forms.referral
 import profiles.forms
 from alliance.models import AllianceApproach
 from matching.forms.intake import INTAKE_STEPS, refine_query
@@ -51,6 +53,8 @@ pytestmark = pytest.mark.django_db
 
 PROJECT_FORM_MODULES = (
     profiles.forms,
+    matching.forms.coverage,
+    matching.forms.referral,
     matching.forms.intake,
     matching.forms.intros,
     alliance.forms,
@@ -144,6 +148,9 @@ def world(totp_user_factory) -> World:
         fee_min_dollars=90,
         fee_max_dollars=160,
         sliding_scale=True,
+        new_client_contact=choices.NewClientContact.BOOKING,
+        new_client_phone="+13035550142",
+        booking_url="https://booking.example.test/robin-fictional",
         accepting_new_clients=True,
         open_slots=4,
         confirmed_at=timezone.now() - dt.timedelta(days=3),
@@ -434,6 +441,14 @@ def _intro_for(world: World) -> IntroRequest:
     return intro_through_service(world.responder, world.therapist)
 
 
+def _accepted_intro_for(world: World) -> IntroRequest:
+    from matching.services.intros import intro_answer
+
+    intro = _intro_for(world)
+    intro_answer(intro=intro, decision="accepted", reply="I will call Thursday (fictional).")
+    return intro
+
+
 ENTRY_CASES = [
     EntryCase(
         name="intro-request",
@@ -456,6 +471,27 @@ ENTRY_CASES = [
         url=lambda w: reverse("matching:inbox_detail", args=[_intro_for(w).public_id]),
         user=lambda w: w.therapist.user,
         data=lambda w: {"decision": "accepted", "reply": ""},  # accepting needs a next step
+    ),
+    EntryCase(
+        name="thread-message",
+        form_class=matching.forms.intros.ThreadMessageForm,
+        url=lambda w: reverse("matching:my_intro", args=[_accepted_intro_for(w).public_id]),
+        user=lambda w: w.responder.user,
+        data=lambda w: {"body": "A fictional line.\r\n" + "x" * 1000},  # too long: the error
+    ),
+    EntryCase(
+        name="coverage-watch",
+        form_class=matching.forms.coverage.CoverageWatchForm,
+        url=lambda w: reverse("matching:coverage_watch"),
+        user=lambda w: None,
+        data=lambda w: {"state": "WY", "email": "not-an-address"},  # the error
+    ),
+    EntryCase(
+        name="referral-link",
+        form_class=matching.forms.referral.ReferralLinkForm,
+        url=lambda w: reverse("matching:referral_make"),
+        user=lambda w: None,
+        data=lambda w: {"service": "fire", "state": ""},  # a state is needed: the error
     ),
     EntryCase(
         name="vetting-decision",
@@ -531,6 +567,8 @@ def _project_form_classes() -> set[type[forms.BaseForm]]:
 def test_every_form_of_the_project_has_a_round_trip_case() -> None:
     covered = {case.form_class for case in EDIT_CASES} | {case.form_class for case in ENTRY_CASES}
     covered.add(matching.forms.intake.RefineForm)  # the two refine tests above
+    # A filter form in the URL, like the refine form: tests/profiles/test_vetting_queue.py.
+    covered.add(profiles.forms.VettingQueueFilterForm)
     missing = {cls.__name__ for cls in _project_form_classes()} - {c.__name__ for c in covered}
     assert not missing, f"Forms without a round-trip case: {sorted(missing)}"
 

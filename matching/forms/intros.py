@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from matching.forms.intake import checkboxes
-from matching.models import INTRO_MESSAGE_MAX_CHARS, INTRO_REPLY_MAX_CHARS, IntroRequest
+from matching.models import (
+    INTRO_MESSAGE_MAX_CHARS,
+    INTRO_REPLY_MAX_CHARS,
+    THREAD_MESSAGE_MAX_CHARS,
+    IntroRequest,
+)
 from profiles import choices
 from profiles.fields import PlainTextarea
-
-NANP_PHONE = re.compile(r"^\+?1?([2-9]\d{2})([2-9]\d{2})(\d{4})$")
-
-
-def normalize_us_phone(raw: str) -> str:
-    """+1 and ten digits from a US phone number typed any common way; error otherwise."""
-    digits = re.sub(r"[\s().\-]", "", raw)
-    match = NANP_PHONE.match(digits)
-    if not match:
-        raise ValidationError("Enter a US phone number with area code, like 303-555-0142.")
-    return "+1" + "".join(match.groups())
+from profiles.phones import normalize_us_phone
 
 
 class IntroRequestForm(forms.Form):
@@ -97,3 +90,18 @@ class IntroAnswerForm(forms.Form):
                 "reply", "Tell the responder the next step: times, or how you will call."
             )
         return cleaned
+
+
+class ThreadMessageForm(forms.Form):
+    """One short message of an accepted intro's conversation."""
+
+    body = forms.CharField(
+        label="Your message",
+        max_length=THREAD_MESSAGE_MAX_CHARS,
+        widget=PlainTextarea(attrs={"rows": 4}),
+        help_text=(
+            "Up to 1,000 characters, to arrange the first session. Only the other person "
+            "reads it; the email they get says only that a message is waiting."
+        ),
+        error_messages={"required": "Write a message first."},
+    )

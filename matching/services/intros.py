@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from matching.intake import Intake
 from matching.models import IntroRequest, TherapistResponsiveness
 from matching.selectors.intros import intro_refusal_reason
 from profiles.emails import send_templated_email
@@ -100,6 +101,7 @@ def intro_create(
         contact_phone=contact_phone if contact_method == IntroRequest.ContactMethod.PHONE else "",
         contact_hours=contact_hours,
         between_shifts=between_shifts,
+        responder_service=Intake.from_dict(responder.answers).service,
         created_at=now,
         expires_at=now + dt.timedelta(hours=settings.INTRO_EXPIRY_HOURS),
         last_queued_at=now,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,15 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from matching.forms.intros import IntroAnswerForm, IntroRequestForm
+from matching.forms.intros import IntroAnswerForm, IntroRequestForm, ThreadMessageForm
 from matching.intake import Intake
-from matching.models import IntroRequest
-from matching.selectors.intros import intro_refusal_reason
-from matching.services import intros
+from matching.models import IntroRequest, Side
+from matching.selectors.intros import intro_refusal_reason, intro_thread
+from matching.services import intros, threads
 from profiles import choices
 from profiles.decorators import mfa_required, role_required
-from profiles.models import ResponderProfile, User
-from profiles.selectors import therapists_listed
+from profiles.models import ResponderProfile, TherapistProfile, User
+from profiles.selectors import responder_time_zone, therapist_time_zone, therapists_listed
 
 responder_only = role_required(User.Role.RESPONDER)
 therapist_only = role_required(User.Role.THERAPIST)
@@ -30,14 +31,18 @@ therapist_mfa = mfa_required("Set up two-factor authentication before you read i
 def _get_intro_for_responder(user: User, public_id: uuid.UUID) -> IntroRequest:
     """The signed-in responder's own request; 404 for anyone else's."""
     return get_object_or_404(
-        IntroRequest.objects.select_related("therapist"), public_id=public_id, responder__user=user
+        IntroRequest.objects.select_related("therapist", "responder"),
+        public_id=public_id,
+        responder__user=user,
     )
 
 
 def _get_intro_for_therapist(user: User, public_id: uuid.UUID) -> IntroRequest:
     """A request sent to the signed-in therapist; 404 for anyone else's."""
     return get_object_or_404(
-        IntroRequest.objects.select_related("responder"), public_id=public_id, therapist__user=user
+        IntroRequest.objects.select_related("responder", "therapist"),
+        public_id=public_id,
+        therapist__user=user,
     )
 
 
@@ -96,16 +101,104 @@ def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @never_cache
 def my_intros(request: HttpRequest) -> HttpResponse:
     """The responder's requests and their answers."""
-    requests = IntroRequest.objects.filter(responder__user=request.user).select_related("therapist")
-    return render(request, "matching/my_intros.html", {"intros": requests})
+    responder = get_object_or_404(ResponderProfile, user=request.user)
+    requests = IntroRequest.objects.filter(responder=responder).select_related("therapist")
+    return render(
+        request,
+        "matching/my_intros.html",
+        {"intros": requests, "viewer_zone": responder_time_zone(responder=responder)},
+    )
 
 
-@require_safe
+def _render_my_intro(
+    request: HttpRequest, intro: IntroRequest, message_form: ThreadMessageForm
+) -> HttpResponse:
+    return render(
+        request,
+        "matching/my_intro.html",
+        {
+            "intro": intro,
+            "intro_hours": _hours(intro),
+            "thread": intro_thread(intro=intro, side=Side.RESPONDER),
+            "message_form": message_form,
+            "viewer_zone": responder_time_zone(responder=intro.responder),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @responder_only
 @never_cache
 def my_intro(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The responder's request, the answer, the therapist's contact, and the conversation."""
     intro = _get_intro_for_responder(request.user, public_id)
-    return render(request, "matching/my_intro.html", {"intro": intro, "intro_hours": _hours(intro)})
+    form = ThreadMessageForm(request.POST or None)
+    if request.method == "POST" and not intro.is_accepted:
+        # No conversation on this page to show the error in: say it at the top.
+        messages.error(request, "Messages open once the therapist accepts the request.")
+        return redirect("matching:my_intro", public_id=intro.public_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            threads.thread_message_send(
+                intro=intro, sender=Side.RESPONDER, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            messages.success(request, "Your message is sent.")
+            return redirect("matching:my_intro", public_id=intro.public_id)
+        intro.refresh_from_db()
+    return _render_my_intro(request, intro, form)
+
+
+def _thread_action(
+    request: HttpRequest, intro: IntroRequest, action: Callable[[], object], done: str
+) -> None:
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, done)
+
+
+@require_POST
+@responder_only
+def my_intro_session(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    intro = _get_intro_for_responder(request.user, public_id)
+    _thread_action(
+        request,
+        intro,
+        lambda: threads.thread_session_arranged(intro=intro),
+        "Marked: first session arranged. The conversation is closed.",
+    )
+    return redirect("matching:my_intro", public_id=intro.public_id)
+
+
+@require_POST
+@responder_only
+def my_intro_close(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    intro = _get_intro_for_responder(request.user, public_id)
+    _thread_action(
+        request,
+        intro,
+        lambda: threads.thread_close(intro=intro, side=Side.RESPONDER),
+        "The conversation is closed.",
+    )
+    return redirect("matching:my_intro", public_id=intro.public_id)
+
+
+@require_POST
+@responder_only
+def my_intro_block(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    intro = _get_intro_for_responder(request.user, public_id)
+    _thread_action(
+        request,
+        intro,
+        lambda: threads.thread_block(intro=intro),
+        "Blocked. They can send you nothing more and no longer see your contact details.",
+    )
+    return redirect("matching:my_intro", public_id=intro.public_id)
 
 
 @require_POST
@@ -127,8 +220,35 @@ def withdraw(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @never_cache
 def inbox(request: HttpRequest) -> HttpResponse:
     """Requests sent to the therapist; opening one shows the message and is audited."""
-    requests = IntroRequest.objects.filter(therapist__user=request.user).select_related("responder")
-    return render(request, "matching/inbox.html", {"intros": requests})
+    therapist = get_object_or_404(TherapistProfile, user=request.user)
+    requests = IntroRequest.objects.filter(therapist=therapist).select_related("responder")
+    return render(
+        request,
+        "matching/inbox.html",
+        {"intros": requests, "viewer_zone": therapist_time_zone(therapist=therapist)},
+    )
+
+
+def _render_inbox_detail(
+    request: HttpRequest,
+    intro: IntroRequest,
+    form: IntroAnswerForm,
+    message_form: ThreadMessageForm,
+) -> HttpResponse:
+    """The request as the therapist sees it; every showing is an audited read."""
+    intros.intro_read(intro=intro, user=request.user)
+    return render(
+        request,
+        "matching/inbox_detail.html",
+        {
+            "intro": intro,
+            "form": form,
+            "intro_hours": _hours(intro),
+            "thread": intro_thread(intro=intro, side=Side.THERAPIST),
+            "message_form": message_form,
+            "viewer_zone": therapist_time_zone(therapist=intro.therapist),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -150,9 +270,57 @@ def inbox_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, "Your answer is sent. The responder is told by email.")
             return redirect("matching:inbox")
-    intros.intro_read(intro=intro, user=request.user)
-    return render(
+    return _render_inbox_detail(request, intro, form, ThreadMessageForm())
+
+
+@require_POST
+@therapist_only
+@therapist_mfa
+@never_cache
+def inbox_message(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The therapist sends one message of the conversation; errors show next to the box."""
+    intro = _get_intro_for_therapist(request.user, public_id)
+    form = ThreadMessageForm(request.POST)
+    if not intro.is_accepted:
+        messages.error(request, "Messages open once you accept the request.")
+        return redirect("matching:inbox_detail", public_id=intro.public_id)
+    if form.is_valid():
+        try:
+            threads.thread_message_send(
+                intro=intro, sender=Side.THERAPIST, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            messages.success(request, "Your message is sent.")
+            return redirect("matching:inbox_detail", public_id=intro.public_id)
+        intro.refresh_from_db()
+    return _render_inbox_detail(request, intro, IntroAnswerForm(), form)
+
+
+@require_POST
+@therapist_only
+@therapist_mfa
+def inbox_session(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    intro = _get_intro_for_therapist(request.user, public_id)
+    _thread_action(
         request,
-        "matching/inbox_detail.html",
-        {"intro": intro, "form": form, "intro_hours": _hours(intro)},
+        intro,
+        lambda: threads.thread_session_arranged(intro=intro),
+        "Marked: first session arranged. The conversation is closed.",
     )
+    return redirect("matching:inbox_detail", public_id=intro.public_id)
+
+
+@require_POST
+@therapist_only
+@therapist_mfa
+def inbox_close(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    intro = _get_intro_for_therapist(request.user, public_id)
+    _thread_action(
+        request,
+        intro,
+        lambda: threads.thread_close(intro=intro, side=Side.THERAPIST),
+        "The conversation is closed.",
+    )
+    return redirect("matching:inbox_detail", public_id=intro.public_id)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from matching.forms.coverage import CoverageWatchForm
 from matching.forms.intake import (
     INTAKE_STEPS,
     REFINE_MUSTS,
@@ -19,6 +20,7 @@ from matching.forms.intake import (
 )
 from matching.intake import TRAVEL_MILES_MAX, Intake
 from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
+from matching.selectors.coverage import state_has_coverage
 from matching.selectors.intake import intake_for_request, intake_summary
 from matching.selectors.intros import intro_refusal_reason
 from matching.selectors.profile import (
@@ -129,7 +131,13 @@ def results(request: HttpRequest) -> HttpResponse:
     seeker = seeker_from(refined, tie_seed=tie_seed_for(request))
     page = ranked_page(seeker=seeker, page_number=_page_number(request))
     context = {"form": form, "page": page, "intake": refined}
-    if not page.total_count:
+    if not page.total_count and not state_has_coverage(state=refined.state):
+        # Licenses are per state: no filter and no distance can help, so say so plainly.
+        context["no_coverage"] = {
+            "state_name": dict(choices.State.choices).get(refined.state, refined.state),
+            "form": CoverageWatchForm(initial={"state": refined.state}),
+        }
+    elif not page.total_count:
         # Each way out of an empty list changes one thing and keeps every other filter.
         context["wider"] = {
             "either": refine_query(refined, format=choices.FormatPreference.EITHER),

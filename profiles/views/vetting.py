@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from profiles import selectors
 from profiles.decorators import staff_required
-from profiles.forms import VettingDecisionForm
+from profiles.forms import VettingDecisionForm, VettingQueueFilterForm
 from profiles.models import AuditEntry, License, ResponderTraining, User
 from profiles.services import vetting
 from profiles.services.vetting import VETTED_KINDS, record_version
@@ -41,8 +41,33 @@ def _get_document_for_user(user: User, kind: str, pk: int) -> License | Responde
 @require_safe
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Everything waiting for review, the longest-waiting first."""
-    return render(request, "profiles/vetting_queue.html", {"records": selectors.vetting_queue()})
+    """What waits for review, the longest-waiting first, filtered and in pages of 25."""
+    form = VettingQueueFilterForm(request.GET or None)
+    filters = selectors.VettingQueueFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.VettingQueueFilters(
+            kind=data["kind"],
+            state=data["state"],
+            min_age_days=int(data["age"]) if data["age"] else None,
+            name=data["name"].strip(),
+        )
+    paginator = Paginator(
+        selectors.vetting_queue(filters=filters), selectors.VETTING_QUEUE_PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "profiles/vetting_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "records": selectors.vetting_records(list(page.object_list)),
+            "filter_query": query.urlencode(),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

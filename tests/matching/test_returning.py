@@ -84,6 +84,8 @@ def test_allowing_telehealth_keeps_the_distance_and_is_a_valid_filter(client: Cl
 def test_the_links_start_from_the_filters_on_the_page_not_the_saved_answers(
     client: Client,
 ) -> None:
+    # Someone is licensed in the state, so the ways to widen the search are offered.
+    listed_therapist(full_name="English Only Springs", formats={"in_person"}, **SPRINGS)
     with_answers(client, SPANISH_IN_DENVER)
     page = client.get(reverse("matching:results") + "?format=in_person&miles=40").text
     further = parse_qs(urlsplit(link(page, "Look up to 200 miles away")).query)

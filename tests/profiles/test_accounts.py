@@ -115,7 +115,7 @@ def test_login_with_email_sends_each_role_home(client: Client) -> None:
     response = client.post(
         reverse("account_login"), {"login": "therapist@example.test", "password": PASSWORD}
     )
-    assert response["Location"] == reverse("profiles:editor")
+    assert response["Location"] == reverse("matching:therapist_home")
 
 
 def test_staff_without_two_factor_cannot_use_the_admin(client: Client) -> None:

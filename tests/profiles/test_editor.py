@@ -184,6 +184,7 @@ def practical(**overrides: object) -> dict:
         "insurance_carriers": ["aetna"],
         "fee_min_dollars": "90",
         "fee_max_dollars": "150",
+        "new_client_contact": "rapport",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -207,6 +208,24 @@ def test_practical_turns_the_zip_into_a_place(
         ({"fee_min_dollars": "200"}, "fee_max_dollars", "cannot be below the lowest fee"),
         ({"payment_methods": ["self_pay"]}, "insurance_carriers", "Tick “Health insurance”"),
         ({"fee_min_dollars": "-5"}, "fee_min_dollars", "greater than or equal to 0"),
+        ({"new_client_contact": "phone"}, "new_client_phone", "Enter the number new clients"),
+        (
+            {"new_client_contact": "phone", "new_client_phone": "555-01"},
+            "new_client_phone",
+            "Enter a US phone number with area code",
+        ),
+        ({"new_client_contact": "booking"}, "booking_url", "Enter the link new clients book"),
+        (
+            {"new_client_contact": "booking", "booking_url": "http://booking.example.test/"},
+            "booking_url",
+            "starts with https://",
+        ),
+        (
+            {"new_client_contact": "booking", "booking_url": "javascript:alert(1)"},
+            "booking_url",
+            "Enter a valid URL",
+        ),
+        ({"new_client_contact": "pigeon"}, "new_client_contact", "Select a valid choice"),
     ],
 )
 def test_practical_explains_each_mistake(
@@ -218,6 +237,19 @@ def test_practical_explains_each_mistake(
     assert message in response.text
     therapist.refresh_from_db()
     assert therapist.formats == frozenset()
+
+
+def test_practical_keeps_how_new_clients_reach_the_therapist(
+    therapist_client: Client, therapist: TherapistProfile
+) -> None:
+    data = practical(new_client_contact="phone", new_client_phone="(303) 555-0142")
+    assert therapist_client.post(reverse("profiles:practical"), data).status_code == 302
+    therapist.refresh_from_db()
+    assert (therapist.new_client_contact, therapist.new_client_phone) == ("phone", "+13035550142")
+    data = practical(new_client_contact="booking", booking_url="booking.example.test/robin")
+    assert therapist_client.post(reverse("profiles:practical"), data).status_code == 302
+    therapist.refresh_from_db()
+    assert therapist.booking_url == "https://booking.example.test/robin"
 
 
 def test_capacity_needs_slots_when_accepting(

@@ -146,6 +146,12 @@ def no_args(world: World) -> list[Any]:
     return []
 
 
+def _referral() -> str:
+    from matching.referrals import referral_token
+
+    return referral_token(service="fire", state="CO")
+
+
 MATRIX: dict[str, Row] = {
     "home": Row(no_args, everyone(OK)),
     "crisis": Row(no_args, everyone(OK)),
@@ -167,7 +173,7 @@ MATRIX: dict[str, Row] = {
     "matching:my_intros": Row(no_args, responders_only()),
     "profiles:pseudonym": Row(no_args, responders_only(), post=True),
     "matching:intro_new": Row(lambda w: [w.owner.public_id], responders_only(), post=True),
-    "matching:my_intro": Row(lambda w: [w.intro.public_id], responders_only(owned=True)),
+    "matching:my_intro": Row(lambda w: [w.intro.public_id], responders_only(owned=True), post=True),
     "matching:intro_withdraw": Row(
         lambda w: [w.intro.public_id], responders_only(owned=True), post_only=True
     ),
@@ -199,6 +205,30 @@ MATRIX: dict[str, Row] = {
     "matching:inbox": Row(no_args, therapists_only(mfa=True)),
     "matching:inbox_detail": Row(
         lambda w: [w.intro.public_id], therapists_only(owned=True, mfa=True), post=True
+    ),
+    "matching:coverage_watch": Row(no_args, everyone(OK), post=True),
+    "matching:coverage_watch_done": Row(no_args, everyone(OK)),
+    "matching:referral_make": Row(no_args, everyone(OK), post=True),
+    "matching:referral_open": Row(lambda w: [_referral()], everyone(OK)),
+    "matching:referral_start": Row(lambda w: [_referral()], everyone(OK), post_only=True),
+    "matching:my_intro_session": Row(
+        lambda w: [w.intro.public_id], responders_only(owned=True), post_only=True
+    ),
+    "matching:my_intro_close": Row(
+        lambda w: [w.intro.public_id], responders_only(owned=True), post_only=True
+    ),
+    "matching:my_intro_block": Row(
+        lambda w: [w.intro.public_id], responders_only(owned=True), post_only=True
+    ),
+    "matching:therapist_home": Row(no_args, therapists_only()),
+    "matching:inbox_message": Row(
+        lambda w: [w.intro.public_id], therapists_only(owned=True, mfa=True), post_only=True
+    ),
+    "matching:inbox_session": Row(
+        lambda w: [w.intro.public_id], therapists_only(owned=True, mfa=True), post_only=True
+    ),
+    "matching:inbox_close": Row(
+        lambda w: [w.intro.public_id], therapists_only(owned=True, mfa=True), post_only=True
     ),
     "profiles:vetting_queue": Row(no_args, staff_only()),
     "profiles:audit_trail": Row(no_args, staff_only()),

@@ -1,0 +1,34 @@
+"""Honest coverage: a state without therapists is said plainly, with a way to hear of one."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from matching.forms.coverage import CoverageWatchForm
+from matching.selectors.intake import intake_for_request
+from matching.services import coverage
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def coverage_watch(request: HttpRequest) -> HttpResponse:
+    """Ask to be emailed once when the first therapist licensed in a state is listed."""
+    intake = intake_for_request(request)
+    form = CoverageWatchForm(request.POST or None, initial={"state": intake.state})
+    if request.method == "POST" and form.is_valid():
+        try:
+            coverage.coverage_watch_create(
+                state=form.cleaned_data["state"], email=form.cleaned_data["email"]
+            )
+        except ValidationError as error:
+            form.add_error("state", error)
+        else:
+            return redirect("matching:coverage_watch_done")
+    return render(request, "matching/coverage_watch.html", {"form": form})
+
+
+@require_safe
+def coverage_watch_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "matching/coverage_watch_done.html")

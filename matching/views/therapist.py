@@ -1,0 +1,40 @@
+"""Where a therapist lands after signing in: what is waiting for them, then the editor."""
+
+from __future__ import annotations
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from matching.selectors.intros import intros_waiting_for
+from profiles import selectors
+from profiles.decorators import role_required
+from profiles.models import TherapistProfile, User
+
+
+def _get_therapist_for_user(user: User) -> TherapistProfile:
+    return get_object_or_404(TherapistProfile, user=user)
+
+
+@require_safe
+@role_required(User.Role.THERAPIST)
+@never_cache
+def therapist_home(request: HttpRequest) -> HttpResponse:
+    """Requests waiting with the time left to answer, vetting that needs them, the editor."""
+    therapist = _get_therapist_for_user(request.user)
+    return render(
+        request,
+        "matching/therapist_home.html",
+        {
+            "therapist": therapist,
+            "waiting": intros_waiting_for(therapist=therapist),
+            "vetting_needs": selectors.therapist_vetting_needs(therapist=therapist),
+            "listing_problems": selectors.therapist_listing_problems(therapist=therapist)
+            if therapist.is_published
+            else [],
+            "mfa_enabled": is_mfa_enabled(request.user),
+            "viewer_zone": selectors.therapist_time_zone(therapist=therapist),
+        },
+    )
