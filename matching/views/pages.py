@@ -130,7 +130,10 @@ def results(request: HttpRequest) -> HttpResponse:
     refined = form.refined(intake)
     seeker = seeker_from(refined, tie_seed=tie_seed_for(request))
     page = ranked_page(seeker=seeker, page_number=_page_number(request))
-    context = {"form": form, "page": page, "intake": refined}
+    filters_on = (refined.format_preference != choices.FormatPreference.EITHER) + sum(
+        bool(getattr(refined, answer)) for answer in REFINE_MUSTS.values()
+    )
+    context = {"form": form, "page": page, "intake": refined, "filters_on": filters_on}
     if not page.total_count and not state_has_coverage(state=refined.state):
         # Licenses are per state: no filter and no distance can help, so say so plainly.
         context["no_coverage"] = {

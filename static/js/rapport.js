@@ -2,10 +2,16 @@
 (function () {
   "use strict";
 
-  // After htmx swaps a region, tell screen-reader users and keep focus where it makes sense.
+  // After htmx swaps a region: a new page of results takes focus (and the view) to its top;
+  // a filter change leaves focus and the scroll position where they were, and the status
+  // line tells screen-reader users what changed.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
-    if (target && target.hasAttribute("data-focus-after-swap")) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!target || !target.hasAttribute("data-focus-after-swap")) {
+      return;
+    }
+    if (trigger && trigger.hasAttribute && trigger.hasAttribute("data-focus-results")) {
       target.setAttribute("tabindex", "-1");
       target.focus({ preventScroll: false });
     }

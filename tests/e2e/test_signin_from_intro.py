@@ -20,7 +20,7 @@ def test_a_visitor_asking_learns_why_signs_up_and_gets_the_form_for_that_therapi
     page.get_by_label("State or territory you live in").select_option("CO")
     page.get_by_role("button", name="Continue").click()
     page.goto(base + f"/therapists/{therapist.public_id}/")
-    page.get_by_role("link", name="Ask for an introduction").first.click()
+    page.get_by_role("link", name="Ask Quinn Fictional for an introduction").click()
     expect(
         page.get_by_role("heading", name="Why an account to ask Quinn Fictional?")
     ).to_be_visible()

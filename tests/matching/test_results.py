@@ -262,7 +262,7 @@ def test_the_profile_page_says_when_a_therapist_does_not_fit(client: Client) -> 
         .text
     )
     assert "not licensed in your state" in other
-    assert "Ask for an introduction" not in other
+    assert reverse("matching:intro_new", args=[therapist.public_id]) not in other
 
 
 def test_the_profile_page_offers_a_request_to_a_therapist_who_misses_a_wish(
@@ -280,7 +280,7 @@ def test_the_profile_page_offers_a_request_to_a_therapist_who_misses_a_wish(
     )
     assert "Match " not in page
     assert "They do not fit everything you asked for" in page
-    assert "Ask for an introduction" in page
+    assert reverse("matching:intro_new", args=[therapist.public_id]) in page
 
 
 def test_nothing_sensitive_reaches_the_url(client: Client) -> None:
