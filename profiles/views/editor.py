@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -258,13 +259,15 @@ def pseudonym(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def therapist_photo(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Serve a photo to anyone while the therapist is listed, else only to them and staff."""
+    """Serve a photo to anyone while the therapist is listed, else only to them and to staff
+    with two-factor authentication."""
     therapist = get_object_or_404(TherapistProfile, public_id=public_id)
     user = request.user
     is_owner = user.is_authenticated and therapist.user_id == user.pk
     if not therapist.photo:
         raise Http404
-    if not (is_owner or user.is_staff or selectors.therapist_is_listed(therapist=therapist)):
+    is_vetting_staff = user.is_authenticated and user.is_staff and is_mfa_enabled(user)
+    if not (is_owner or is_vetting_staff or selectors.therapist_is_listed(therapist=therapist)):
         raise Http404
     response = FileResponse(therapist.photo.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"

@@ -181,9 +181,12 @@ def test_an_unlisted_therapists_photo_is_not_found(
     assert client.get(url).status_code == 404
 
 
-def test_staff_can_see_an_unlisted_therapists_photo(
-    client: Client, unlisted_with_photo: TherapistProfile
+def test_only_staff_with_two_factor_see_an_unlisted_therapists_photo(
+    client: Client, unlisted_with_photo: TherapistProfile, totp_user_factory
 ) -> None:
-    client.force_login(StaffFactory())
+    staff = StaffFactory()
+    client.force_login(staff)
     url = reverse("profiles:therapist_photo", args=[unlisted_with_photo.public_id])
+    assert client.get(url).status_code == 404
+    totp_user_factory(staff)
     assert client.get(url).status_code == 200

@@ -68,6 +68,7 @@ class World:
     license: Any
     training: Any
     clients: dict[str, Client] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)
 
 
 def _answers() -> dict:
@@ -101,7 +102,7 @@ def world(totp_user_factory) -> World:
     for role, user in users.items():
         clients[role] = Client()
         clients[role].force_login(user)
-    return World(owner, responder, intro, license, training, clients)
+    return World(owner, responder, intro, license, training, clients, users)
 
 
 def everyone(outcome: str) -> dict[str, str]:
@@ -370,3 +371,50 @@ def test_only_staff_with_two_factor_reach_the_admin(world: World, role: str) -> 
         elif role == "anonymous" and got != LOGIN:
             wrong.append(f"{url} as anonymous: expected sign-in, got {got}")
     assert wrong == []
+
+
+UNSAFE_ALLAUTH = (
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "account_logout",
+    "account_email",
+    "account_change_password",
+    "mfa_activate_totp",
+)
+
+
+def test_every_unsafe_endpoint_refuses_a_post_without_a_csrf_token(world: World) -> None:
+    """Posted by the very role allowed to post, but with no token: always 403."""
+    accepted: list[str] = []
+    for name, row in MATRIX.items():
+        if not (row.post or row.post_only):
+            continue
+        role = next(role for role in ROLES if row.get[role] == OK)
+        client = Client(enforce_csrf_checks=True)
+        if role != "anonymous":
+            client.force_login(world.users[role])
+        response = client.post(reverse(name, args=row.args(world)), {})
+        if response.status_code != 403:
+            accepted.append(f"{name} as {role}: {response.status_code}")
+    for name in UNSAFE_ALLAUTH:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(world.owner.user)
+        response = client.post(reverse(name), {})
+        if response.status_code != 403:
+            accepted.append(f"{name}: {response.status_code}")
+    assert accepted == []
+
+
+def test_an_unlisted_therapists_photo_is_for_them_and_staff_with_two_factor(
+    world: World,
+) -> None:
+    world.owner.published_at = None
+    world.owner.save(update_fields=["published_at"])
+    url = reverse("profiles:therapist_photo", args=[world.owner.public_id])
+    got = {role: world.clients[role].get(url).status_code for role in ROLES}
+    assert got == {
+        **everyone(404),
+        "therapist": 200,
+        "staff": 200,
+    }

@@ -1,0 +1,95 @@
+"""Every form takes whatever is posted to it without a server error."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matching.intake import Intake
+from tests.factories import ResponderFactory, intro_through_service, listed_therapist
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES_PER_FORM = 200
+# Text a browser could send, and text no browser would: control characters, surrogates'
+# neighbours, very long values, numbers out of range, HTML.
+VALUES = st.one_of(
+    st.text(max_size=50),
+    st.text(max_size=2000),
+    st.sampled_from(["", "0", "-1", "99999999999999999999", "1e308", "NaN", "<b>x</b>", "\x00"]),
+    st.integers().map(str),
+)
+
+
+class _FieldNames(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        name = dict(attrs).get("name")
+        if tag in {"input", "select", "textarea"} and name and name != "csrfmiddlewaretoken":
+            self.names.add(name)
+
+
+def _field_names(client: Client, url: str) -> list[str]:
+    parser = _FieldNames()
+    parser.feed(client.get(url).text)
+    return sorted(parser.names)
+
+
+FORMS: dict[str, tuple[str, Any]] = {
+    "intake place": ("anonymous", lambda w: reverse("matching:intake_step", args=["place"])),
+    "intake work": ("anonymous", lambda w: reverse("matching:intake_step", args=["work"])),
+    "intake concerns": (
+        "anonymous",
+        lambda w: reverse("matching:intake_step", args=["concerns"]),
+    ),
+    "pseudonym": ("responder", lambda w: reverse("profiles:pseudonym")),
+    "intro": ("responder", lambda w: reverse("matching:intro_new", args=[w["public_id"]])),
+    "identity": ("therapist", lambda w: reverse("profiles:identity")),
+    "experience": ("therapist", lambda w: reverse("profiles:experience")),
+    "clinical": ("therapist", lambda w: reverse("profiles:clinical")),
+    "practical": ("therapist", lambda w: reverse("profiles:practical")),
+    "capacity": ("therapist", lambda w: reverse("profiles:capacity")),
+    "alliance": ("therapist", lambda w: reverse("alliance:edit")),
+    "license": ("therapist", lambda w: reverse("profiles:license_add")),
+    "answer": ("therapist", lambda w: reverse("matching:inbox_detail", args=[w["intro_id"]])),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_a_form_never_answers_with_a_server_error(form: str, totp_user_factory) -> None:
+    therapist = listed_therapist()
+    totp_user_factory(therapist.user)
+    responder = ResponderFactory(answers=Intake(state="CO").to_dict())
+    intro = intro_through_service(responder, therapist)
+    world = {"public_id": therapist.public_id, "intro_id": intro.public_id}
+    role, url_of = FORMS[form]
+    client = Client(raise_request_exception=False)
+    if role == "responder":
+        client.force_login(responder.user)
+    elif role == "therapist":
+        client.force_login(therapist.user)
+    url = url_of(world)
+    names = _field_names(client, url)
+    assert names, f"no fields found on {url}"
+
+    @settings(
+        max_examples=EXAMPLES_PER_FORM,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(st.fixed_dictionaries({}, optional=dict.fromkeys(names, VALUES)))
+    def post(data: dict[str, str]) -> None:
+        response = client.post(url, data)
+        assert response.status_code < 500, (data, response.status_code)
+
+    post()
