@@ -53,6 +53,9 @@ class StateIndex:
     services: np.ndarray
     service_count: np.ndarray
     traits: np.ndarray  # one column per trait, in scoring.TRAITS order
+    # The same for responders of one service, where some therapist has enough check-ins
+    # from that service; the other rows repeat `traits`.
+    service_traits: dict[str, np.ndarray]
     focus: np.ndarray
     trained: np.ndarray
     certified: np.ndarray
@@ -123,9 +126,11 @@ def build_index(candidates: Sequence[Candidate]) -> StateIndex:
         ),
         services=column([mask_of(c.services, SERVICES) for c in cands], np.int64),
         service_count=column([min(len(c.services), 3) / 3 for c in cands], np.float64),
-        traits=np.array(
-            [[scoring.trait_value(c, t) for t in scoring.TRAITS] for c in cands], dtype=np.float64
-        ).reshape(len(cands), len(scoring.TRAITS)),
+        traits=_trait_columns(cands),
+        service_traits={
+            service: _trait_columns(cands, service)
+            for service in sorted({s for c in cands for s in c.checkins_by_service})
+        },
         focus=column([mask_of(c.focus_concerns, CONCERNS) for c in cands], np.int64),
         trained=column([mask_of(c.methods_trained, METHODS) for c in cands], np.int64),
         certified=column([mask_of(c.methods_certified, METHODS) for c in cands], np.int64),
@@ -164,6 +169,13 @@ def build_index(candidates: Sequence[Candidate]) -> StateIndex:
         speed=column([scoring.answer_speed(c) for c in cands], np.float64),
         evaluator=column([bool(c.agency_evaluations) for c in cands], bool),
     )
+
+
+def _trait_columns(cands: list[Candidate], service: str = "") -> np.ndarray:
+    return np.array(
+        [[scoring.trait_value(c, t, service) for t in scoring.TRAITS] for c in cands],
+        dtype=np.float64,
+    ).reshape(len(cands), len(scoring.TRAITS))
 
 
 def _distances(index: StateIndex, seeker: Seeker) -> np.ndarray:
@@ -317,7 +329,8 @@ def _alliance(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray
     weights = scoring.trait_weights(seeker)
     total = sum(weights.values())
     shares = np.array([weights[t] / total for t in scoring.TRAITS])
-    return index.traits[rows] @ shares
+    traits = index.service_traits.get(seeker.service, index.traits)
+    return traits[rows] @ shares
 
 
 def _clinical(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:

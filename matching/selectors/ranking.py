@@ -19,12 +19,15 @@ from django.conf import settings
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
+from alliance.aggregation import AllianceMeasure
 from alliance.models import AllianceApproach
+from alliance.selectors import alliance_measures
 from matching.intake import Intake
 from matching.models import RankingVersion, TherapistResponsiveness
 from matching.ranking import StateIndex, build_index, rank_index
 from matching.scoring import (
     Candidate,
+    Checkins,
     Rules,
     Score,
     Seeker,
@@ -87,7 +90,7 @@ def _license_label(license_type: str, state: str) -> str:
 
 
 def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
-    """Read one state's candidates from the database, in five queries."""
+    """Read one state's candidates from the database, in seven queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     verified_here = License.objects.filter(
@@ -149,6 +152,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
     )
     ids = [row[0] for row in rows]
     trainings, licenses, alliance = _related(ids, today=today)
+    measured = measured_alliance(ids)
     answering = {
         therapist_id: (decided, answered, median)
         for therapist_id, decided, answered, median in TherapistResponsiveness.objects.filter(
@@ -164,6 +168,7 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
         verified_kinds, reported_kinds = trainings.get(pk, (frozenset(), frozenset()))
         statements, practices = alliance.get(pk, (frozenset(), frozenset()))
         decided, answered, median_hours = answering.get(pk, (0, 0, None))
+        checkins, checkins_by_service = measured.get(pk, (None, {}))
         candidates.append(
             Candidate(
                 therapist_id=pk,
@@ -180,6 +185,8 @@ def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
                 agency_evaluations=evaluations,
                 statements=statements,
                 practices=practices,
+                checkins=checkins,
+                checkins_by_service=checkins_by_service,
                 focus_concerns=focus,
                 methods_trained=trained,
                 methods_certified=certified,
@@ -249,6 +256,29 @@ def _related(
         licenses,
         alliance,
     )
+
+
+def _as_checkins(measure: AllianceMeasure) -> Checkins:
+    return Checkins(values=measure.values, ratings=measure.ratings, count=measure.checkins)
+
+
+def measured_alliance(ids: list[int]) -> dict[int, tuple[Checkins | None, dict[str, Checkins]]]:
+    """Measured traits per therapist id, overall and per service, where the minimum is met.
+
+    The shrinkage needs every therapist's check-ins (the population), so this reads the
+    totals of all of them: two aggregate queries.
+    """
+    measures = alliance_measures()
+    wanted = set(ids)
+    result: dict[int, tuple[Checkins | None, dict[str, Checkins]]] = {}
+    for therapist_id, measure in measures.overall.items():
+        if therapist_id in wanted:
+            services = measures.by_service.get(therapist_id, {})
+            result[therapist_id] = (
+                _as_checkins(measure),
+                {service: _as_checkins(m) for service, m in services.items()},
+            )
+    return result
 
 
 def loaded_state(state: str) -> LoadedState:
@@ -337,11 +367,18 @@ class RankedPage:
         return self.first_position + len(self.cards) - 1 if self.cards else 0
 
 
-def ranked_page(*, seeker: Seeker, page_number: int = 1) -> RankedPage:
-    """One page of the ranked list, each card with its score and every reason."""
+def ranked_page(
+    *, seeker: Seeker, page_number: int = 1, exclude_therapist_id: int | None = None
+) -> RankedPage:
+    """One page of the ranked list, each card with its score and every reason.
+
+    `exclude_therapist_id` leaves one therapist out: the re-match after a weak check-in.
+    """
     state = loaded_state(seeker.state)
     rules = current_rules()
     ids, _ = rank_index(state.index, seeker, rules)
+    if exclude_therapist_id is not None:
+        ids = ids[ids != exclude_therapist_id]
     page_count = max(1, -(-len(ids) // PAGE_SIZE))
     page_number = max(1, min(page_number, page_count))
     start = (page_number - 1) * PAGE_SIZE

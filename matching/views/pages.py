@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,6 +10,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alliance.selectors import checkins_due_for
 from matching.forms.intake import (
     INTAKE_STEPS,
     REFINE_MUSTS,
@@ -98,6 +101,15 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+def _therapist_left_out(request: HttpRequest) -> TherapistProfile | None:
+    """The therapist named by `?without=` (a re-match after a weak check-in), if any."""
+    try:
+        public_id = uuid.UUID(request.GET.get("without", ""))
+    except ValueError:
+        return None
+    return TherapistProfile.objects.filter(public_id=public_id).only("pk", "full_name").first()
+
+
 @require_GET
 def results(request: HttpRequest) -> HttpResponse:
     """The ranked list for the responder's answers, refined in place by the URL's filters."""
@@ -109,8 +121,13 @@ def results(request: HttpRequest) -> HttpResponse:
         return redirect("matching:intake_step", step="place")
     form = RefineForm.for_request(request.GET, intake)
     refined = form.refined(intake)
-    page = ranked_page(seeker=seeker_from(refined), page_number=_page_number(request))
-    context = {"form": form, "page": page, "intake": refined}
+    without = _therapist_left_out(request)
+    page = ranked_page(
+        seeker=seeker_from(refined),
+        page_number=_page_number(request),
+        exclude_therapist_id=without.pk if without else None,
+    )
+    context = {"form": form, "page": page, "intake": refined, "without": without}
     if not page.total_count:
         # Each way out of an empty list changes one thing and keeps every other filter.
         context["wider"] = {
@@ -177,7 +194,12 @@ def me(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "matching/me.html",
-        {"profile": profile, "intake": intake, "answer_groups": intake_summary(intake)},
+        {
+            "profile": profile,
+            "intake": intake,
+            "answer_groups": intake_summary(intake),
+            "due_checkins": checkins_due_for(responder=profile),
+        },
     )
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from matching import scoring
 from matching.ranking import GENDERS
-from matching.scoring import Candidate, Rules, Seeker
+from matching.scoring import Candidate, Checkins, Rules, Seeker
 
 NOW = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
 RULES = Rules(now_epoch=NOW.timestamp(), today_ordinal=NOW.date().toordinal())
@@ -57,6 +57,21 @@ def seekers(draw) -> Seeker:
 
 
 @st.composite
+def checkins(draw) -> Checkins:
+    values = draw(st.fixed_dictionaries({t: st.floats(0, 1) for t in scoring.TRAITS}))
+    return Checkins(
+        values=values,
+        ratings={t: round(10 * v, 1) for t, v in values.items()},
+        count=draw(st.integers(5, 80)),
+    )
+
+
+def random_checkins(rng) -> Checkins:
+    values = {t: rng.random() for t in scoring.TRAITS}
+    return Checkins(values=values, ratings={t: 10 * v for t, v in values.items()}, count=12)
+
+
+@st.composite
 def candidates(draw, therapist_id: int | None = None) -> Candidate:
     trained = draw(subsets(scoring.METHOD_WORDS))
     in_person = draw(st.booleans())
@@ -79,8 +94,9 @@ def candidates(draw, therapist_id: int | None = None) -> Candidate:
         agency_evaluations=draw(st.sampled_from([frozenset(), frozenset({"fitness_for_duty"})])),
         statements=draw(subsets(scoring.TRAITS)),
         practices=draw(subsets(scoring.PRACTICE_TRAIT)),
-        checkin_traits=draw(
-            st.none() | st.fixed_dictionaries({t: st.floats(0, 1) for t in scoring.TRAITS})
+        checkins=draw(st.none() | checkins()),
+        checkins_by_service=draw(
+            st.dictionaries(st.sampled_from(sorted(scoring.SERVICE_PEOPLE)), checkins(), max_size=2)
         ),
         focus_concerns=draw(subsets(scoring.CONCERN_WORDS)),
         methods_trained=trained,
@@ -131,7 +147,12 @@ def random_candidate(rng, therapist_id: int) -> Candidate:
         agency_evaluations=frozenset({"fitness_for_duty"}) if rng.random() < 0.15 else frozenset(),
         statements=pick(scoring.TRAITS),
         practices=pick(scoring.PRACTICE_TRAIT, 5),
-        checkin_traits=({t: rng.random() for t in scoring.TRAITS} if rng.random() < 0.3 else None),
+        checkins=random_checkins(rng) if rng.random() < 0.3 else None,
+        checkins_by_service=(
+            {rng.choice(sorted(scoring.SERVICE_PEOPLE)): random_checkins(rng)}
+            if rng.random() < 0.15
+            else {}
+        ),
         focus_concerns=pick(scoring.CONCERN_WORDS, 6),
         methods_trained=trained,
         methods_certified=frozenset(m for m in trained if rng.random() < 0.4),
