@@ -187,13 +187,16 @@ def answered_checkins(
     shared: bool = False,
     note: str = "",
 ) -> list[CheckIn]:
-    """`each` answered check-ins from each of `responders` new responders, all alike."""
+    """`each` answered check-ins from each of `responders` new responders, all alike.
+
+    `ratings` is one rating for all five items, or some items (the others are 8).
+    """
+    items = ("respect_trust", "collaboration", "empathy", "adaptability", "fit")
     values = (
-        ratings
+        {**dict.fromkeys(items, 8), **ratings}
         if isinstance(ratings, dict)
-        else dict.fromkeys(("respect_trust", "collaboration", "empathy", "adaptability"), ratings)
+        else dict.fromkeys(items, ratings)
     )
-    values = {"fit": values.get("empathy", 8), **values}
     made = []
     now = timezone.now()
     for _ in range(responders):
