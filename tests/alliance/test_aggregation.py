@@ -114,10 +114,11 @@ def test_a_service_below_the_minimum_falls_back_to_all_responders() -> None:
 
 
 def test_the_ranking_value_uses_the_mean_and_the_share_of_weak_answers() -> None:
-    # Half from the mean above 4 (of 6 points), half from answers that were not weak.
+    # The mean above 4 (of 6 points), times the share of answers that were not weak.
     assert trait_value(10, 0.0) == pytest.approx(1.0)
-    assert trait_value(8.5, 0.05) == pytest.approx(0.5 * 4.5 / 6 + 0.5 * 0.95)
-    assert trait_value(3, 0.9) == pytest.approx(0.5 * 0 + 0.5 * 0.1)
+    assert trait_value(8.5, 0.05) == pytest.approx(4.5 / 6 * 0.95)
+    assert trait_value(7, 0.2) == pytest.approx(0.5 * 0.8)
+    assert trait_value(3, 0.1) == 0.0
 
 
 def test_two_therapists_with_the_same_mean_differ_by_their_weak_answers() -> None:
