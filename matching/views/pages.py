@@ -147,7 +147,8 @@ HOW_WE_RANK_PARTS = {
     "your own service, responder-specific training (verified counts for more), agency work, "
     "ride-alongs, and lived experience.",
     "alliance": "How they build respect and trust, collaboration, empathy and adaptability: "
-    "in their own words and practices now, and from responders' check-ins as they come in.",
+    "from responders' check-ins once enough responders have answered (from responders of "
+    "your own service where there are enough), otherwise in their own words and practices.",
     "clinical": "Whether they help with what you are dealing with, the methods you want (and "
     "their training level), trauma-focused therapy, and the methods you would rather avoid.",
     "practical": "Hours that fit your shifts, distance or telehealth, how you pay, language, "
