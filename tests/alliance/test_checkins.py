@@ -376,3 +376,23 @@ def test_a_deleted_responder_leaves_only_anonymous_ratings(responder, therapist,
     assert kept.note == "" and kept.shared is False
     assert kept.ratings == STRONG
     assert CheckIn.objects.get(number=2).status == CheckIn.Status.STOPPED
+
+
+def test_beat_emails_due_check_ins_through_a_registered_task() -> None:
+    from django.conf import settings
+
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["checkin-emails"]
+    assert entry["task"] == email_due_checkins.name
+    assert entry["task"] in app.tasks
+
+
+def test_the_beat_task_sends_each_due_check_in_once(
+    responder, therapist, eager_celery
+) -> None:
+    accept(responder, therapist)
+    CheckIn.objects.update(due_at=timezone.now() - dt.timedelta(minutes=5))
+    assert email_due_checkins.delay().get() == 1
+    assert email_due_checkins.delay().get() == 0
+    assert len(mail.outbox) == 1
