@@ -388,9 +388,7 @@ def test_beat_emails_due_check_ins_through_a_registered_task() -> None:
     assert entry["task"] in app.tasks
 
 
-def test_the_beat_task_sends_each_due_check_in_once(
-    responder, therapist, eager_celery
-) -> None:
+def test_the_beat_task_sends_each_due_check_in_once(responder, therapist, eager_celery) -> None:
     accept(responder, therapist)
     CheckIn.objects.update(due_at=timezone.now() - dt.timedelta(minutes=5))
     assert email_due_checkins.delay().get() == 1

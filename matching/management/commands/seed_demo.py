@@ -22,6 +22,7 @@ from alliance.services.checkins import checkins_schedule
 from matching.demo import DEMO_PDF, demo_checkins, demo_therapist
 from matching.intake import Intake
 from matching.models import IntroRequest
+from matching.services.intros import responsiveness_refresh
 from profiles.models import License, ResponderProfile, ResponderTraining, TherapistProfile, User
 from profiles.services.therapists import therapist_completeness_refresh
 
@@ -196,15 +197,33 @@ class Command(BaseCommand):
                 user__email__startswith="therapist", user__email__endswith=DEMO_DOMAIN
             ).values_list("pk", "user__email")
         }
+        made = []  # (intro, plan, demo), saved in three bulk inserts
         for number, therapist_id in sorted(therapists.items()):
             for offset, demo in enumerate(demo_checkins(number, CHECKIN_RESPONDERS)):
                 profile, service = responders[demo.responder]
                 days = CHECKIN_DAYS[len(demo.answers) - 1]
                 accepted = now - dt.timedelta(days=days + 3 + (number + offset) % 40)
-                self._answered_plan(profile, therapist_id, service, accepted, demo, now)
+                plan = CheckInPlan(
+                    responder=profile,
+                    therapist_id=therapist_id,
+                    service=service,
+                    accepted_at=accepted,
+                    stopped_at=None if demo.still_seeing else accepted + dt.timedelta(days=days),
+                )
+                made.append((self._accepted_intro(profile, therapist_id, accepted), plan, demo))
+        IntroRequest.objects.bulk_create([intro for intro, _, _ in made])
+        for intro, plan, _ in made:
+            plan.intro_id = intro.pk
+        CheckInPlan.objects.bulk_create([plan for _, plan, _ in made])
+        CheckIn.objects.bulk_create(
+            [row for _, plan, demo in made for row in self._demo_checkins(plan, demo, now)]
+        )
+        for therapist_id in sorted({plan.therapist_id for _, plan, _ in made}):
+            responsiveness_refresh(therapist_id=therapist_id)
         featured = ResponderProfile.objects.get(user__email=f"responder1@{DEMO_DOMAIN}")
         therapist = TherapistProfile.objects.get(user__email=f"therapist00001@{DEMO_DOMAIN}")
         intro = self._accepted_intro(featured, therapist.pk, now - dt.timedelta(days=16))
+        intro.save()
         checkins_schedule(
             intro_id=intro.pk,
             responder=featured,
@@ -216,7 +235,8 @@ class Command(BaseCommand):
     def _accepted_intro(
         self, responder: ResponderProfile, therapist_id: int, accepted: dt.datetime
     ) -> IntroRequest:
-        return IntroRequest.objects.create(
+        """An accepted intro, not yet saved."""
+        return IntroRequest(
             responder=responder,
             therapist_id=therapist_id,
             submission_token=uuid.uuid4(),
@@ -231,27 +251,9 @@ class Command(BaseCommand):
             responder_notified_at=accepted,
         )
 
-    def _answered_plan(
-        self,
-        responder: ResponderProfile,
-        therapist_id: int,
-        service: str,
-        accepted: dt.datetime,
-        demo: Any,
-        now: dt.datetime,
-    ) -> None:
-        intro = self._accepted_intro(responder, therapist_id, accepted)
-        last = len(demo.answers)
-        plan = CheckInPlan.objects.create(
-            intro_id=intro.pk,
-            responder=responder,
-            therapist_id=therapist_id,
-            service=service,
-            accepted_at=accepted,
-            stopped_at=None
-            if demo.still_seeing
-            else accepted + dt.timedelta(CHECKIN_DAYS[last - 1]),
-        )
+    def _demo_checkins(self, plan: CheckInPlan, demo: Any, now: dt.datetime) -> list[CheckIn]:
+        """The answered check-ins of one demo plan, and the next one if still seeing them."""
+        accepted, last = plan.accepted_at, len(demo.answers)
         rows, previous = [], None
         for index, answers in enumerate(demo.answers):
             due = accepted + dt.timedelta(days=CHECKIN_DAYS[index] - 1)
@@ -281,7 +283,7 @@ class Command(BaseCommand):
                     due_at=max(next_due, now + dt.timedelta(days=3)),
                 )
             )
-        CheckIn.objects.bulk_create(rows)
+        return rows
 
     def _responders(self) -> None:
         for local, pseudonym, intake in DEMO_RESPONDERS:
