@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 
 import pytest
@@ -394,3 +395,17 @@ def test_the_beat_task_sends_each_due_check_in_once(responder, therapist, eager_
     assert email_due_checkins.delay().get() == 1
     assert email_due_checkins.delay().get() == 0
     assert len(mail.outbox) == 1
+
+
+def test_no_note_or_answer_reaches_a_log_line(responder, therapist, client_for, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    accept(responder, therapist)
+    link = due_link()
+    client = client_for(responder.user)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=15)):
+        client.post(link, answer_data(empathy="12"))  # refused first
+        client.post(link, answer_data(empathy="7"))
+    assert CheckIn.objects.get(number=1).empathy == 7
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "second call" not in logged
+    assert "empathy" not in logged

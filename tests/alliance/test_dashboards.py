@@ -83,3 +83,12 @@ def test_staff_see_aggregates_and_those_well_below_the_rest(therapist, staff_wit
     assert "Jordan Fictional" not in page
     assert "Lee Fewfictional" not in page  # too few check-ins to judge
     assert "night shift" not in page
+
+
+def test_the_admin_shows_staff_no_individual_check_in() -> None:
+    from django.contrib import admin
+
+    from alliance.models import CheckIn, CheckInPlan
+
+    assert not admin.site.is_registered(CheckIn)
+    assert not admin.site.is_registered(CheckInPlan)
