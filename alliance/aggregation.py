@@ -11,12 +11,16 @@ How a trait's measure is made:
        shrunk = (n * mean + k * population_mean) / (n + k)
    The fewer their check-ins, the closer they stay to the population, so one
    enthusiastic check-in cannot outrank thirty good ones. The weak share shrinks the same.
-3. The minimum: a therapist's measure is used and shown only from `min_checkins` check-ins
-   given by at least `min_responders` different responders, so no single responder's
-   answers can be read off. Below it, callers fall back to the therapist's own words.
+3. The minimum, and release in batches: a therapist's check-ins are taken in the order
+   they were answered and grouped into batches; a batch closes once it holds check-ins
+   from `min_responders` different responders. Only closed batches count, and a measure
+   needs `min_checkins` of their check-ins. So no single responder's answers can be read
+   off, not even by comparing the figures before and after their check-in: figures move
+   only when a whole batch of at least `min_responders` responders closes. Below the
+   minimum, callers fall back to the therapist's own words.
 4. "With responders like you": where a therapist has the minimum from responders of one
    service, that service's mean is shrunk toward the therapist's own shrunk mean (step 2)
-   and used for responders of that service.
+   and used for responders of that service (its check-ins batched on their own).
 5. The value for the ranking (0 to 1) puts the mean and the weak share side by side,
    because ratings crowd near the top of any scale, where means differ little:
        value = (shrunk mean - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST) * (1 - weak share)
@@ -152,6 +156,84 @@ def _measure(
     return AllianceMeasure(traits, checkins, responders, service)
 
 
+@dataclass(frozen=True)
+class AnsweredCheckin:
+    therapist_id: int
+    service: str
+    responder_key: int  # the same for every check-in of one responder
+    answered_epoch: float
+    ratings: Mapping[str, int]  # per trait
+
+
+def closed_batches(
+    checkins: Iterable[AnsweredCheckin], min_responders: int
+) -> list[list[AnsweredCheckin]]:
+    """One therapist's check-ins in the order answered, cut into batches (step 3).
+
+    A batch closes with the check-in that brings it to `min_responders` different
+    responders; the open batch at the end is left out. New check-ins only ever join the
+    open batch, so closed batches never change.
+    """
+    batches: list[list[AnsweredCheckin]] = []
+    current: list[AnsweredCheckin] = []
+    responders: set[int] = set()
+    for checkin in sorted(checkins, key=lambda c: c.answered_epoch):
+        current.append(checkin)
+        responders.add(checkin.responder_key)
+        if len(responders) >= max(1, min_responders):
+            batches.append(current)
+            current, responders = [], set()
+    return batches
+
+
+def totals_of(therapist_id: int, service: str, checkins: list[AnsweredCheckin]) -> CheckinTotals:
+    """The sums of some check-ins, as the shrinkage reads them."""
+    return CheckinTotals(
+        therapist_id=therapist_id,
+        service=service,
+        checkins=len(checkins),
+        responders=len({c.responder_key for c in checkins}),
+        sums={t: float(sum(c.ratings[t] for c in checkins)) for t in TRAITS},
+        weak={t: sum(1 for c in checkins if c.ratings[t] <= WEAK_AT_MOST) for t in TRAITS},
+    )
+
+
+def measure_checkins(
+    checkins: Iterable[AnsweredCheckin],
+    *,
+    prior_strength: float,
+    min_checkins: int,
+    min_responders: int,
+) -> Measures:
+    """Every therapist's measure from their released check-ins: closed batches only."""
+    per_therapist: dict[int, list[AnsweredCheckin]] = defaultdict(list)
+    for checkin in checkins:
+        per_therapist[checkin.therapist_id].append(checkin)
+    overall: dict[int, CheckinTotals] = {}
+    by_service: dict[int, list[CheckinTotals]] = {}
+    for therapist_id, theirs in per_therapist.items():
+        released = [c for batch in closed_batches(theirs, min_responders) for c in batch]
+        if not released:
+            continue
+        overall[therapist_id] = totals_of(therapist_id, "", released)
+        per_service: dict[str, list[AnsweredCheckin]] = defaultdict(list)
+        for checkin in theirs:
+            if checkin.service:
+                per_service[checkin.service].append(checkin)
+        by_service[therapist_id] = [
+            totals_of(therapist_id, service, [c for b in batches for c in b])
+            for service, group in sorted(per_service.items())
+            if (batches := closed_batches(group, min_responders))
+        ]
+    return _measures(
+        overall,
+        by_service,
+        prior_strength=prior_strength,
+        min_checkins=min_checkins,
+        min_responders=min_responders,
+    )
+
+
 def measure_all(
     rows: Iterable[CheckinTotals],
     *,
@@ -166,34 +248,56 @@ def measure_all(
     (a responder may appear under two services, so the per-service counts cannot be added).
     """
     rows = list(rows)
-    population = population_of(rows)
     per_therapist: dict[int, list[CheckinTotals]] = defaultdict(list)
     for row in rows:
         per_therapist[row.therapist_id].append(row)
+    overall = {
+        therapist_id: CheckinTotals(
+            therapist_id=therapist_id,
+            service="",
+            checkins=sum(p.checkins for p in parts),
+            responders=therapist_responders.get(therapist_id, 0),
+            sums={t: sum(p.sums[t] for p in parts) for t in TRAITS},
+            weak={t: sum(p.weak[t] for p in parts) for t in TRAITS},
+        )
+        for therapist_id, parts in per_therapist.items()
+    }
+    return _measures(
+        overall,
+        {tid: [p for p in parts if p.service] for tid, parts in per_therapist.items()},
+        prior_strength=prior_strength,
+        min_checkins=min_checkins,
+        min_responders=min_responders,
+    )
+
+
+def _measures(
+    overall_totals: Mapping[int, CheckinTotals],
+    service_totals: Mapping[int, list[CheckinTotals]],
+    *,
+    prior_strength: float,
+    min_checkins: int,
+    min_responders: int,
+) -> Measures:
+    population = population_of(overall_totals.values())
     overall: dict[int, AllianceMeasure] = {}
     by_service: dict[int, dict[str, AllianceMeasure]] = {}
-    for therapist_id, parts in per_therapist.items():
-        checkins = sum(p.checkins for p in parts)
-        responders = therapist_responders.get(therapist_id, 0)
-        if checkins < min_checkins or responders < min_responders:
+    for therapist_id, totals in overall_totals.items():
+        if totals.checkins < min_checkins or totals.responders < min_responders:
             continue
-        sums = {t: sum(p.sums[t] for p in parts) for t in TRAITS}
-        weak = {t: sum(p.weak[t] for p in parts) for t in TRAITS}
         measure = _measure(
-            checkins,
-            responders,
-            sums,
-            weak,
+            totals.checkins,
+            totals.responders,
+            totals.sums,
+            totals.weak,
             population.means,
             population.weak_shares,
             prior_strength,
         )
         overall[therapist_id] = measure
         services = {}
-        for part in parts:
-            if not part.service or part.checkins < min_checkins:
-                continue
-            if part.responders < min_responders:
+        for part in service_totals.get(therapist_id, []):
+            if part.checkins < min_checkins or part.responders < min_responders:
                 continue
             services[part.service] = _measure(
                 part.checkins,

@@ -4,18 +4,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alliance.aggregation import (
     TRAITS,
-    WEAK_AT_MOST,
     AllianceMeasure,
-    CheckinTotals,
+    AnsweredCheckin,
     Measures,
     Population,
-    measure_all,
+    closed_batches,
+    measure_checkins,
 )
 from alliance.choices import Trait
 from alliance.models import AllianceApproach, CheckIn
@@ -79,56 +79,32 @@ def _responder_key() -> Coalesce:
     return Coalesce(F("plan__responder_id"), Value(0) - F("plan_id"))
 
 
-def checkin_totals(
-    *, since: dt.datetime | None = None, until: dt.datetime | None = None
-) -> tuple[list[CheckinTotals], dict[int, int]]:
-    """Answered check-ins summed per therapist and service, and distinct responders each.
-
-    Two queries, whatever the number of check-ins.
-    """
+def answered_checkins(*, therapist: TherapistProfile | None = None) -> list[AnsweredCheckin]:
+    """Every answered check-in (or one therapist's) as the aggregation reads it: one query."""
     answered = CheckIn.objects.filter(status=CheckIn.Status.ANSWERED)
-    if since is not None:
-        answered = answered.filter(answered_at__gte=since)
-    if until is not None:
-        answered = answered.filter(answered_at__lt=until)
-    rows = (
-        answered.values("plan__therapist_id", "plan__service")
-        .annotate(
-            checkins=Count("pk"),
-            responders=Count(_responder_key(), distinct=True),
-            **{f"sum_{t}": Sum(t) for t in TRAITS},
-            **{f"weak_{t}": Count("pk", filter=Q(**{f"{t}__lte": WEAK_AT_MOST})) for t in TRAITS},
-        )
-        .order_by()
+    if therapist is not None:
+        answered = answered.filter(plan__therapist=therapist)
+    rows = answered.annotate(responder_key=_responder_key()).values_list(
+        "plan__therapist_id", "plan__service", "responder_key", "answered_at", *TRAITS
     )
-    totals = [
-        CheckinTotals(
-            therapist_id=row["plan__therapist_id"],
-            service=row["plan__service"],
-            checkins=row["checkins"],
-            responders=row["responders"],
-            sums={t: float(row[f"sum_{t}"]) for t in TRAITS},
-            weak={t: row[f"weak_{t}"] for t in TRAITS},
+    return [
+        AnsweredCheckin(
+            therapist_id=therapist_id,
+            service=service,
+            responder_key=responder_key,
+            answered_epoch=answered_at.timestamp(),
+            ratings=dict(zip(TRAITS, ratings, strict=True)),
         )
-        for row in rows
+        for therapist_id, service, responder_key, answered_at, *ratings in rows.order_by(
+            "answered_at", "pk"
+        )
     ]
-    responders = dict(
-        answered.values("plan__therapist_id")
-        .annotate(responders=Count(_responder_key(), distinct=True))
-        .order_by()
-        .values_list("plan__therapist_id", "responders")
-    )
-    return totals, responders
 
 
-def alliance_measures(
-    *, since: dt.datetime | None = None, until: dt.datetime | None = None
-) -> Measures:
-    """Every therapist's measured alliance where the minimum count is met."""
-    totals, responders = checkin_totals(since=since, until=until)
-    return measure_all(
-        totals,
-        therapist_responders=responders,
+def alliance_measures() -> Measures:
+    """Every therapist's measured alliance from released check-ins, where the minimum is met."""
+    return measure_checkins(
+        answered_checkins(),
         prior_strength=settings.ALLIANCE_PRIOR_CHECKINS,
         min_checkins=settings.ALLIANCE_MIN_CHECKINS,
         min_responders=settings.ALLIANCE_MIN_RESPONDERS,
@@ -148,7 +124,7 @@ class TraitRow:
 @dataclass(frozen=True)
 class TrendPoint:
     label: str
-    rating: float | None  # mean of the four traits, shrunk; None below the minimum
+    rating: float  # plain mean of the four traits over one closed batch
     checkins: int
 
 
@@ -168,11 +144,11 @@ TRAIT_HELPS = {
     "empathy": "Letting the responder set the pace, and knowing the job's language.",
     "adaptability": "Asking how the work is going, and changing course when it is not.",
 }
-TREND_WINDOW_DAYS = 91
-TREND_WINDOWS = 4
+TREND_BATCHES_SHOWN = 8
 
 
-def _day(moment: dt.datetime) -> str:
+def _day(epoch: float) -> str:
+    moment = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
     return f"{timezone.localdate(moment):%b %-d, %Y}"
 
 
@@ -202,19 +178,17 @@ def therapist_alliance_view(*, therapist: TherapistProfile) -> TherapistAlliance
             )
             for t in TRAITS
         )
-        now = timezone.now()
-        points = []
-        for back in range(TREND_WINDOWS - 1, -1, -1):
-            until = now - dt.timedelta(days=TREND_WINDOW_DAYS * back)
-            since = until - dt.timedelta(days=TREND_WINDOW_DAYS)
-            window = alliance_measures(since=since, until=until).overall.get(therapist.pk)
-            points.append(
-                TrendPoint(
-                    label=f"{_day(since)} to {_day(until)}",
-                    rating=_mean_rating(window) if window else None,
-                    checkins=window.checkins if window else 0,
-                )
+        batches = closed_batches(
+            answered_checkins(therapist=therapist), settings.ALLIANCE_MIN_RESPONDERS
+        )
+        points = [
+            TrendPoint(
+                label=f"{_day(batch[0].answered_epoch)} to {_day(batch[-1].answered_epoch)}",
+                rating=sum(sum(c.ratings.values()) for c in batch) / (len(TRAITS) * len(batch)),
+                checkins=len(batch),
             )
+            for batch in batches[-TREND_BATCHES_SHOWN:]
+        ]
         trend = tuple(points)
     shared = tuple(
         CheckIn.objects.select_related("plan__responder")
@@ -254,6 +228,7 @@ class StaffAllianceView:
     population: Population
     measured_count: int
     checkins_total: int
+    checkins_released: int
     spread: tuple[float, float, float]  # lowest, median, highest mean rating of the measured
     watched: tuple[WatchedTherapist, ...]
     watch_gap: float
@@ -291,7 +266,8 @@ def staff_alliance_view() -> StaffAllianceView:
     return StaffAllianceView(
         population=population,
         measured_count=len(measures.overall),
-        checkins_total=population.checkins,
+        checkins_total=CheckIn.objects.filter(status=CheckIn.Status.ANSWERED).count(),
+        checkins_released=population.checkins,
         spread=spread,
         watched=watched,
         watch_gap=WATCH_GAP_RATING,

@@ -7,7 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance import aggregation
-from alliance.aggregation import TRAITS, CheckinTotals, is_weak, measure_all, shrink, trait_value
+from alliance.aggregation import (
+    TRAITS,
+    AnsweredCheckin,
+    CheckinTotals,
+    closed_batches,
+    is_weak,
+    measure_all,
+    measure_checkins,
+    shrink,
+    trait_value,
+)
 from alliance.choices import Trait
 
 
@@ -174,3 +184,63 @@ def test_more_check_ins_at_the_same_mean_move_further_from_the_population(
 @given(rating=st.floats(0, 10), weak=st.floats(0, 1))
 def test_the_ranking_value_stays_within_0_and_1(rating: float, weak: float) -> None:
     assert 0 <= trait_value(rating, weak) <= 1
+
+
+def answered(therapist_id: int, responder: int, rating: int, at: float, service: str = "fire"):
+    return AnsweredCheckin(
+        therapist_id=therapist_id,
+        service=service,
+        responder_key=responder,
+        answered_epoch=at,
+        ratings=dict.fromkeys(TRAITS, rating),
+    )
+
+
+def released(checkins: list[AnsweredCheckin]):
+    return measure_checkins(checkins, prior_strength=10, min_checkins=5, min_responders=5)
+
+
+def test_a_batch_closes_with_the_fifth_different_responder() -> None:
+    # Responder 1 answers three times: seven check-ins, five responders, one batch.
+    keys = [1, 1, 2, 1, 3, 4, 5, 6, 7]
+    checkins = [answered(1, key, 8, at) for at, key in enumerate(keys)]
+    batches = closed_batches(checkins, 5)
+    assert [len(b) for b in batches] == [7]
+    assert [c.responder_key for c in batches[0]] == keys[:7]
+
+
+def test_the_open_batch_changes_no_figure() -> None:
+    first = [answered(1, key, 8, at) for at, key in enumerate(range(5))]
+    others = [answered(2, 100 + key, 6, at) for at, key in enumerate(range(10))]
+    before = released(first + others).overall[1]
+    later = first + others
+    for n in range(4):
+        later = [*later, answered(1, 50 + n, 0, 100 + n)]
+        assert released(later).overall[1] == before
+    closed = released([*later, answered(1, 60, 0, 200)]).overall[1]
+    assert closed.checkins == 10
+    assert closed.traits["empathy"].rating < before.traits["empathy"].rating
+
+
+def test_below_the_first_closed_batch_there_is_no_measure() -> None:
+    checkins = [answered(1, key, 9, at) for at, key in enumerate(range(4))]
+    assert released(checkins).overall == {}
+
+
+def test_a_services_check_ins_are_batched_on_their_own() -> None:
+    # Five firefighters and one dispatcher: the dispatcher alone is never measured apart.
+    fire = [answered(1, key, 8, at) for at, key in enumerate(range(5))]
+    dispatch = [answered(1, 9, 2, 10, service="dispatch")]
+    result = released(fire + dispatch)
+    assert set(result.by_service[1]) == {"fire"}
+    assert result.overall[1].checkins == 5  # the dispatcher waits in the open batch
+
+
+@settings(max_examples=100, deadline=None)
+@given(keys=st.lists(st.integers(1, 8), max_size=60), extra=st.integers(1, 8))
+def test_closed_batches_never_change_when_a_check_in_is_added(keys: list[int], extra: int) -> None:
+    checkins = [answered(1, key, 7, at) for at, key in enumerate(keys)]
+    before = closed_batches(checkins, 5)
+    after = closed_batches([*checkins, answered(1, extra, 7, len(keys))], 5)
+    assert after[: len(before)] == before
+    assert all(len({c.responder_key for c in batch}) == 5 for batch in after)

@@ -43,7 +43,7 @@ def test_from_the_minimum_the_dashboard_shows_shrunk_traits_beside_all_therapist
     # Population: (60 + 50) / 15 = 7.333; shrunk: (50 + 10 * 7.333) / 15 = 8.2.
     assert "Your traits, from 5 check-ins" in page
     assert "<td>8.2</td><td>7.3</td>" in page
-    assert "Over the last year" in page
+    assert "Batch by batch" in page
 
 
 def test_a_shared_check_in_appears_and_an_unshared_one_does_not(therapist) -> None:
@@ -78,7 +78,7 @@ def test_staff_see_aggregates_and_those_well_below_the_rest(therapist, staff_wit
     few = listed_therapist(full_name="Lee Fewfictional")
     answered_checkins(few, 2, responders=3)
     page = client_as(staff_with_mfa).get(reverse("alliance:staff")).text
-    assert "43 answered check-ins; 2 therapists" in page
+    assert "43 answered check-ins, 40 of them in closed batches; 2 therapists" in page
     assert "Kim Lowfictional" in page
     assert "Jordan Fictional" not in page
     assert "Lee Fewfictional" not in page  # too few check-ins to judge
@@ -92,3 +92,24 @@ def test_the_admin_shows_staff_no_individual_check_in() -> None:
 
     assert not admin.site.is_registered(CheckIn)
     assert not admin.site.is_registered(CheckInPlan)
+
+
+def test_one_more_check_in_changes_no_figure_until_a_new_batch_closes(therapist) -> None:
+    """Comparing the page before and after one check-in must not reveal that answer."""
+    other = listed_therapist()
+    answered_checkins(other, 6, responders=10)
+    answered_checkins(therapist, 10, responders=5)
+    client = client_as(therapist.user)
+
+    def main() -> str:
+        page = client.get(reverse("alliance:dashboard")).text
+        return page[page.index("<main") : page.index("</main>")]
+
+    before = main()
+    for _ in range(4):
+        answered_checkins(therapist, 1, responders=1)
+        assert main() == before
+    answered_checkins(therapist, 1, responders=1)
+    after = main()
+    assert after != before
+    assert "Your traits, from 10 check-ins" in after
