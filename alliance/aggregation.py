@@ -25,7 +25,7 @@ How a trait's measure is made:
    because ratings crowd near the top of any scale, where means differ little:
        value = (shrunk mean - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST) * (1 - weak share)
    that is, how far the mean sits above the weak line, discounted by how often answers
-   fell on or below it. On the demo data this spreads therapists about twice as far apart
+   fell on or below it. On the demo data this spreads therapists almost twice as far apart
    as the plain mean out of 10 would, and a therapist at the population's mean lands near
    what a fully described profile earns from its own words.
 """
