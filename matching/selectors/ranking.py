@@ -90,7 +90,7 @@ def _license_label(license_type: str, state: str) -> str:
 
 
 def load_state(state: str, *, now: dt.datetime | None = None) -> LoadedState:
-    """Read one state's candidates from the database, in seven queries."""
+    """Read one state's candidates from the database, in six queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     verified_here = License.objects.filter(
@@ -265,8 +265,8 @@ def _as_checkins(measure: AllianceMeasure) -> Checkins:
 def measured_alliance(ids: list[int]) -> dict[int, tuple[Checkins | None, dict[str, Checkins]]]:
     """Measured traits per therapist id, overall and per service, where the minimum is met.
 
-    The shrinkage needs every therapist's check-ins (the population), so this reads the
-    totals of all of them: two aggregate queries.
+    The shrinkage needs every therapist's check-ins (the population), so this reads all
+    answered check-ins, in one query.
     """
     measures = alliance_measures()
     wanted = set(ids)
