@@ -94,7 +94,7 @@ def _checkin_email(checkin_id: int, now: dt.datetime) -> bool:
                 due_at__lte=now,
                 emailed_at__isnull=True,
                 plan__stopped_at__isnull=True,
-                plan__responder__isnull=False,
+                plan__responder__user__is_active=True,
             )
             .first()
         )
@@ -124,7 +124,7 @@ def checkins_email_due(*, now: dt.datetime | None = None) -> int:
         due_at__lte=now,
         emailed_at__isnull=True,
         plan__stopped_at__isnull=True,
-        plan__responder__isnull=False,
+        plan__responder__user__is_active=True,
     ).values_list("pk", flat=True)
     return sum(_checkin_email(pk, now) for pk in list(due))
 

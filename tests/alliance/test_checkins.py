@@ -409,3 +409,12 @@ def test_no_note_or_answer_reaches_a_log_line(responder, therapist, client_for, 
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "second call" not in logged
     assert "empathy" not in logged
+
+
+def test_a_deactivated_responder_is_not_emailed(responder, therapist) -> None:
+    accept(responder, therapist)
+    responder.user.is_active = False
+    responder.user.save()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=15)):
+        assert email_due_checkins() == 0
+    assert not mail.outbox
