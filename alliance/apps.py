@@ -8,8 +8,19 @@ class AllianceConfig(AppConfig):
     verbose_name = "Alliance"
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_delete
+
         from alliance.selectors import alliance_missing
+        from alliance.services.checkins import checkins_forget_responder
         from profiles.editor import EditorSection, register_section
+        from profiles.models import ResponderProfile
+
+        def forget_responder(sender: type, instance: ResponderProfile, **kwargs: object) -> None:
+            checkins_forget_responder(responder_id=instance.pk)
+
+        pre_delete.connect(
+            forget_responder, sender=ResponderProfile, dispatch_uid="alliance_forget_responder"
+        )
 
         register_section(
             EditorSection(

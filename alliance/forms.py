@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from alliance.choices import STYLE_DIMENSIONS, STYLE_TITLES, style_scale_choices
-from alliance.models import AllianceApproach
+from alliance.models import CHECKIN_NOTE_MAX_CHARS, RATING_FIELDS, RATING_MAX, AllianceApproach
 from profiles.fields import PlainTextarea
 
 STYLE_PARTS = {
@@ -85,3 +85,72 @@ class AllianceApproachForm(forms.ModelForm):
                     "Where you usually work must lie within how far you adapt (from, to).",
                 )
         return cleaned
+
+
+# Rapport's own words for each item; 0 means not at all, 10 means completely.
+CHECKIN_ITEMS = {
+    "respect_trust": "I can tell them hard things, and they treat what I say with respect.",
+    "collaboration": "We decide together what our sessions are for.",
+    "empathy": "They get what my job puts me through.",
+    "adaptability": "When something does not work for me, they try another way.",
+    "fit": "The way we work fits me.",
+}
+
+
+def _rating(name: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=CHECKIN_ITEMS[name],
+        help_text="0 means not at all, 10 means completely.",
+        min_value=0,
+        max_value=RATING_MAX,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
+    )
+
+
+class CheckInForm(forms.Form):
+    """A check-in: have you met, five items from 0 to 10, still seeing them, a private note."""
+
+    met = forms.TypedChoiceField(
+        label="Have you met them yet?",
+        choices=[("yes", "Yes"), ("not_yet", "Not yet")],
+        widget=forms.RadioSelect,
+    )
+    respect_trust = _rating("respect_trust")
+    collaboration = _rating("collaboration")
+    empathy = _rating("empathy")
+    adaptability = _rating("adaptability")
+    fit = _rating("fit")
+    still_seeing = forms.TypedChoiceField(
+        label="Are you still seeing them?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = forms.CharField(
+        label="A note for yourself (optional)",
+        help_text="Only you can read it. It is never shared, not even when you share your answers.",
+        required=False,
+        max_length=CHECKIN_NOTE_MAX_CHARS,
+        widget=PlainTextarea(attrs={"rows": 3}),
+    )
+    shared = forms.BooleanField(
+        label="Share these answers with my therapist (not my note)",
+        help_text="Off unless you tick it. Sharing helps them adapt how you work together.",
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("met") != "yes":
+            return data
+        for name in RATING_FIELDS:
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, "Choose a number from 0 to 10.")
+        if data.get("still_seeing") not in ("yes", "no"):
+            self.add_error("still_seeing", "Tell us whether you are still seeing them.")
+        return data
+
+    @property
+    def ratings(self) -> dict[str, int]:
+        return {name: self.cleaned_data[name] for name in RATING_FIELDS}

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+import uuid
+
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
 from alliance.choices import STYLE_DIMENSIONS, Practice, Trait
-from profiles.fields import ChoiceSetField
+from profiles import choices
+from profiles.fields import ChoiceSetField, EncryptedTextField
 
 STATEMENT_MAX_CHARS = 600
 STYLE_POINTS = (1, 5)
@@ -71,3 +74,127 @@ class AllianceApproach(models.Model):
     @property
     def missing_traits(self) -> list[str]:
         return [trait.label for trait in Trait if not self.statement(trait).strip()]
+
+
+CHECKIN_NOTE_MAX_CHARS = 1000
+RATING_MAX = 10
+RATING_FIELDS = ("respect_trust", "collaboration", "empathy", "adaptability", "fit")
+
+
+class CheckInPlan(models.Model):
+    """The check-ins that follow one accepted intro: with whom, and whether to keep asking.
+
+    The intro itself belongs to the matching app, which passes its id in; the alliance app
+    never reads it. When the responder deletes their account the plan stays without them,
+    so their answers remain only in anonymous aggregates.
+    """
+
+    intro_id = models.PositiveBigIntegerField(unique=True)
+    responder = models.ForeignKey(
+        "profiles.ResponderProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checkin_plans",
+    )
+    therapist = models.ForeignKey(
+        "profiles.TherapistProfile", on_delete=models.CASCADE, related_name="checkin_plans"
+    )
+    # The responder's service when the intro was accepted: "with responders like you".
+    service = models.CharField(max_length=32, choices=choices.Service.choices, blank=True)
+    accepted_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["therapist"], name="checkin_plan_therapist_idx")]
+
+    def __str__(self) -> str:
+        return f"Check-in plan {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.stopped_at is None and self.responder_id is not None
+
+
+class CheckIn(models.Model):
+    """One check-in: when it is due, how it ended, and the responder's answers if given."""
+
+    class Kind(models.TextChoices):
+        FIRST = "first", "About two weeks in"
+        SECOND = "second", "About six weeks in"
+        QUARTERLY = "quarterly", "Every three months"
+
+    class Status(models.TextChoices):
+        DUE = "due", "Due"
+        ANSWERED = "answered", "Answered"
+        SKIPPED = "skipped", "Skipped"
+        STOPPED = "stopped", "Stopped"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(CheckInPlan, on_delete=models.CASCADE, related_name="checkins")
+    number = models.PositiveSmallIntegerField()  # 1 for the first check-in of the plan
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DUE)
+    snoozes = models.PositiveSmallIntegerField(default=0)
+    # The emailed link: a random token kept only as its SHA-256, usable once, until expiry.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    respect_trust = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(RATING_MAX)]
+    )
+    collaboration = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(RATING_MAX)]
+    )
+    empathy = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(RATING_MAX)]
+    )
+    adaptability = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(RATING_MAX)]
+    )
+    fit = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(RATING_MAX)]
+    )
+    still_seeing = models.BooleanField(null=True, blank=True)
+    note = EncryptedTextField(blank=True, validators=[MaxLengthValidator(CHECKIN_NOTE_MAX_CHARS)])
+    shared = models.BooleanField(default=False)
+    weak = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="checkin_once_per_number"),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True})
+                    | models.Q(**{f"{name}__gte": 0, f"{name}__lte": RATING_MAX}),
+                    name=f"checkin_{name}_in_range",
+                )
+                for name in RATING_FIELDS
+            ],
+            models.CheckConstraint(
+                condition=~models.Q(status="answered")
+                | models.Q(
+                    answered_at__isnull=False,
+                    respect_trust__isnull=False,
+                    collaboration__isnull=False,
+                    empathy__isnull=False,
+                    adaptability__isnull=False,
+                    fit__isnull=False,
+                ),
+                name="checkin_answered_has_every_rating",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(snoozes__lte=2), name="checkin_snoozed_at_most_twice"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="checkin_due_idx")]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.public_id}"
+
+    @property
+    def ratings(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in RATING_FIELDS}

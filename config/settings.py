@@ -227,6 +227,24 @@ INTRO_SWEEP_EVERY_SECONDS = env.int("INTRO_SWEEP_EVERY_SECONDS", 60, minimum=1)
 # After an accept, each side may send this many short messages until the first session.
 INTRO_THREAD_MESSAGES_PER_SIDE = env.int("INTRO_THREAD_MESSAGES_PER_SIDE", 5, minimum=1)
 
+# Check-ins after an accepted intro: the first and second after so many days, then one
+# every CHECKIN_REPEAT_DAYS while the responder still sees the therapist. An emailed link
+# works once, for CHECKIN_LINK_DAYS.
+CHECKIN_FIRST_DAYS = env.int("CHECKIN_FIRST_DAYS", 14, minimum=1)
+CHECKIN_SECOND_DAYS = env.int("CHECKIN_SECOND_DAYS", 42, minimum=1)
+CHECKIN_REPEAT_DAYS = env.int("CHECKIN_REPEAT_DAYS", 91, minimum=1)
+CHECKIN_LINK_DAYS = env.int("CHECKIN_LINK_DAYS", 14, minimum=1)
+CHECKIN_EMAIL_EVERY_SECONDS = env.int("CHECKIN_EMAIL_EVERY_SECONDS", 3600, minimum=1)
+if CHECKIN_SECOND_DAYS <= CHECKIN_FIRST_DAYS:
+    raise ImproperlyConfigured("CHECKIN_SECOND_DAYS must be above CHECKIN_FIRST_DAYS.")
+# Measured alliance (alliance/aggregation.py): a therapist's mean rating is shrunk toward
+# all therapists' mean as if ALLIANCE_PRIOR_CHECKINS average check-ins were added to theirs,
+# and is used and shown only from ALLIANCE_MIN_CHECKINS check-ins given by at least
+# ALLIANCE_MIN_RESPONDERS different responders.
+ALLIANCE_PRIOR_CHECKINS = env.int("ALLIANCE_PRIOR_CHECKINS", 10, minimum=0)
+ALLIANCE_MIN_CHECKINS = env.int("ALLIANCE_MIN_CHECKINS", 5, minimum=1)
+ALLIANCE_MIN_RESPONDERS = env.int("ALLIANCE_MIN_RESPONDERS", 5, minimum=1)
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", "America/Chicago")
 USE_I18N = True
@@ -335,6 +353,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "coverage-watch-sweep": {
         "task": "matching.tasks.sweep_coverage_watches",
         "schedule": 5 * 60,  # seconds; each address is emailed once, then deleted
+    },
+    "checkin-emails": {
+        "task": "alliance.tasks.email_due_checkins",
+        "schedule": CHECKIN_EMAIL_EVERY_SECONDS,  # each check-in is emailed once
     },
 }
 

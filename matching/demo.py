@@ -288,3 +288,52 @@ def demo_therapist(
         trainings=trainings,
         alliance=alliance,
     )
+
+
+# Check-ins: each demo therapist has a hidden "alliance quality"; ratings crowd near the top
+# of the scale, as real ones do, and weaker therapists get more low answers.
+DEMO_CHECKIN_ITEMS = ("respect_trust", "collaboration", "empathy", "adaptability", "fit")
+
+
+@dataclass(frozen=True)
+class DemoCheckins:
+    """One demo responder's check-ins with one therapist: the ratings of each, in order."""
+
+    responder: int  # index into the demo check-in responders
+    answers: tuple[dict[str, int], ...]
+    shared: tuple[bool, ...]
+    still_seeing: bool
+
+
+def demo_checkins(number: int, responders: int, *, seed: int = 20261127) -> list[DemoCheckins]:
+    """The check-ins of demo therapist `number`, the same every time; many have none."""
+    rng = random.Random(seed * 7_000_001 + number)  # noqa: S311 (demo data, not secrets)
+    featured = number == 1  # the demo therapist who signs in: always enough to show
+    if not featured and rng.random() < 0.35:
+        return []
+    quality = rng.gauss(0.0, 1.0)
+    trait_bias = {item: rng.gauss(0.0, 0.4) for item in DEMO_CHECKIN_ITEMS}
+    count = 12 if featured else rng.choice([2, 4, 6, 8, 10, 14, 20])
+    chosen = rng.sample(range(responders), min(responders, count))
+    result = []
+    for responder in chosen:
+        personal = rng.gauss(0.0, 0.6)  # some responders rate everyone higher
+        trend = rng.gauss(0.1 * quality, 0.3)  # alliances grow, or fade, over time
+        answers = []
+        for step in range(rng.choice([1, 1, 2, 2, 3, 4])):
+            level = 8.3 + 0.9 * quality + personal + trend * step
+            answers.append(
+                {
+                    item: max(0, min(10, round(rng.gauss(level + trait_bias[item], 1.0))))
+                    for item in DEMO_CHECKIN_ITEMS
+                }
+            )
+        result.append(
+            DemoCheckins(
+                responder=responder,
+                answers=tuple(answers),
+                shared=tuple(rng.random() < 0.3 for _ in answers),
+                still_seeing=rng.random() < 0.8,
+            )
+        )
+    return result

@@ -68,6 +68,8 @@ class CandidateFacts:
     statements: np.ndarray  # n x traits, 1 where the therapist wrote about the trait
     practices: np.ndarray  # n x traits, practices named for the trait
     checkin_traits: np.ndarray  # n x traits, NaN where check-ins are too few
+    # n x services x traits: from responders of one service, NaN where they are too few
+    checkin_service_traits: np.ndarray
     style_low: np.ndarray  # n x style dimensions, NaN when not described
     style_high: np.ndarray
     checkin_style: np.ndarray  # NaN where check-ins are too few
@@ -120,9 +122,21 @@ def facts_of(candidates: Sequence[Candidate]) -> CandidateFacts:
         return sum(1 for p in c.practices if scoring.PRACTICE_TRAIT.get(p) == trait)
 
     def checkin(c: Candidate, trait: str) -> float:
-        if c.checkin_traits is None or trait not in c.checkin_traits:
+        if c.checkins is None or trait not in c.checkins.values:
             return np.nan
-        return c.checkin_traits[trait]
+        return c.checkins.values[trait]
+
+    def by_service(c: Candidate) -> list[list[float]]:
+        rows = []
+        for service in SERVICES:
+            measured = c.checkins_by_service.get(service)
+            rows.append(
+                [
+                    np.nan if measured is None else measured.values.get(t, np.nan)
+                    for t in scoring.TRAITS
+                ]
+            )
+        return rows
 
     return CandidateFacts(
         ids=column([c.therapist_id for c in cands], np.int64),
@@ -149,6 +163,9 @@ def facts_of(candidates: Sequence[Candidate]) -> CandidateFacts:
         statements=per_trait(lambda c, t: float(t in c.statements)),
         practices=per_trait(practices_for),
         checkin_traits=per_trait(checkin),
+        checkin_service_traits=np.array([by_service(c) for c in cands], dtype=np.float64).reshape(
+            n, len(SERVICES), len(scoring.TRAITS)
+        ),
         style_low=per_style(lambda ranges, d: ranges[d][0]),
         style_high=per_style(lambda ranges, d: ranges[d][1]),
         checkin_style=optional([c.checkin_style for c in cands]),
@@ -201,6 +218,9 @@ class StateIndex:
     services: np.ndarray
     service_count: np.ndarray
     traits: np.ndarray  # one column per trait, in scoring.TRAITS order
+    # n x services x traits: the traits for a responder of each service (check-ins from
+    # that service where there are enough, else `traits`)
+    service_traits: np.ndarray
     style_low: np.ndarray  # one column per style dimension; NaN when not described
     style_high: np.ndarray
     checkin_style: np.ndarray
@@ -263,6 +283,10 @@ def build_columns(facts: CandidateFacts) -> StateIndex:
     from_profile = np.minimum(facts.practices, 2).reshape(shape) / 2
     checkins = facts.checkin_traits.reshape(shape)
     traits = np.where(np.isnan(checkins), from_profile, np.clip(checkins, 0.0, 1.0))
+    per_service = facts.checkin_service_traits.reshape(n, len(SERVICES), len(scoring.TRAITS))
+    service_traits = np.where(
+        np.isnan(per_service), traits[:, None, :], np.clip(per_service, 0.0, 1.0)
+    )
     received = np.maximum(0, facts.intros_received)
     answered = np.maximum(0, np.minimum(facts.intros_answered, received))
     rate = (answered + scoring.ANSWER_RATE_PRIOR_WEIGHT * scoring.ANSWER_RATE_PRIOR) / (
@@ -293,6 +317,7 @@ def build_columns(facts: CandidateFacts) -> StateIndex:
         services=facts.services.astype(np.int64),
         service_count=np.minimum(facts.service_count, 3) / 3,
         traits=traits.astype(np.float64),
+        service_traits=service_traits.astype(np.float64),
         style_low=facts.style_low.astype(np.float64).reshape(style_shape),
         style_high=facts.style_high.astype(np.float64).reshape(style_shape),
         checkin_style=facts.checkin_style.astype(np.float64),
@@ -440,7 +465,12 @@ def tie_order(seed: int, ids: np.ndarray) -> np.ndarray:
 
 
 def rank_top(
-    index: StateIndex, seeker: Seeker, rules: Rules, *, count: int
+    index: StateIndex,
+    seeker: Seeker,
+    rules: Rules,
+    *,
+    count: int,
+    exclude: frozenset[int] = frozenset(),
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """The best `count` eligible candidates in rank_index's order, their scores, and how many
     are eligible in all.
@@ -449,6 +479,9 @@ def rank_top(
     cost more than scoring them.
     """
     ids, total = scored(index, seeker, rules)
+    if exclude:
+        kept = ~np.isin(ids, list(exclude))
+        ids, total = ids[kept], total[kept]
     eligible = len(ids)
     if 0 < count < eligible:
         # Everyone scoring at least the count-th best score, ties included, then exact order.
@@ -562,9 +595,11 @@ def _alliance(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray
     total = sum(weights.values())
     traits_weight = scoring.ALLIANCE_FACTORS["traits"]
     shares = np.array([traits_weight * weights[t] / total for t in scoring.TRAITS])
-    return index.traits[rows] @ shares + scoring.ALLIANCE_FACTORS["style"] * _style(
-        index, rows, seeker
-    )
+    if seeker.service in SERVICES:
+        traits = index.service_traits[rows, SERVICES.index(seeker.service)]
+    else:
+        traits = index.traits[rows]
+    return traits @ shares + scoring.ALLIANCE_FACTORS["style"] * _style(index, rows, seeker)
 
 
 def _style(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:

@@ -178,6 +178,15 @@ class Seeker:
 
 
 @dataclass(frozen=True)
+class Checkins:
+    """Measured alliance traits (alliance/aggregation.py): values for the score, ratings to show."""
+
+    values: Mapping[str, float]  # per trait, 0 to 1
+    ratings: Mapping[str, float]  # per trait, the shrunk mean rating, 0 to 10
+    count: int
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A therapist as a candidate for responders in one state."""
 
@@ -199,8 +208,10 @@ class Candidate:
     agency_evaluations: frozenset[str] = frozenset()
     statements: frozenset[str] = frozenset()  # traits the therapist wrote about
     practices: frozenset[str] = frozenset()
-    # Check-in score per trait (0 to 1), once the alliance app has enough check-ins.
-    checkin_traits: Mapping[str, float] | None = None
+    # What responders said in check-ins, once there are enough of them (else None), and the
+    # same from responders of one service where that service alone has enough.
+    checkins: Checkins | None = None
+    checkins_by_service: Mapping[str, Checkins] = field(default_factory=dict)
     # How far the therapist adapts on each style dimension (low, high); None: not described.
     style_ranges: Mapping[str, tuple[int, int]] | None = None
     # "The way we work fits me" from check-ins (0 to 1), once there are enough.
@@ -239,10 +250,17 @@ class Rules:
 
 VERIFIED = "verified"  # checked by Rapport staff against evidence
 SELF_REPORTED = "self_reported"  # the therapist says so
-MEASURED = "measured"  # what Rapport saw: answers to intro requests, check-ins, confirmations
+MEASURED = "measured"  # what Rapport saw: answers to intro requests, confirmations
+CHECKINS = "checkins"  # what responders said in check-ins after a match
 
 
-SOURCE_LABELS = {VERIFIED: "Verified", SELF_REPORTED: "Self-reported", MEASURED: ""}
+SOURCE_LABELS = {
+    VERIFIED: "Verified",
+    SELF_REPORTED: "Self-reported",
+    MEASURED: "",
+    CHECKINS: "Measured",
+}
+NOT_ENOUGH_CHECKINS = "New: not enough check-ins yet"
 
 
 @dataclass(frozen=True)
@@ -282,6 +300,8 @@ class Score:
     therapist_id: int
     total: float  # 0 to 100
     components: tuple[Component, ...]
+    # Where the alliance part comes from, in words: check-ins, or the therapist's own.
+    alliance_source: str = ""
 
     @property
     def total_rounded(self) -> int:
@@ -522,14 +542,22 @@ def competence(seeker: Seeker, c: Candidate, weight: float) -> Component:
     )
 
 
-def trait_value(c: Candidate, trait: str) -> float:
+def checkins_for(c: Candidate, service: str = "") -> Checkins | None:
+    """Check-ins from responders of this service where there are enough, else from all."""
+    if service and service in c.checkins_by_service:
+        return c.checkins_by_service[service]
+    return c.checkins
+
+
+def trait_value(c: Candidate, trait: str, service: str = "") -> float:
     """One alliance trait, from check-ins when there are enough, else from practices.
 
     Every listed therapist has written a statement for each trait (publishing needs them),
     so statements tell no one apart and earn nothing by themselves.
     """
-    if c.checkin_traits is not None and trait in c.checkin_traits:
-        return max(0.0, min(1.0, c.checkin_traits[trait]))
+    measured = checkins_for(c, service)
+    if measured is not None and trait in measured.values:
+        return max(0.0, min(1.0, measured.values[trait]))
     practices = sum(1 for p in c.practices if PRACTICE_TRAIT.get(p) == trait)
     return min(practices, 2) / 2
 
@@ -570,25 +598,42 @@ def style_fit(seeker: Seeker, c: Candidate) -> float:
     return fit
 
 
+def _checkin_reason_text(seeker: Seeker, c: Candidate, measured: Checkins, trait: str) -> str:
+    same_service = c.checkins_by_service.get(seeker.service) is measured and seeker.service
+    who = SERVICE_PEOPLE[seeker.service] if same_service else "Responders"
+    who = who[0].upper() + who[1:]
+    rating = measured.ratings.get(trait, 0.0)
+    plural = "s" if measured.count != 1 else ""
+    return (
+        f"{who} rate their {TRAIT_WORDS[trait]} {rating:.1f} of 10 "
+        f"({measured.count} check-in{plural})"
+    )
+
+
 def alliance(seeker: Seeker, c: Candidate, weight: float) -> Component:
     weights = trait_weights(seeker)
     total = sum(weights.values())
     traits_weight = ALLIANCE_FACTORS["traits"]
+    measured = checkins_for(c, seeker.service)
     value, reasons = 0.0, []
     for trait in TRAITS:
         share = traits_weight * weights[trait] / total
-        trait_score = trait_value(c, trait)
+        trait_score = trait_value(c, trait, seeker.service)
         value += share * trait_score
         points = weight * share * trait_score
         if points <= 0:
             continue
-        if c.checkin_traits is not None and trait in c.checkin_traits:
-            text = f"Responders rate their {TRAIT_WORDS[trait]} highly"
-            source = MEASURED
+        if measured is not None and trait in measured.values:
+            text = _checkin_reason_text(seeker, c, measured, trait)
+            source = CHECKINS
         else:
+            source = SELF_REPORTED
             practices = sorted(p for p in c.practices if PRACTICE_TRAIT.get(p) == trait)
             text, source = PRACTICE_WORDS[practices[0]], SELF_REPORTED
         reasons.append(Reason(text=text, points=points, source=source))
+    if measured is None:
+        # Said, not scored: where the traits above come from until responders have spoken.
+        reasons.append(Reason(text=NOT_ENOUGH_CHECKINS, points=0.0, source=MEASURED))
     style = style_fit(seeker, c)
     value += ALLIANCE_FACTORS["style"] * style
     fitting = [dim for dim, fit in style_fits(seeker, c).items() if fit >= 1]
@@ -1004,10 +1049,16 @@ def score(
         for component in raw_components(seeker, candidate, rules)
     )
     total = sum(component.points for component in components)
+    measured = checkins_for(candidate, seeker.service)
     return Score(
         therapist_id=candidate.therapist_id,
         total=max(0.0, min(100.0, total)),
         components=components,
+        alliance_source=(
+            f"Alliance measured from {measured.count} check-ins"
+            if measured is not None
+            else f"Alliance in their own words. {NOT_ENOUGH_CHECKINS}"
+        ),
     )
 
 

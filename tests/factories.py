@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from alliance.choices import Practice
-from alliance.models import AllianceApproach
+from alliance.models import AllianceApproach, CheckIn, CheckInPlan
 from matching.demo import DEMO_PDF
 from profiles import choices
 from profiles.models import (
@@ -162,3 +162,58 @@ def intro_through_service(responder: ResponderProfile, therapist: TherapistProfi
         **fields,
     }
     return intro_create(responder=responder, therapist_public_id=therapist.public_id, **values)
+
+
+class CheckInPlanFactory(factory.django.DjangoModelFactory[CheckInPlan]):
+    """Check-ins after an intro accepted a few months ago (no intro row: tests of aggregates)."""
+
+    class Meta:
+        model = CheckInPlan
+
+    intro_id = factory.Sequence(lambda n: 1_000_000 + n)
+    responder = factory.SubFactory(ResponderFactory)
+    therapist = factory.SubFactory(TherapistFactory)
+    service = choices.Service.FIRE
+    accepted_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=90))
+
+
+def answered_checkins(
+    therapist: TherapistProfile,
+    ratings: dict[str, int] | int,
+    *,
+    responders: int = 5,
+    each: int = 1,
+    service: str = choices.Service.FIRE,
+    shared: bool = False,
+    note: str = "",
+) -> list[CheckIn]:
+    """`each` answered check-ins from each of `responders` new responders, all alike.
+
+    `ratings` is one rating for all five items, or some items (the others are 8).
+    """
+    items = ("respect_trust", "collaboration", "empathy", "adaptability", "fit")
+    values = (
+        {**dict.fromkeys(items, 8), **ratings}
+        if isinstance(ratings, dict)
+        else dict.fromkeys(items, ratings)
+    )
+    made = []
+    now = timezone.now()
+    for _ in range(responders):
+        plan = CheckInPlanFactory(therapist=therapist, service=service)
+        for number in range(1, each + 1):
+            made.append(
+                CheckIn.objects.create(
+                    plan=plan,
+                    number=number,
+                    kind=CheckIn.Kind.FIRST if number == 1 else CheckIn.Kind.QUARTERLY,
+                    due_at=now - dt.timedelta(days=10 * (each - number + 1)),
+                    status=CheckIn.Status.ANSWERED,
+                    answered_at=now - dt.timedelta(days=10 * (each - number + 1) - 1),
+                    still_seeing=True,
+                    shared=shared,
+                    note=note,
+                    **values,
+                )
+            )
+    return made

@@ -29,7 +29,7 @@ import matching.forms.intake
 import matching.forms.intros
 import matching.forms.referral
 import profiles.forms
-from alliance.models import AllianceApproach
+from alliance.models import AllianceApproach, CheckIn
 from matching.forms.intake import INTAKE_STEPS, refine_query
 from matching.intake import Intake
 from matching.models import IntroRequest
@@ -40,6 +40,7 @@ from profiles.models import License, ResponderProfile, ResponderTraining, Therap
 from tests.browser_form import browser_form
 from tests.factories import (
     AllianceApproachFactory,
+    CheckInPlanFactory,
     LicenseFactory,
     ResponderFactory,
     StaffFactory,
@@ -449,6 +450,16 @@ def _accepted_intro_for(world: World) -> IntroRequest:
     return intro
 
 
+def _due_checkin_for(world: World) -> CheckIn:
+    plan = CheckInPlanFactory(responder=world.responder, therapist=world.therapist)
+    return CheckIn.objects.create(
+        plan=plan,
+        number=1,
+        kind=CheckIn.Kind.FIRST,
+        due_at=timezone.now() - dt.timedelta(days=1),
+    )
+
+
 ENTRY_CASES = [
     EntryCase(
         name="intro-request",
@@ -492,6 +503,23 @@ ENTRY_CASES = [
         url=lambda w: reverse("matching:referral_make"),
         user=lambda w: None,
         data=lambda w: {"service": "fire", "state": ""},  # a state is needed: the error
+    ),
+    EntryCase(
+        name="check-in",
+        form_class=alliance.forms.CheckInForm,
+        url=lambda w: reverse("alliance:checkin", args=[_due_checkin_for(w).public_id]),
+        user=lambda w: w.responder.user,
+        data=lambda w: {
+            "met": "yes",
+            "respect_trust": "9",
+            "collaboration": "7",
+            "empathy": "11",  # above 10: the error
+            "adaptability": "0",
+            "fit": "6",
+            "still_seeing": "no",
+            "note": "A fictional note.\r\nA second line.",
+            "shared": "on",
+        },
     ),
     EntryCase(
         name="vetting-decision",

@@ -6,8 +6,10 @@ import pytest
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.management import CommandError, call_command
 
+from alliance.models import CheckIn
+from alliance.selectors import alliance_measures, checkins_due_for
 from matching.demo import demo_therapist
-from profiles.models import License, TherapistProfile, User
+from profiles.models import License, ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed
 
 
@@ -36,10 +38,10 @@ def test_seed_demo_runs_with_debug_off_only_when_told_explicitly(settings) -> No
 def test_seed_demo_can_run_twice_and_prints_the_logins() -> None:
     first, second = StringIO(), StringIO()
     call_command("seed_demo", stdout=first)
-    counts = User.objects.count(), License.objects.count()
+    counts = User.objects.count(), License.objects.count(), CheckIn.objects.count()
     call_command("seed_demo", stdout=second)
 
-    assert (User.objects.count(), License.objects.count()) == counts
+    assert (User.objects.count(), License.objects.count(), CheckIn.objects.count()) == counts
     admin = User.objects.get(email="admin@demo.rapport.localhost")
     assert admin.is_staff and admin.role == User.Role.STAFF
     assert admin.check_password("rapport-demo-only")
@@ -49,7 +51,7 @@ def test_seed_demo_can_run_twice_and_prints_the_logins() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_therapists_are_fictional_varied_and_mostly_listed() -> None:
+def test_demo_therapists_are_fictional_varied_mostly_listed_and_rated_in_check_ins() -> None:
     call_command("seed_demo", stdout=StringIO())
     therapists = TherapistProfile.objects.all()
     assert therapists.count() == 300
@@ -60,6 +62,7 @@ def test_demo_therapists_are_fictional_varied_and_mostly_listed() -> None:
     listed = therapists_listed().count()
     assert 200 < listed < 300  # some wait for vetting or were rejected
     assert License.objects.filter(status="pending").exists()
+    _check_ins_tell_therapists_apart_and_show_the_feature()
 
 
 def test_the_generator_is_deterministic() -> None:
@@ -68,3 +71,20 @@ def test_the_generator_is_deterministic() -> None:
     today = dt.date(2026, 11, 27)
     assert demo_therapist(7, "CO", today=today) == demo_therapist(7, "CO", today=today)
     assert demo_therapist(7, "CO", today=today) != demo_therapist(8, "CO", today=today)
+
+
+def _check_ins_tell_therapists_apart_and_show_the_feature() -> None:
+    # Part of the test above, which has seeded already: seeding takes a while.
+    measures = alliance_measures()
+    assert len(measures.overall) > 50
+    assert measures.by_service  # some have enough from one service
+    values = sorted(m.mean_value for m in measures.overall.values())
+    # Ratings crowd near the top, yet the values used in the ranking spread widely.
+    assert 7.5 < sum(measures.population.means.values()) / 4 < 9
+    assert values[-1] - values[0] > 0.4
+    featured = TherapistProfile.objects.get(user__email="therapist00001@demo.rapport.localhost")
+    assert featured.pk in measures.overall
+    assert CheckIn.objects.filter(plan__therapist=featured, shared=True).exists()
+    responder = ResponderProfile.objects.get(user__email="responder1@demo.rapport.localhost")
+    assert [c.plan.therapist for c in checkins_due_for(responder=responder)] == [featured]
+    assert CheckIn.objects.filter(weak=True).exists()

@@ -170,10 +170,12 @@ def drop_change_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # After every migration that remakes a watched table: SQLite checks its triggers when a
+    # table is remade, and the sign-in trigger names the therapist table.
     dependencies = [
         ("matching", "0002_intro_requests"),
-        ("profiles", "0002_audit_trail"),
-        ("alliance", "0002_initial"),
+        ("profiles", "0006_merge_contact_and_site"),
+        ("alliance", "0004_merge_0003_checkins_0003_working_style"),
     ]
 
     operations = [

@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
+from alliance.aggregation import AllianceMeasure
 from alliance.choices import PRACTICE_TRAIT, Practice
 from alliance.models import AllianceApproach
+from alliance.selectors import alliance_measures
 from matching import ranking
 from matching.models import TherapistResponsiveness
 from matching.scoring import (
@@ -35,6 +37,7 @@ from matching.scoring import (
     TRAINING_WORDS,
     TRAITS,
     Candidate,
+    Checkins,
     answer_history_words,
 )
 from profiles import choices
@@ -234,9 +237,39 @@ def _popcount(values: np.ndarray) -> np.ndarray:
     return np.bitwise_count(values).astype(np.int64)
 
 
+def _as_checkins(measure: AllianceMeasure) -> Checkins:
+    return Checkins(values=measure.values, ratings=measure.ratings, count=measure.checkins)
+
+
+def measured_alliance(ids: Iterable[int]) -> dict[int, tuple[Checkins, dict[str, Checkins]]]:
+    """Measured traits per therapist id, overall and per service, where the minimum is met.
+
+    The shrinkage needs every therapist's check-ins (the population), so this reads all
+    released check-ins, in one query. A check-in changes the population mean a little for
+    everyone; processes take that up on their next cold load, and the feed brings each
+    therapist's own check-ins at once.
+    """
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    measures = alliance_measures()
+    return {
+        therapist_id: (
+            _as_checkins(measure),
+            {
+                service: _as_checkins(m)
+                for service, m in measures.by_service.get(therapist_id, {}).items()
+            },
+        )
+        for therapist_id, measure in measures.overall.items()
+        if therapist_id in wanted
+    }
+
+
 def rows_to_facts(rows: Sequence[tuple]) -> ranking.CandidateFacts:
     """Candidate rows of one state as ranking facts, column by column."""
     n = len(rows)
+    measured = measured_alliance(row[0] for row in rows)
     raw = list(zip(*rows, strict=False)) if rows else [()] * len(FACT_COLUMNS)
 
     def ints(name: str) -> np.ndarray:
@@ -306,7 +339,31 @@ def rows_to_facts(rows: Sequence[tuple]) -> ranking.CandidateFacts:
         practices=np.stack([_popcount(practices & mask) for mask in PRACTICES_OF_TRAIT], axis=-1)
         .astype(np.float64)
         .reshape(n, len(TRAITS)),
-        checkin_traits=np.full((n, len(TRAITS)), np.nan),
+        checkin_traits=np.array(
+            [
+                [
+                    measured[row[0]][0].values.get(t, np.nan) if row[0] in measured else np.nan
+                    for t in TRAITS
+                ]
+                for row in rows
+            ],
+            dtype=np.float64,
+        ).reshape(n, len(TRAITS)),
+        checkin_service_traits=np.array(
+            [
+                [
+                    [
+                        measured[row[0]][1][service].values.get(t, np.nan)
+                        if row[0] in measured and service in measured[row[0]][1]
+                        else np.nan
+                        for t in TRAITS
+                    ]
+                    for service in ranking.SERVICES
+                ]
+                for row in rows
+            ],
+            dtype=np.float64,
+        ).reshape(n, len(ranking.SERVICES), len(TRAITS)),
         style_low=style("low"),
         style_high=style("high"),
         checkin_style=np.full(n, np.nan),
@@ -341,9 +398,12 @@ def _license_label(license_type: str, state: str) -> str:
     return f"{choices.LicenseType(license_type).label}, {choices.State(state).label}"
 
 
-def row_to_candidate(row: tuple) -> Candidate:
+def row_to_candidate(
+    row: tuple, measured: tuple[Checkins, dict[str, Checkins]] | None = None
+) -> Candidate:
     """One candidate row as the scoring module reads it (reasons and all)."""
     c = {name: row[i] for i, name in enumerate(FACT_COLUMNS)}
+    checkins, by_service = measured if measured is not None else (None, {})
     formats = _set_of(choices.Format, c["formats"])
     verified = _set_of(choices.TrainingKind, c["verified_trainings"])
     reported = _set_of(choices.TrainingKind, c["reported_trainings"])
@@ -384,6 +444,8 @@ def row_to_candidate(row: tuple) -> Candidate:
         fee_max_dollars=c["fee_max"],
         sliding_scale=bool(c["sliding"]),
         style_ranges=_style_ranges(c),
+        checkins=checkins,
+        checkins_by_service=by_service,
         intros_received=c["intros_received"],
         intros_answered=c["intros_answered"],
         median_answer_hours=c["median_answer_hours"],
@@ -447,4 +509,5 @@ def page_candidates(
         confirmed_since=confirmed_since,
         with_cards=True,
     )
-    return {row[0]: (row_to_candidate(row), row_to_card(row)) for row in rows}
+    measured = measured_alliance(row[0] for row in rows)
+    return {row[0]: (row_to_candidate(row, measured.get(row[0])), row_to_card(row)) for row in rows}

@@ -304,13 +304,24 @@ class RankedPage:
 
 
 def ranked_page(
-    *, seeker: Seeker, page_number: int = 1, states: LoadedStates | None = None
+    *,
+    seeker: Seeker,
+    page_number: int = 1,
+    states: LoadedStates | None = None,
+    exclude_therapist_id: int | None = None,
 ) -> RankedPage:
-    """One page of the ranked list, each card with its score and every reason."""
+    """One page of the ranked list, each card with its score and every reason; a re-match
+    after a weak check-in leaves that therapist out."""
     index = (states or _process_states).state(seeker.state)
     now = timezone.now()
     rules = current_rules(now)
-    top, _, eligible = rank_top(index, seeker, rules, count=max(1, page_number) * PAGE_SIZE)
+    top, _, eligible = rank_top(
+        index,
+        seeker,
+        rules,
+        count=max(1, page_number) * PAGE_SIZE,
+        exclude=frozenset({exclude_therapist_id} if exclude_therapist_id else ()),
+    )
     page_count = max(1, -(-eligible // PAGE_SIZE))
     page_number = max(1, min(page_number, page_count))
     start = (page_number - 1) * PAGE_SIZE

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from alliance.services.checkins import checkins_schedule
 from matching.intake import Intake
 from matching.models import IntroRequest, TherapistResponsiveness
 from matching.selectors.intros import intro_refusal_reason
@@ -206,6 +207,14 @@ def intro_answer(*, intro: IntroRequest, decision: str, reply: str) -> IntroRequ
     intro.full_clean()
     intro.save(update_fields=["status", "answered_at", "therapist_reply"])
     responsiveness_refresh(therapist_id=intro.therapist_id)
+    if decision == IntroRequest.Status.ACCEPTED:
+        checkins_schedule(
+            intro_id=intro.pk,
+            responder=intro.responder,
+            therapist=intro.therapist,
+            accepted_at=intro.answered_at,
+            service=Intake.from_dict(intro.responder.answers).service,
+        )
     transaction.on_commit(lambda: _queue_responder_notice(intro.pk))
     return intro
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from alliance.selectors import checkins_due_for
 from matching.forms.coverage import CoverageWatchForm
 from matching.forms.intake import (
     INTAKE_STEPS,
@@ -117,6 +119,15 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+def _therapist_left_out(request: HttpRequest) -> TherapistProfile | None:
+    """The therapist named by `?without=` (a re-match after a weak check-in), if any."""
+    try:
+        public_id = uuid.UUID(request.GET.get("without", ""))
+    except ValueError:
+        return None
+    return TherapistProfile.objects.filter(public_id=public_id).only("pk", "full_name").first()
+
+
 @require_safe
 def results(request: HttpRequest) -> HttpResponse:
     """The ranked list for the responder's answers, refined in place by the URL's filters."""
@@ -128,12 +139,23 @@ def results(request: HttpRequest) -> HttpResponse:
         return redirect("matching:intake_step", step="place")
     form = RefineForm.for_request(request.GET, intake)
     refined = form.refined(intake)
+    without = _therapist_left_out(request)
     seeker = seeker_from(refined, tie_seed=tie_seed_for(request))
-    page = ranked_page(seeker=seeker, page_number=_page_number(request))
+    page = ranked_page(
+        seeker=seeker,
+        page_number=_page_number(request),
+        exclude_therapist_id=without.pk if without else None,
+    )
     filters_on = (refined.format_preference != choices.FormatPreference.EITHER) + sum(
         bool(getattr(refined, answer)) for answer in REFINE_MUSTS.values()
     )
-    context = {"form": form, "page": page, "intake": refined, "filters_on": filters_on}
+    context = {
+        "form": form,
+        "page": page,
+        "intake": refined,
+        "filters_on": filters_on,
+        "without": without,
+    }
     if not page.total_count and not state_has_coverage(state=refined.state):
         # Licenses are per state: no filter and no distance can help, so say so plainly.
         context["no_coverage"] = {
@@ -158,9 +180,10 @@ HOW_WE_RANK_PARTS = {
     "competence": "Years serving responders and share of clients who are responders (counted "
     "fully for your own service, half for others), work with your own service, verified "
     "responder-specific training, agency work, ride-alongs, and lived experience.",
-    "alliance": "How they build respect and trust, collaboration, empathy and adaptability "
-    "(the practices they commit to, and responders' check-ins as they come in), and how "
-    "they work against how you said you want to work.",
+    "alliance": "How they build respect and trust, collaboration, empathy and adaptability: "
+    "from responders' check-ins once enough responders have answered (from responders of "
+    "your own service where there are enough), otherwise the practices they commit to; and "
+    "how they work against how you said you want to work.",
     "clinical": "Whether they help with what you are dealing with, the methods you want (and "
     "their training level), trauma-focused therapy, and the methods you would rather avoid.",
     "practical": "Hours that fit your shifts, distance or telehealth, how you pay, language, "
@@ -215,7 +238,12 @@ def me(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "matching/me.html",
-        {"profile": profile, "intake": intake, "answer_groups": intake_summary(intake)},
+        {
+            "profile": profile,
+            "intake": intake,
+            "answer_groups": intake_summary(intake),
+            "due_checkins": checkins_due_for(responder=profile),
+        },
     )
 
 

@@ -155,6 +155,7 @@ def test_the_ranked_list_still_refines_in_place_under_the_policy(
     page.get_by_role("button", name="Continue").click()
     page.goto(base + "/matches/")
     expect(page.locator("#results h3").first).to_contain_text("Casey Fictional")
+    page.locator("details.refine summary").click()
     with page.expect_request(lambda request: request.headers.get("hx-request") == "true"):
         page.get_by_role("button", name="Update the list").click()
     assert page.evaluate("window.__cspViolations") == []

@@ -100,6 +100,7 @@ def test_a_firefighter_sees_licensed_telehealth_therapists_with_reasons_and_refi
 
     # Refine in place: the page is not reloaded, the URL follows, the back button returns.
     page.evaluate("window.__not_reloaded = true")
+    page.locator("details.refine summary").click()  # Refine folds into a button
     page.get_by_label("In person", exact=True).check()
     expect(results.get_by_role("heading", level=2)).to_have_text("2 therapists match")
     assert page.evaluate("window.__not_reloaded") is True

@@ -180,6 +180,7 @@ def test_back_and_forward_keep_the_filters_and_the_list_in_step(
     telehealth = page.get_by_label("Telehealth (video or phone)")
     expect(heading).to_have_text("3 therapists match")
 
+    page.locator("details.refine summary").click()  # Refine folds into a button
     in_person.check()
     expect(heading).to_have_text("2 therapists match")
     expect(page).to_have_url(re.compile("format=in_person"))
@@ -204,6 +205,7 @@ def test_back_and_forward_keep_the_filters_and_the_list_in_step(
     expect(heading).to_have_text("2 therapists match")
 
     # The next tap after Back sends what the form shows, and only the tapped change.
+    page.locator("details.refine summary").click()  # the page was loaded again: folded
     page.get_by_label("Distance for in-person meetings, in miles").fill("60")
     page.get_by_role("button", name="Update the list").click()
     expect(page).to_have_url(re.compile("miles=60"))

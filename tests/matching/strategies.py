@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from matching import scoring
 from matching.ranking import GENDERS
-from matching.scoring import Candidate, Rules, Seeker
+from matching.scoring import Candidate, Checkins, Rules, Seeker
 
 NOW = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
 RULES = Rules(now_epoch=NOW.timestamp(), today_ordinal=NOW.date().toordinal())
@@ -82,6 +82,21 @@ def seekers(draw) -> Seeker:
 
 
 @st.composite
+def checkins(draw) -> Checkins:
+    values = draw(st.fixed_dictionaries({t: st.floats(0, 1) for t in scoring.TRAITS}))
+    return Checkins(
+        values=values,
+        ratings={t: round(10 * v, 1) for t, v in values.items()},
+        count=draw(st.integers(5, 80)),
+    )
+
+
+def random_checkins(rng) -> Checkins:
+    values = {t: rng.random() for t in scoring.TRAITS}
+    return Checkins(values=values, ratings={t: 10 * v for t, v in values.items()}, count=12)
+
+
+@st.composite
 def candidates(draw, therapist_id: int | None = None) -> Candidate:
     trained = draw(subsets(scoring.METHOD_WORDS))
     in_person = draw(st.booleans())
@@ -105,8 +120,9 @@ def candidates(draw, therapist_id: int | None = None) -> Candidate:
         agency_evaluations=draw(subsets(["fitness_for_duty", "pre_employment", "other"])),
         statements=draw(subsets(scoring.TRAITS)),
         practices=draw(subsets(scoring.PRACTICE_TRAIT)),
-        checkin_traits=draw(
-            st.none() | st.fixed_dictionaries({t: st.floats(0, 1) for t in scoring.TRAITS})
+        checkins=draw(st.none() | checkins()),
+        checkins_by_service=draw(
+            st.dictionaries(st.sampled_from(sorted(scoring.SERVICE_PEOPLE)), checkins(), max_size=2)
         ),
         style_ranges=draw(st.none() | style_ranges()),
         checkin_style=draw(st.none() | st.floats(0, 1)),
@@ -163,7 +179,12 @@ def random_candidate(rng, therapist_id: int) -> Candidate:
         else frozenset(),
         statements=pick(scoring.TRAITS),
         practices=pick(scoring.PRACTICE_TRAIT, 5),
-        checkin_traits=({t: rng.random() for t in scoring.TRAITS} if rng.random() < 0.3 else None),
+        checkins=random_checkins(rng) if rng.random() < 0.3 else None,
+        checkins_by_service=(
+            {rng.choice(sorted(scoring.SERVICE_PEOPLE)): random_checkins(rng)}
+            if rng.random() < 0.15
+            else {}
+        ),
         style_ranges=random_style_ranges(rng) if rng.random() < 0.8 else None,
         checkin_style=rng.random() if rng.random() < 0.2 else None,
         focus_concerns=pick(scoring.CONCERN_WORDS, 6),

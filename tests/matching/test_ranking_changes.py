@@ -126,7 +126,7 @@ def test_a_therapist_who_stops_being_eligible_leaves_every_process_within_two_se
 
 
 def test_a_change_of_working_style_reaches_every_process_within_two_seconds() -> None:
-    from alliance.services import alliance_approach_update
+    from alliance.services.approach import alliance_approach_update
 
     therapist = listed_therapist()
     _, web_two = two_processes()

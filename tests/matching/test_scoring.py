@@ -155,7 +155,10 @@ def test_check_ins_replace_the_therapists_own_statements_when_present() -> None:
     stated = good_candidate(
         statements=frozenset(scoring.TRAITS), practices=frozenset(PRACTICE_TRAIT)
     )
-    rated_low = dataclasses.replace(stated, checkin_traits=dict.fromkeys(scoring.TRAITS, 0.1))
+    low = dict.fromkeys(scoring.TRAITS, 0.1)
+    rated_low = dataclasses.replace(
+        stated, checkins=scoring.Checkins(values=low, ratings=dict.fromkeys(low, 3.0), count=9)
+    )
     assert score(FIREFIGHTER, rated_low, RULES).total < score(FIREFIGHTER, stated, RULES).total
 
 
@@ -207,17 +210,19 @@ def _improvements(c: Candidate, seeker: Seeker) -> list[Candidate]:
         out.append(r(c, fee_min_dollars=max(0, c.fee_min_dollars - 20)))
     if c.median_answer_hours is not None:
         out.append(r(c, median_answer_hours=c.median_answer_hours / 2))
-    if c.checkin_traits is not None:
+    measured = scoring.checkins_for(c, seeker.service)
+    if measured is not None:
         for trait in scoring.TRAITS:
-            out.append(
-                r(
-                    c,
-                    checkin_traits={
-                        **c.checkin_traits,
-                        trait: min(1.0, c.checkin_traits[trait] + 0.2),
-                    },
-                )
+            better = dataclasses.replace(
+                measured,
+                values={**measured.values, trait: min(1.0, measured.values[trait] + 0.2)},
             )
+            if measured is c.checkins:
+                out.append(r(c, checkins=better))
+            else:
+                out.append(
+                    r(c, checkins_by_service={**c.checkins_by_service, seeker.service: better})
+                )
     sets = {
         "services": scoring.SERVICE_PEOPLE,
         "verified_trainings": scoring.TRAINING_WORDS,

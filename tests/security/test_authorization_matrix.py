@@ -57,6 +57,7 @@ OK, LOGIN, MFA, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, TO_INTAKE = (
     "405",
     "back to the intake",
 )
+GONE = "410"
 REFUSALS = {LOGIN, MFA, FORBIDDEN, NOT_FOUND}
 
 
@@ -147,6 +148,20 @@ def no_args(world: World) -> list[Any]:
     return []
 
 
+def _checkin(world: World):
+    """A due check-in of the world's responder about the owner (one per world)."""
+    from alliance.models import CheckIn
+    from tests.factories import CheckInPlanFactory
+
+    existing = CheckIn.objects.filter(plan__responder=world.responder).first()
+    if existing is not None:
+        return existing
+    plan = CheckInPlanFactory(responder=world.responder, therapist=world.owner)
+    return CheckIn.objects.create(
+        plan=plan, number=1, kind=CheckIn.Kind.FIRST, due_at=plan.accepted_at
+    )
+
+
 def _referral() -> str:
     from matching.referrals import referral_token
 
@@ -231,6 +246,24 @@ MATRIX: dict[str, Row] = {
     "matching:inbox_close": Row(
         lambda w: [w.intro.public_id], therapists_only(owned=True, mfa=True), post_only=True
     ),
+    # A link whose token is forged: a clear page saying so (410), for any responder.
+    "alliance:checkin_link": Row(
+        lambda w: ["not-a-token"],
+        {**responders_only(), "responder": GONE, "other_responder": GONE},
+        post=True,
+    ),
+    "alliance:checkin": Row(
+        lambda w: [_checkin(w).public_id], responders_only(owned=True), post=True
+    ),
+    # Shown once the check-in is answered; this one is still due, so even its owner gets 404.
+    "alliance:checkin_done": Row(
+        lambda w: [_checkin(w).public_id], {**responders_only(owned=True), "responder": NOT_FOUND}
+    ),
+    "alliance:checkin_action": Row(
+        lambda w: [_checkin(w).public_id, "skip"], responders_only(owned=True), post_only=True
+    ),
+    "alliance:dashboard": Row(no_args, therapists_only()),
+    "alliance:staff": Row(no_args, staff_only()),
     "profiles:vetting_queue": Row(no_args, staff_only()),
     "profiles:audit_trail": Row(no_args, staff_only()),
     "profiles:vetting_review": Row(lambda w: ["license", w.license.pk], staff_only(), post=True),
@@ -390,7 +423,7 @@ def test_every_unsafe_endpoint_refuses_a_post_without_a_csrf_token(world: World)
     for name, row in MATRIX.items():
         if not (row.post or row.post_only):
             continue
-        role = next(role for role in ROLES if row.get[role] == OK)
+        role = next(role for role in ROLES if row.get[role] in (OK, GONE))
         client = Client(enforce_csrf_checks=True)
         if role != "anonymous":
             client.force_login(world.users[role])

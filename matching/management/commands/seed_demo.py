@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -16,9 +17,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.models import AllianceApproach
-from matching.demo import DEMO_PDF, demo_therapist
+from alliance.aggregation import is_weak
+from alliance.models import AllianceApproach, CheckIn, CheckInPlan
+from alliance.services.checkins import checkins_schedule
+from matching.demo import DEMO_PDF, demo_checkins, demo_therapist
 from matching.intake import Intake
+from matching.models import IntroRequest
+from matching.services.intros import responsiveness_refresh
 from profiles.models import License, ResponderProfile, ResponderTraining, TherapistProfile, User
 from profiles.services.therapists import therapist_completeness_refresh
 
@@ -62,6 +67,20 @@ DEMO_RESPONDERS = [
 ]
 
 
+# Responders who answered check-ins about demo therapists: pseudonyms and services.
+CHECKIN_RESPONDERS = 60
+CHECKIN_SERVICES = ("fire", "ems", "police", "dispatch", "corrections")
+CHECKIN_NAMES = {
+    "fire": "Engine",
+    "ems": "Medic",
+    "police": "Patrol",
+    "dispatch": "Dispatch",
+    "corrections": "Unit",
+}
+# Days from acceptance to each answered check-in: about 2 weeks, 6 weeks, then quarterly.
+CHECKIN_DAYS = (15, 44, 136, 228)
+
+
 class Command(BaseCommand):
     help = "Create fictional demo accounts, therapists and responders; safe to run twice."
 
@@ -85,6 +104,7 @@ class Command(BaseCommand):
             codes = self._with_two_factor(admin)
             created = self._therapists()
             self._responders()
+            self._checkins()
         self.stdout.write(self.style.SUCCESS("Demo data is ready (all people are fictional)."))
         self.stdout.write(f"  therapists: {created} new, {TherapistProfile.objects.count()} in all")
         self.stdout.write("  Sign in at http://127.0.0.1:8000/accounts/login/ with:")
@@ -165,6 +185,117 @@ class Command(BaseCommand):
             )
             if record.status == "rejected":
                 record.decision_reason = "The document does not match the number given (demo)."
+
+    def _checkins(self) -> None:
+        """Accepted intros with answered check-ins, and one check-in due for responder1."""
+        if CheckInPlan.objects.filter(therapist__user__email__endswith=DEMO_DOMAIN).exists():
+            return
+        now = timezone.now()
+        responders = []
+        for n in range(CHECKIN_RESPONDERS):
+            service = CHECKIN_SERVICES[n % len(CHECKIN_SERVICES)]
+            user = self._user(f"checkin{n:03d}@{DEMO_DOMAIN}", User.Role.RESPONDER)
+            profile, _ = ResponderProfile.objects.get_or_create(
+                user=user,
+                defaults={
+                    "pseudonym": f"{CHECKIN_NAMES[service]} {n + 1}",
+                    "answers": Intake(service=service, state="CO").to_dict(),
+                },
+            )
+            responders.append((profile, service))
+        therapists = {
+            int(email[len("therapist") : len("therapist") + 5]): pk
+            for pk, email in TherapistProfile.objects.filter(
+                user__email__startswith="therapist", user__email__endswith=DEMO_DOMAIN
+            ).values_list("pk", "user__email")
+        }
+        made = []  # (intro, plan, demo), saved in three bulk inserts
+        for number, therapist_id in sorted(therapists.items()):
+            for offset, demo in enumerate(demo_checkins(number, CHECKIN_RESPONDERS)):
+                profile, service = responders[demo.responder]
+                days = CHECKIN_DAYS[len(demo.answers) - 1]
+                accepted = now - dt.timedelta(days=days + 3 + (number + offset) % 40)
+                plan = CheckInPlan(
+                    responder=profile,
+                    therapist_id=therapist_id,
+                    service=service,
+                    accepted_at=accepted,
+                    stopped_at=None if demo.still_seeing else accepted + dt.timedelta(days=days),
+                )
+                made.append((self._accepted_intro(profile, therapist_id, accepted), plan, demo))
+        IntroRequest.objects.bulk_create([intro for intro, _, _ in made])
+        for intro, plan, _ in made:
+            plan.intro_id = intro.pk
+        CheckInPlan.objects.bulk_create([plan for _, plan, _ in made])
+        CheckIn.objects.bulk_create(
+            [row for _, plan, demo in made for row in self._demo_checkins(plan, demo, now)]
+        )
+        for therapist_id in sorted({plan.therapist_id for _, plan, _ in made}):
+            responsiveness_refresh(therapist_id=therapist_id)
+        featured = ResponderProfile.objects.get(user__email=f"responder1@{DEMO_DOMAIN}")
+        therapist = TherapistProfile.objects.get(user__email=f"therapist00001@{DEMO_DOMAIN}")
+        intro = self._accepted_intro(featured, therapist.pk, now - dt.timedelta(days=16))
+        intro.save()
+        checkins_schedule(
+            intro_id=intro.pk,
+            responder=featured,
+            therapist=therapist,
+            accepted_at=intro.answered_at,
+            service="fire",
+        )
+
+    def _accepted_intro(
+        self, responder: ResponderProfile, therapist_id: int, accepted: dt.datetime
+    ) -> IntroRequest:
+        """An accepted intro, not yet saved."""
+        return IntroRequest(
+            responder=responder,
+            therapist_id=therapist_id,
+            submission_token=uuid.uuid4(),
+            message="Fictional demo request.",
+            contact_method=IntroRequest.ContactMethod.RAPPORT,
+            status=IntroRequest.Status.ACCEPTED,
+            created_at=accepted - dt.timedelta(days=1),
+            expires_at=accepted + dt.timedelta(days=2),
+            delivered_at=accepted - dt.timedelta(days=1),
+            answered_at=accepted,
+            therapist_reply="Fictional demo reply: let us talk on Monday.",
+            responder_notified_at=accepted,
+        )
+
+    def _demo_checkins(self, plan: CheckInPlan, demo: Any, now: dt.datetime) -> list[CheckIn]:
+        """The answered check-ins of one demo plan, and the next one if still seeing them."""
+        accepted, last = plan.accepted_at, len(demo.answers)
+        rows, previous = [], None
+        for index, answers in enumerate(demo.answers):
+            due = accepted + dt.timedelta(days=CHECKIN_DAYS[index] - 1)
+            rows.append(
+                CheckIn(
+                    plan=plan,
+                    number=index + 1,
+                    kind=("first", "second")[index] if index < 2 else "quarterly",
+                    due_at=due,
+                    status=CheckIn.Status.ANSWERED,
+                    emailed_at=due,
+                    answered_at=due + dt.timedelta(hours=20),
+                    still_seeing=demo.still_seeing or index + 1 < last,
+                    shared=demo.shared[index],
+                    weak=is_weak(answers, previous),
+                    **answers,
+                )
+            )
+            previous = answers
+        if demo.still_seeing:
+            next_due = accepted + dt.timedelta(days=CHECKIN_DAYS[min(last, 3)] + 91 * (last > 3))
+            rows.append(
+                CheckIn(
+                    plan=plan,
+                    number=last + 1,
+                    kind="second" if last == 1 else "quarterly",
+                    due_at=max(next_due, now + dt.timedelta(days=3)),
+                )
+            )
+        return rows
 
     def _responders(self) -> None:
         for local, pseudonym, intake in DEMO_RESPONDERS:

@@ -1,0 +1,314 @@
+"""What responders' check-ins say about a therapist, per alliance trait, as plain numbers.
+
+Pure Python with no Django import: the selectors read the totals from the database and
+hand them here. The ranking (matching/scoring.py) and the dashboards use the result.
+
+How a trait's measure is made:
+1. The population: the mean rating of every answered check-in of every therapist, and the
+   share of those at or below the weak threshold (WEAK_AT_MOST).
+2. Shrinkage (empirical Bayes): a therapist's mean is pulled toward the population's mean
+   as if `prior_checkins` average check-ins were added to theirs:
+       shrunk = (n * mean + k * population_mean) / (n + k)
+   The fewer their check-ins, the closer they stay to the population, so one
+   enthusiastic check-in cannot outrank thirty good ones. The weak share shrinks the same.
+3. The minimum, and release in batches: a therapist's check-ins are taken in the order
+   they were answered and grouped into batches; a batch closes once it holds check-ins
+   from `min_responders` different responders. Only closed batches count, and a measure
+   needs `min_checkins` of their check-ins. So no single responder's answers can be read
+   off, not even by comparing the figures before and after their check-in: figures move
+   only when a whole batch of at least `min_responders` responders closes. Below the
+   minimum, callers fall back to the therapist's own words.
+4. "With responders like you": where a therapist has the minimum from responders of one
+   service, that service's mean is shrunk toward the therapist's own shrunk mean (step 2)
+   and used for responders of that service (its check-ins batched on their own).
+5. The value for the ranking (0 to 1) puts the mean and the weak share side by side,
+   because ratings crowd near the top of any scale, where means differ little:
+       value = (shrunk mean - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST) * (1 - weak share)
+   that is, how far the mean sits above the weak line, discounted by how often answers
+   fell on or below it. On the demo data this spreads therapists almost twice as far apart
+   as the plain mean out of 10 would, and a therapist at the population's mean lands near
+   what a fully described profile earns from its own words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+TRAITS = ("respect_trust", "collaboration", "empathy", "adaptability")
+ITEMS = (*TRAITS, "fit")  # the four traits, and "the way we work fits me"
+SCALE_MAX = 10
+WEAK_AT_MOST = 4  # an item at or below this is a weak answer
+DROP_AT_LEAST = 3  # a fall this large on one item since the last check-in is weak too
+
+
+def is_weak(answers: Mapping[str, int], previous: Mapping[str, int] | None = None) -> bool:
+    """Any item at or below the threshold, or any item down by DROP_AT_LEAST or more."""
+    if any(answers[item] <= WEAK_AT_MOST for item in ITEMS):
+        return True
+    if previous is None:
+        return False
+    return any(previous[item] - answers[item] >= DROP_AT_LEAST for item in ITEMS)
+
+
+@dataclass(frozen=True)
+class CheckinTotals:
+    """Sums over one therapist's answered check-ins from responders of one service."""
+
+    therapist_id: int
+    service: str
+    checkins: int
+    responders: int
+    sums: Mapping[str, float]  # per trait, the sum of ratings
+    weak: Mapping[str, int]  # per trait, how many ratings were at or below WEAK_AT_MOST
+
+
+@dataclass(frozen=True)
+class TraitMeasure:
+    rating: float  # shrunk mean, 0 to 10
+    weak_share: float  # shrunk share of weak answers, 0 to 1
+    value: float  # for the ranking, 0 to 1
+
+
+@dataclass(frozen=True)
+class AllianceMeasure:
+    """A therapist's measured traits from enough check-ins (from one service, or all)."""
+
+    traits: Mapping[str, TraitMeasure]
+    checkins: int
+    responders: int
+    service: str = ""  # set when only responders of this service stand behind it
+
+    @property
+    def values(self) -> dict[str, float]:
+        return {trait: m.value for trait, m in self.traits.items()}
+
+    @property
+    def ratings(self) -> dict[str, float]:
+        return {trait: m.rating for trait, m in self.traits.items()}
+
+    @property
+    def mean_value(self) -> float:
+        return sum(m.value for m in self.traits.values()) / len(self.traits)
+
+
+@dataclass(frozen=True)
+class Population:
+    checkins: int
+    means: Mapping[str, float]
+    weak_shares: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Measures:
+    population: Population
+    overall: Mapping[int, AllianceMeasure]  # therapist id -> measure, minimum met
+    by_service: Mapping[int, Mapping[str, AllianceMeasure]]  # therapist -> service -> measure
+
+
+def shrink(total: float, count: int, prior_mean: float, prior_strength: float) -> float:
+    """The mean of `count` values summing to `total`, pulled toward `prior_mean` (step 2)."""
+    return (total + prior_strength * prior_mean) / (count + prior_strength)
+
+
+def trait_value(rating: float, weak_share: float) -> float:
+    """The ranking value of a shrunk rating and weak share (step 5)."""
+    above = (rating - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST)
+    not_weak = 1 - weak_share
+    return max(0.0, min(1.0, above)) * max(0.0, min(1.0, not_weak))
+
+
+def population_of(rows: Iterable[CheckinTotals]) -> Population:
+    """The mean rating and weak share of all check-ins (step 1); neutral when there are none."""
+    count = 0
+    sums: dict[str, float] = dict.fromkeys(TRAITS, 0.0)
+    weak: dict[str, float] = dict.fromkeys(TRAITS, 0.0)
+    for row in rows:
+        count += row.checkins
+        for trait in TRAITS:
+            sums[trait] += row.sums[trait]
+            weak[trait] += row.weak[trait]
+    if not count:
+        return Population(0, dict.fromkeys(TRAITS, SCALE_MAX / 2), dict.fromkeys(TRAITS, 0.0))
+    return Population(
+        count,
+        {t: sums[t] / count for t in TRAITS},
+        {t: weak[t] / count for t in TRAITS},
+    )
+
+
+def _measure(
+    checkins: int,
+    responders: int,
+    sums: Mapping[str, float],
+    weak: Mapping[str, float],
+    prior_means: Mapping[str, float],
+    prior_weak: Mapping[str, float],
+    prior_strength: float,
+    service: str = "",
+) -> AllianceMeasure:
+    traits = {}
+    for trait in TRAITS:
+        rating = shrink(sums[trait], checkins, prior_means[trait], prior_strength)
+        weak_share = shrink(weak[trait], checkins, prior_weak[trait], prior_strength)
+        traits[trait] = TraitMeasure(rating, weak_share, trait_value(rating, weak_share))
+    return AllianceMeasure(traits, checkins, responders, service)
+
+
+@dataclass(frozen=True)
+class AnsweredCheckin:
+    therapist_id: int
+    service: str
+    responder_key: int  # the same for every check-in of one responder
+    answered_epoch: float
+    ratings: Mapping[str, int]  # per trait
+
+
+def closed_batches(
+    checkins: Iterable[AnsweredCheckin], min_responders: int
+) -> list[list[AnsweredCheckin]]:
+    """One therapist's check-ins in the order answered, cut into batches (step 3).
+
+    A batch closes with the check-in that brings it to `min_responders` different
+    responders; the open batch at the end is left out. New check-ins only ever join the
+    open batch, so closed batches never change.
+    """
+    batches: list[list[AnsweredCheckin]] = []
+    current: list[AnsweredCheckin] = []
+    responders: set[int] = set()
+    for checkin in sorted(checkins, key=lambda c: c.answered_epoch):
+        current.append(checkin)
+        responders.add(checkin.responder_key)
+        if len(responders) >= max(1, min_responders):
+            batches.append(current)
+            current, responders = [], set()
+    return batches
+
+
+def totals_of(therapist_id: int, service: str, checkins: list[AnsweredCheckin]) -> CheckinTotals:
+    """The sums of some check-ins, as the shrinkage reads them."""
+    return CheckinTotals(
+        therapist_id=therapist_id,
+        service=service,
+        checkins=len(checkins),
+        responders=len({c.responder_key for c in checkins}),
+        sums={t: float(sum(c.ratings[t] for c in checkins)) for t in TRAITS},
+        weak={t: sum(1 for c in checkins if c.ratings[t] <= WEAK_AT_MOST) for t in TRAITS},
+    )
+
+
+def measure_checkins(
+    checkins: Iterable[AnsweredCheckin],
+    *,
+    prior_strength: float,
+    min_checkins: int,
+    min_responders: int,
+) -> Measures:
+    """Every therapist's measure from their released check-ins: closed batches only."""
+    per_therapist: dict[int, list[AnsweredCheckin]] = defaultdict(list)
+    for checkin in checkins:
+        per_therapist[checkin.therapist_id].append(checkin)
+    overall: dict[int, CheckinTotals] = {}
+    by_service: dict[int, list[CheckinTotals]] = {}
+    for therapist_id, theirs in per_therapist.items():
+        released = [c for batch in closed_batches(theirs, min_responders) for c in batch]
+        if not released:
+            continue
+        overall[therapist_id] = totals_of(therapist_id, "", released)
+        per_service: dict[str, list[AnsweredCheckin]] = defaultdict(list)
+        for checkin in theirs:
+            if checkin.service:
+                per_service[checkin.service].append(checkin)
+        by_service[therapist_id] = [
+            totals_of(therapist_id, service, [c for b in batches for c in b])
+            for service, group in sorted(per_service.items())
+            if (batches := closed_batches(group, min_responders))
+        ]
+    return _measures(
+        overall,
+        by_service,
+        prior_strength=prior_strength,
+        min_checkins=min_checkins,
+        min_responders=min_responders,
+    )
+
+
+def measure_all(
+    rows: Iterable[CheckinTotals],
+    *,
+    therapist_responders: Mapping[int, int],
+    prior_strength: float,
+    min_checkins: int,
+    min_responders: int,
+) -> Measures:
+    """Every therapist's measure, overall and per service, where the minimum is met.
+
+    `therapist_responders` counts each therapist's distinct responders over all services
+    (a responder may appear under two services, so the per-service counts cannot be added).
+    """
+    rows = list(rows)
+    per_therapist: dict[int, list[CheckinTotals]] = defaultdict(list)
+    for row in rows:
+        per_therapist[row.therapist_id].append(row)
+    overall = {
+        therapist_id: CheckinTotals(
+            therapist_id=therapist_id,
+            service="",
+            checkins=sum(p.checkins for p in parts),
+            responders=therapist_responders.get(therapist_id, 0),
+            sums={t: sum(p.sums[t] for p in parts) for t in TRAITS},
+            weak={t: sum(p.weak[t] for p in parts) for t in TRAITS},
+        )
+        for therapist_id, parts in per_therapist.items()
+    }
+    return _measures(
+        overall,
+        {tid: [p for p in parts if p.service] for tid, parts in per_therapist.items()},
+        prior_strength=prior_strength,
+        min_checkins=min_checkins,
+        min_responders=min_responders,
+    )
+
+
+def _measures(
+    overall_totals: Mapping[int, CheckinTotals],
+    service_totals: Mapping[int, list[CheckinTotals]],
+    *,
+    prior_strength: float,
+    min_checkins: int,
+    min_responders: int,
+) -> Measures:
+    population = population_of(overall_totals.values())
+    overall: dict[int, AllianceMeasure] = {}
+    by_service: dict[int, dict[str, AllianceMeasure]] = {}
+    for therapist_id, totals in overall_totals.items():
+        if totals.checkins < min_checkins or totals.responders < min_responders:
+            continue
+        measure = _measure(
+            totals.checkins,
+            totals.responders,
+            totals.sums,
+            totals.weak,
+            population.means,
+            population.weak_shares,
+            prior_strength,
+        )
+        overall[therapist_id] = measure
+        services = {}
+        for part in service_totals.get(therapist_id, []):
+            if part.checkins < min_checkins or part.responders < min_responders:
+                continue
+            services[part.service] = _measure(
+                part.checkins,
+                part.responders,
+                part.sums,
+                part.weak,
+                measure.ratings,
+                {t: m.weak_share for t, m in measure.traits.items()},
+                prior_strength,
+                service=part.service,
+            )
+        if services:
+            by_service[therapist_id] = services
+    return Measures(population, overall, by_service)

@@ -1,0 +1,1 @@
+"""Writes of the alliance app, one module per concern."""

@@ -1,0 +1,115 @@
+"""The therapist's dashboard and the staff overview: aggregates, and only shared answers."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import answered_checkins, listed_therapist
+
+pytestmark = pytest.mark.django_db
+
+NOTE = "Fictional private note about the night shift"
+
+
+def client_as(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def therapist(totp_user_factory):
+    therapist = listed_therapist(full_name="Jordan Fictional")
+    totp_user_factory(therapist.user)
+    return therapist
+
+
+def test_below_the_minimum_the_dashboard_shows_no_figures(therapist) -> None:
+    answered_checkins(therapist, 9, responders=4, note=NOTE)
+    page = client_as(therapist.user).get(reverse("alliance:dashboard")).text
+    assert "New: not enough check-ins yet" in page
+    assert "of 10" not in page
+
+
+def test_from_the_minimum_the_dashboard_shows_shrunk_traits_beside_all_therapists(
+    therapist,
+) -> None:
+    other = listed_therapist()
+    answered_checkins(other, 6, responders=10)
+    answered_checkins(therapist, 10, responders=5)
+    page = client_as(therapist.user).get(reverse("alliance:dashboard")).text
+    # Population: (60 + 50) / 15 = 7.333; shrunk: (50 + 10 * 7.333) / 15 = 8.2.
+    assert "Your traits, from 5 check-ins" in page
+    assert "<td>8.2</td><td>7.3</td>" in page
+    assert "Batch by batch" in page
+
+
+def test_a_shared_check_in_appears_and_an_unshared_one_does_not(therapist) -> None:
+    shared = answered_checkins(therapist, {"empathy": 7, "fit": 6}, responders=1, shared=True)
+    answered_checkins(therapist, {"empathy": 2, "fit": 3}, responders=1, note=NOTE)
+    page = client_as(therapist.user).get(reverse("alliance:dashboard")).text
+    pseudonym = shared[0].plan.responder.pseudonym
+    assert pseudonym in page
+    assert "<dd>6 of 10</dd>" in page
+    assert "<dd>3 of 10</dd>" not in page and "<dd>2 of 10</dd>" not in page
+    assert "night shift" not in page
+
+
+def test_a_shared_note_is_still_never_shown(therapist) -> None:
+    answered_checkins(therapist, 8, responders=1, shared=True, note=NOTE)
+    page = client_as(therapist.user).get(reverse("alliance:dashboard")).text
+    assert "night shift" not in page
+
+
+def test_a_therapist_sees_only_their_own_shared_check_ins(therapist, totp_user_factory) -> None:
+    other = listed_therapist()
+    totp_user_factory(other.user)
+    shared = answered_checkins(therapist, 8, responders=1, shared=True)
+    page = client_as(other.user).get(reverse("alliance:dashboard")).text
+    assert shared[0].plan.responder.pseudonym not in page
+
+
+def test_staff_see_aggregates_and_those_well_below_the_rest(therapist, staff_with_mfa) -> None:
+    low = listed_therapist(full_name="Kim Lowfictional")
+    answered_checkins(therapist, 9, responders=20, note=NOTE)
+    answered_checkins(low, 5, responders=20)
+    few = listed_therapist(full_name="Lee Fewfictional")
+    answered_checkins(few, 2, responders=3)
+    page = client_as(staff_with_mfa).get(reverse("alliance:staff")).text
+    assert "43 answered check-ins, 40 of them in closed batches; 2 therapists" in page
+    assert "Kim Lowfictional" in page
+    assert "Jordan Fictional" not in page
+    assert "Lee Fewfictional" not in page  # too few check-ins to judge
+    assert "night shift" not in page
+
+
+def test_the_admin_shows_staff_no_individual_check_in() -> None:
+    from django.contrib import admin
+
+    from alliance.models import CheckIn, CheckInPlan
+
+    assert not admin.site.is_registered(CheckIn)
+    assert not admin.site.is_registered(CheckInPlan)
+
+
+def test_one_more_check_in_changes_no_figure_until_a_new_batch_closes(therapist) -> None:
+    """Comparing the page before and after one check-in must not reveal that answer."""
+    other = listed_therapist()
+    answered_checkins(other, 6, responders=10)
+    answered_checkins(therapist, 10, responders=5)
+    client = client_as(therapist.user)
+
+    def main() -> str:
+        page = client.get(reverse("alliance:dashboard")).text
+        return page[page.index("<main") : page.index("</main>")]
+
+    before = main()
+    for _ in range(4):
+        answered_checkins(therapist, 1, responders=1)
+        assert main() == before
+    answered_checkins(therapist, 1, responders=1)
+    after = main()
+    assert after != before
+    assert "Your traits, from 10 check-ins" in after
