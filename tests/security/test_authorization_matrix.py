@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from matching.intake import Intake
 from tests.factories import (
@@ -85,6 +87,9 @@ def world(totp_user_factory) -> World:
     license = owner.licenses.get()
     responder = ResponderFactory(answers=_answers())
     intro = intro_through_service(responder, owner)
+    # Opening a request records when it was first read; make that already so, so the
+    # owner's own visit changes nothing either.
+    type(intro).objects.filter(pk=intro.pk).update(first_read_at=timezone.now())
     other_therapist = TherapistFactory()
     totp_user_factory(other_therapist.user)
     LicenseFactory(therapist=other_therapist)
@@ -335,10 +340,27 @@ def _outcome(response) -> str:
     return str(response.status_code)
 
 
+# Reads are audited, sessions change on any visit, and the ranking's version counter may
+# be created by the first ranked page; every other table must not change.
+UNCHANGED_BY_READS_EXCEPT = {"profiles_auditentry", "django_session", "matching_rankingversion"}
+
+
+def _tables() -> dict[str, list[tuple]]:
+    rows = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if table not in UNCHANGED_BY_READS_EXCEPT:
+                cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')  # noqa: S608
+                rows[table] = cursor.fetchall()
+    return rows
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_exactly_what_its_row_says(world: World, role: str) -> None:
+    """...and neither a GET nor a refused POST changes anything stored."""
     client = world.clients[role]
     wrong: list[str] = []
+    before = _tables()
     for name, row in MATRIX.items():
         url = reverse(name, args=row.args(world))
         expected = row.get[role]
@@ -354,7 +376,10 @@ def test_each_role_gets_exactly_what_its_row_says(world: World, role: str) -> No
             got = _outcome(client.post(url, {}))
             if got != expected:
                 wrong.append(f"POST {name} as {role}: expected {expected}, got {got}")
+    after = _tables()
+    changed = [table for table in before if before[table] != after[table]]
     assert wrong == []
+    assert changed == [], f"reads or refused writes changed {changed}"
 
 
 @pytest.mark.parametrize("role", ROLES)
