@@ -117,6 +117,11 @@ class WriteFigures:
     writes: dict[str, int]
     with_writes_p50_ms: float = 0.0
     with_writes_p95_ms: float = 0.0
+    # CPU of gunicorn's workers per ranked request: steadier than requests/s on a busy machine.
+    no_writes_app_cpu_ms: float | None = None
+    with_writes_app_cpu_ms: float | None = None
+    # Share of one core the writing itself took (Django services in this process).
+    writer_cpu_share: float = 0.0
 
     @property
     def no_writes(self) -> float:
@@ -230,6 +235,7 @@ class Command(BaseCommand):
                         duration_seconds=options["duration"],
                         per_second=options["writes_per_second"],
                         script=script,
+                        master_pid=master_pid,
                     )
                     worker_rss = _workers_rss_mb(master_pid=master_pid)
         finally:
@@ -370,6 +376,7 @@ class Command(BaseCommand):
         duration_seconds: int,
         per_second: float,
         script: Path,
+        master_pid: int,
     ) -> WriteFigures:
         """The ranked list with no writes and with the write load, alternating, twice."""
         targets = write_targets(large_state=large_state, keep_out=keep_out)
@@ -377,15 +384,28 @@ class Command(BaseCommand):
         load_args = ["-t", str(WRK_THREADS), "-c", str(WRK_CONNECTIONS), *header]
         figures = WriteFigures([], [], 0.0, {})
         loads = []
+        quiet_runs, busy_runs = [], []
+        writer_cpu = 0.0
         for _ in range(2):
             self.stdout.write(f"wrk {url} with no writes")
-            output = _wrk(wrk, url, load_args, duration_seconds=duration_seconds)
-            figures.no_writes_runs.append(_parsed_float(output, r"^Requests/sec:\s+([\d.]+)"))
+            quiet = _measured_wrk(
+                wrk, url, load_args, duration_seconds=duration_seconds, master_pid=master_pid
+            )
+            quiet_runs.append(quiet)
+            figures.no_writes_runs.append(quiet.requests_per_second)
             self.stdout.write(f"wrk {url} with {per_second:g} writes per second")
+            cpu_before = time.process_time()  # this process runs only the writer meanwhile
             with WriteLoad(targets, per_second=per_second) as load:
-                output = _wrk(wrk, url, load_args, duration_seconds=duration_seconds)
+                busy = _measured_wrk(
+                    wrk, url, load_args, duration_seconds=duration_seconds, master_pid=master_pid
+                )
+            writer_cpu += time.process_time() - cpu_before
             loads.append(load)
-            figures.with_writes_runs.append(_parsed_float(output, r"^Requests/sec:\s+([\d.]+)"))
+            busy_runs.append(busy)
+            figures.with_writes_runs.append(busy.requests_per_second)
+        figures.no_writes_app_cpu_ms = _app_cpu_ms(quiet_runs)
+        figures.with_writes_app_cpu_ms = _app_cpu_ms(busy_runs)
+        figures.writer_cpu_share = writer_cpu / sum(load.seconds for load in loads)
         self.stdout.write(f"wrk -t1 -c1 {url} (latency) with {per_second:g} writes per second")
         with WriteLoad(targets, per_second=per_second) as load:
             output = _wrk(
@@ -497,6 +517,10 @@ class Command(BaseCommand):
             out(f"  {'requests/s, run ' + str(number):32} {quiet:>10.1f} {busy:>10.1f}")
         out(f"  {'requests/s, mean':32} {writes.no_writes:>10.1f} {writes.with_writes:>10.1f}")
         out(f"  {'ratio writes / no writes':32} {writes.ratio:>10.3f}   (target >= 0.9)")
+        quiet_cpu = _cell(writes.no_writes_app_cpu_ms, 2)
+        busy_cpu = _cell(writes.with_writes_app_cpu_ms, 2)
+        out(f"  {'app CPU ms per ranked request':32} {quiet_cpu:>10} {busy_cpu:>10}")
+        out(f"  {'writer CPU, share of one core':32} {'':>10} {writes.writer_cpu_share:>10.2f}")
         out(
             f"  {'p50 / p95 ms (one client)':32} "
             f"{ranked.p50_ms:>4.1f}/{ranked.p95_ms:<5.1f} "
@@ -558,6 +582,14 @@ class Command(BaseCommand):
         }
         RESULTS_PATH.write_text(json.dumps(results, indent=2) + "\n")
         out(f"Written to {RESULTS_PATH.relative_to(settings.BASE_DIR)}")
+
+
+def _app_cpu_ms(runs: list[LoadRun]) -> float | None:
+    """gunicorn's CPU milliseconds per request over several wrk runs."""
+    if any(run.app_cpu_seconds is None for run in runs):
+        return None
+    requests = sum(run.requests for run in runs)
+    return sum(run.app_cpu_seconds or 0.0 for run in runs) * 1000 / requests if requests else None
 
 
 def _per_request_ms(seconds: float | None, requests: int) -> float | None:
