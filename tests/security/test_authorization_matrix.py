@@ -108,7 +108,9 @@ def world(totp_user_factory) -> World:
     for role, user in users.items():
         clients[role] = Client()
         clients[role].force_login(user)
-    return World(owner, responder, intro, license, training, clients, users)
+    world = World(owner, responder, intro, license, training, clients, users)
+    _checkin(world)  # made now, so that walking the URLs creates nothing
+    return world
 
 
 def everyone(outcome: str) -> dict[str, str]:
