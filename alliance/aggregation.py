@@ -79,6 +79,9 @@ class AllianceMeasure:
     checkins: int
     responders: int
     service: str = ""  # set when only responders of this service stand behind it
+    # "The way we work fits me", measured the same way; the ranking uses it to weigh the
+    # therapist's stated working style. None where the item is not in the totals.
+    fit: TraitMeasure | None = None
 
     @property
     def values(self) -> dict[str, float]:
@@ -121,20 +124,23 @@ def trait_value(rating: float, weak_share: float) -> float:
 
 def population_of(rows: Iterable[CheckinTotals]) -> Population:
     """The mean rating and weak share of all check-ins (step 1); neutral when there are none."""
+    rows = list(rows)
+    # The "fit" item counts only where every row has it (totals built from ratings do).
+    items = ITEMS if rows and all("fit" in row.sums for row in rows) else TRAITS
     count = 0
-    sums: dict[str, float] = dict.fromkeys(TRAITS, 0.0)
-    weak: dict[str, float] = dict.fromkeys(TRAITS, 0.0)
+    sums: dict[str, float] = dict.fromkeys(items, 0.0)
+    weak: dict[str, float] = dict.fromkeys(items, 0.0)
     for row in rows:
         count += row.checkins
-        for trait in TRAITS:
-            sums[trait] += row.sums[trait]
-            weak[trait] += row.weak[trait]
+        for item in items:
+            sums[item] += row.sums[item]
+            weak[item] += row.weak[item]
     if not count:
         return Population(0, dict.fromkeys(TRAITS, SCALE_MAX / 2), dict.fromkeys(TRAITS, 0.0))
     return Population(
         count,
-        {t: sums[t] / count for t in TRAITS},
-        {t: weak[t] / count for t in TRAITS},
+        {t: sums[t] / count for t in items},
+        {t: weak[t] / count for t in items},
     )
 
 
@@ -153,7 +159,12 @@ def _measure(
         rating = shrink(sums[trait], checkins, prior_means[trait], prior_strength)
         weak_share = shrink(weak[trait], checkins, prior_weak[trait], prior_strength)
         traits[trait] = TraitMeasure(rating, weak_share, trait_value(rating, weak_share))
-    return AllianceMeasure(traits, checkins, responders, service)
+    fit = None
+    if "fit" in sums and "fit" in prior_means:
+        rating = shrink(sums["fit"], checkins, prior_means["fit"], prior_strength)
+        weak_share = shrink(weak["fit"], checkins, prior_weak["fit"], prior_strength)
+        fit = TraitMeasure(rating, weak_share, trait_value(rating, weak_share))
+    return AllianceMeasure(traits, checkins, responders, service, fit)
 
 
 @dataclass(frozen=True)
@@ -187,14 +198,15 @@ def closed_batches(
 
 
 def totals_of(therapist_id: int, service: str, checkins: list[AnsweredCheckin]) -> CheckinTotals:
-    """The sums of some check-ins, as the shrinkage reads them."""
+    """The sums of some check-ins, as the shrinkage reads them (with "fit" where given)."""
+    items = ITEMS if all("fit" in c.ratings for c in checkins) else TRAITS
     return CheckinTotals(
         therapist_id=therapist_id,
         service=service,
         checkins=len(checkins),
         responders=len({c.responder_key for c in checkins}),
-        sums={t: float(sum(c.ratings[t] for c in checkins)) for t in TRAITS},
-        weak={t: sum(1 for c in checkins if c.ratings[t] <= WEAK_AT_MOST) for t in TRAITS},
+        sums={t: float(sum(c.ratings[t] for c in checkins)) for t in items},
+        weak={t: sum(1 for c in checkins if c.ratings[t] <= WEAK_AT_MOST) for t in items},
     )
 
 

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alliance.aggregation import (
+    ITEMS,
     TRAITS,
     AllianceMeasure,
     AnsweredCheckin,
@@ -85,7 +86,7 @@ def answered_checkins(*, therapist: TherapistProfile | None = None) -> list[Answ
     if therapist is not None:
         answered = answered.filter(plan__therapist=therapist)
     rows = answered.annotate(responder_key=_responder_key()).values_list(
-        "plan__therapist_id", "plan__service", "responder_key", "answered_at", *TRAITS
+        "plan__therapist_id", "plan__service", "responder_key", "answered_at", *ITEMS
     )
     return [
         AnsweredCheckin(
@@ -93,7 +94,7 @@ def answered_checkins(*, therapist: TherapistProfile | None = None) -> list[Answ
             service=service,
             responder_key=responder_key,
             answered_epoch=answered_at.timestamp(),
-            ratings=dict(zip(TRAITS, ratings, strict=True)),
+            ratings=dict(zip(ITEMS, ratings, strict=True)),
         )
         for therapist_id, service, responder_key, answered_at, *ratings in rows.order_by(
             "answered_at", "pk"

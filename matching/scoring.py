@@ -184,6 +184,7 @@ class Checkins:
     values: Mapping[str, float]  # per trait, 0 to 1
     ratings: Mapping[str, float]  # per trait, the shrunk mean rating, 0 to 10
     count: int
+    fit: float | None = None  # "the way we work fits me", 0 to 1
 
 
 @dataclass(frozen=True)

@@ -238,7 +238,12 @@ def _popcount(values: np.ndarray) -> np.ndarray:
 
 
 def _as_checkins(measure: AllianceMeasure) -> Checkins:
-    return Checkins(values=measure.values, ratings=measure.ratings, count=measure.checkins)
+    return Checkins(
+        values=measure.values,
+        ratings=measure.ratings,
+        count=measure.checkins,
+        fit=measure.fit.value if measure.fit is not None else None,
+    )
 
 
 def measured_alliance(ids: Iterable[int]) -> dict[int, tuple[Checkins, dict[str, Checkins]]]:
@@ -366,7 +371,15 @@ def rows_to_facts(rows: Sequence[tuple]) -> ranking.CandidateFacts:
         ).reshape(n, len(ranking.SERVICES), len(TRAITS)),
         style_low=style("low"),
         style_high=style("high"),
-        checkin_style=np.full(n, np.nan),
+        checkin_style=np.array(
+            [
+                measured[row[0]][0].fit
+                if row[0] in measured and measured[row[0]][0].fit is not None
+                else np.nan
+                for row in rows
+            ],
+            dtype=np.float64,
+        ).reshape(n),
         focus=_remapped(ints("focus"), CONCERN_MOVES),
         trained=_remapped(trained, METHOD_MOVES),
         certified=_remapped(ints("certified"), METHOD_MOVES),
@@ -446,6 +459,7 @@ def row_to_candidate(
         style_ranges=_style_ranges(c),
         checkins=checkins,
         checkins_by_service=by_service,
+        checkin_style=checkins.fit if checkins is not None else None,
         intros_received=c["intros_received"],
         intros_answered=c["intros_answered"],
         median_answer_hours=c["median_answer_hours"],

@@ -176,3 +176,29 @@ def test_the_rematch_list_leaves_the_named_therapist_out() -> None:
     assert 'Ask for an introduction<span class="visually-hidden"> to Emery' not in page
     assert "leaving out Emery Fictional" in page
     assert kept.full_name in page
+
+
+@pytest.mark.django_db
+def test_low_way_we_work_check_ins_make_a_stated_style_count_for_less() -> None:
+    """Both claim to work the way the responder asked; responders say one of them does not."""
+    from alliance.models import AllianceApproach
+
+    confirmed = timezone.now()
+    claims = listed_therapist(full_name="Claims Fictional", confirmed_at=confirmed)
+    doubted = listed_therapist(full_name="Doubted Fictional", confirmed_at=confirmed)
+    style = {
+        f"style_{d}_{p}": 3 for d in scoring.STYLE_DIMENSIONS for p in ("usual", "low", "high")
+    }
+    AllianceApproach.objects.filter(therapist__in=[claims, doubted]).update(**style)
+    answered_checkins(claims, {"fit": 9}, responders=5)
+    answered_checkins(doubted, {"fit": 2}, responders=5)
+    seeker = Seeker(state="CO", format_preference="telehealth", style={"pace": 3})
+    order = [c.facts.therapist_id for c in ranked_page(seeker=seeker).cards]
+    assert order == [claims.pk, doubted.pk]
+    stated = score_for_therapist(seeker=seeker, therapist_id=doubted.pk)
+    no_style = Seeker(state="CO", format_preference="telehealth")
+    # The doubt touches only the style part: without a style wish they tie.
+    assert stated.total < score_for_therapist(seeker=seeker, therapist_id=claims.pk).total
+    a = score_for_therapist(seeker=no_style, therapist_id=claims.pk).total
+    b = score_for_therapist(seeker=no_style, therapist_id=doubted.pk).total
+    assert abs(a - b) < 1e-6  # only the clock moved between the two reads
