@@ -99,8 +99,11 @@ class AllianceMeasure:
 @dataclass(frozen=True)
 class Population:
     checkins: int
-    means: Mapping[str, float]
+    means: Mapping[str, float]  # per trait
     weak_shares: Mapping[str, float]
+    # The same for "the way we work fits me", where every check-in has it.
+    fit_mean: float | None = None
+    fit_weak_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -137,10 +140,13 @@ def population_of(rows: Iterable[CheckinTotals]) -> Population:
             weak[item] += row.weak[item]
     if not count:
         return Population(0, dict.fromkeys(TRAITS, SCALE_MAX / 2), dict.fromkeys(TRAITS, 0.0))
+    has_fit = "fit" in items
     return Population(
         count,
-        {t: sums[t] / count for t in items},
-        {t: weak[t] / count for t in items},
+        {t: sums[t] / count for t in TRAITS},
+        {t: weak[t] / count for t in TRAITS},
+        sums["fit"] / count if has_fit else None,
+        weak["fit"] / count if has_fit else None,
     )
 
 
@@ -153,6 +159,7 @@ def _measure(
     prior_weak: Mapping[str, float],
     prior_strength: float,
     service: str = "",
+    prior_fit: tuple[float, float] | None = None,
 ) -> AllianceMeasure:
     traits = {}
     for trait in TRAITS:
@@ -160,9 +167,9 @@ def _measure(
         weak_share = shrink(weak[trait], checkins, prior_weak[trait], prior_strength)
         traits[trait] = TraitMeasure(rating, weak_share, trait_value(rating, weak_share))
     fit = None
-    if "fit" in sums and "fit" in prior_means:
-        rating = shrink(sums["fit"], checkins, prior_means["fit"], prior_strength)
-        weak_share = shrink(weak["fit"], checkins, prior_weak["fit"], prior_strength)
+    if "fit" in sums and prior_fit is not None:
+        rating = shrink(sums["fit"], checkins, prior_fit[0], prior_strength)
+        weak_share = shrink(weak["fit"], checkins, prior_fit[1], prior_strength)
         fit = TraitMeasure(rating, weak_share, trait_value(rating, weak_share))
     return AllianceMeasure(traits, checkins, responders, service, fit)
 
@@ -305,6 +312,11 @@ def _measures(
             population.means,
             population.weak_shares,
             prior_strength,
+            prior_fit=(
+                (population.fit_mean, population.fit_weak_share)
+                if population.fit_mean is not None and population.fit_weak_share is not None
+                else None
+            ),
         )
         overall[therapist_id] = measure
         services = {}
