@@ -57,6 +57,11 @@ urlpatterns = [
     path("staff/vetting/<slug:kind>/<int:pk>/", vetting.review, name="vetting_review"),
     path("staff/audit/", vetting.audit_trail, name="audit_trail"),
     path("documents/<slug:kind>/<int:pk>/", vetting.document, name="document"),
+    path(
+        "documents/<slug:kind>/<int:pk>/preview/",
+        vetting.document_preview,
+        name="document_preview",
+    ),
     path("me/name/", editor.pseudonym, name="pseudonym"),
     path("therapists/<uuid:public_id>/photo/", editor.therapist_photo, name="therapist_photo"),
 ]

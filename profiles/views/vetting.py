@@ -14,6 +14,7 @@ from profiles import selectors
 from profiles.decorators import staff_required
 from profiles.forms import VettingDecisionForm, VettingQueueFilterForm
 from profiles.models import AuditEntry, License, ResponderTraining, User
+from profiles.previews import PreviewError, evidence_preview_png
 from profiles.services import vetting
 from profiles.services.vetting import VETTED_KINDS, record_version
 from profiles.uploads import EXTENSIONS
@@ -109,7 +110,6 @@ def review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "form": form,
             "history": history,
             "other_licenses": other_licenses,
-            "is_image": record.document_content_type.startswith("image/"),
         },
     )
 
@@ -140,6 +140,27 @@ def _staff_document(request: HttpRequest, *, kind: str, pk: int) -> HttpResponse
     record = _get_document_for_user(request.user, kind, pk)
     vetting.document_viewed(staff=request.user, record=record, kind=kind)
     return _document_response(record, kind)
+
+
+@require_safe
+@staff_required
+@never_cache
+def document_preview(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The evidence drawn as a PNG on the server, for staff; each view is audited."""
+    record = _get_document_for_user(request.user, kind, pk)
+    if not record.document or not record.document.storage.exists(record.document.name):
+        raise Http404
+    with record.document.open("rb") as file:
+        try:
+            png = evidence_preview_png(file=file, content_type=record.document_content_type)
+        except PreviewError:
+            raise Http404 from None
+    vetting.document_viewed(staff=request.user, record=record, kind=kind)
+    response = HttpResponse(png, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def _document_response(record: License | ResponderTraining, kind: str) -> HttpResponse:

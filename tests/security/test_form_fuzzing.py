@@ -61,7 +61,48 @@ FORMS: dict[str, tuple[str, Any]] = {
     "alliance": ("therapist", lambda w: reverse("alliance:edit")),
     "license": ("therapist", lambda w: reverse("profiles:license_add")),
     "answer": ("therapist", lambda w: reverse("matching:inbox_detail", args=[w["intro_id"]])),
+    "intake preferences": (
+        "anonymous",
+        lambda w: reverse("matching:intake_step", args=["preferences"]),
+    ),
+    "intake style": ("anonymous", lambda w: reverse("matching:intake_step", args=["style"])),
+    "intake schedule": (
+        "anonymous",
+        lambda w: reverse("matching:intake_step", args=["schedule"]),
+    ),
+    "intake priorities": (
+        "anonymous",
+        lambda w: reverse("matching:intake_step", args=["priorities"]),
+    ),
+    "coverage watch": ("anonymous", lambda w: reverse("matching:coverage_watch")),
+    "referral link": ("anonymous", lambda w: reverse("matching:referral_make")),
+    "training": ("therapist", lambda w: reverse("profiles:training_add")),
+    "thread message": (
+        "responder",
+        lambda w: reverse("matching:my_intro", args=[w["accepted_intro_id"]]),
+    ),
+    "check-in": ("responder", lambda w: reverse("alliance:checkin", args=[w["checkin_id"]])),
 }
+
+
+def _accepted_intro(responder, therapist):
+    from matching.services.intros import intro_answer
+
+    intro = intro_through_service(responder, listed_therapist())
+    intro_answer(intro=intro, decision="accepted", reply="I will call (fictional).")
+    return intro
+
+
+def _due_checkin(responder, therapist):
+    from django.utils import timezone
+
+    from alliance.models import CheckIn
+    from tests.factories import CheckInPlanFactory
+
+    plan = CheckInPlanFactory(responder=responder, therapist=therapist)
+    return CheckIn.objects.create(
+        plan=plan, number=1, kind=CheckIn.Kind.FIRST, due_at=timezone.now()
+    )
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -71,6 +112,10 @@ def test_a_form_never_answers_with_a_server_error(form: str, totp_user_factory) 
     responder = ResponderFactory(answers=Intake(state="CO").to_dict())
     intro = intro_through_service(responder, therapist)
     world = {"public_id": therapist.public_id, "intro_id": intro.public_id}
+    if form == "thread message":
+        world["accepted_intro_id"] = _accepted_intro(responder, therapist).public_id
+    if form == "check-in":
+        world["checkin_id"] = _due_checkin(responder, therapist).public_id
     role, url_of = FORMS[form]
     client = Client(raise_request_exception=False)
     if role == "responder":
