@@ -82,6 +82,9 @@ FORMS: dict[str, tuple[str, Any]] = {
         lambda w: reverse("matching:my_intro", args=[w["accepted_intro_id"]]),
     ),
     "check-in": ("responder", lambda w: reverse("alliance:checkin", args=[w["checkin_id"]])),
+    "sign-up": ("anonymous", lambda w: reverse("account_signup")),
+    "sign-in": ("anonymous", lambda w: reverse("account_login")),
+    "password reset": ("anonymous", lambda w: reverse("account_reset_password")),
 }
 
 

@@ -50,7 +50,13 @@ class _PageElements(HTMLParser):
             self.problems.append(f"inline <script> {attrs}")
         if tag in FOREIGN_TAGS and not (self.admin and tag == "svg"):
             self.problems.append(f"<{tag}>")
-        allowed_images = ("/therapists/", "data:", *(("/static/",) if self.admin else ()))
+        # Therapists' photos, the TOTP QR code, and evidence drawn on the server for staff.
+        allowed_images = (
+            "/therapists/",
+            "data:",
+            "/documents/",
+            *(("/static/",) if self.admin else ()),
+        )
         if tag == "img" and not (values.get("src") or "").startswith(allowed_images):
             self.problems.append(f"<img src={values.get('src')}>")
         for name, value in attrs:
