@@ -5,7 +5,7 @@ import uuid
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
-from alliance.choices import STYLE_DIMENSIONS, Practice, Trait
+from alliance.choices import Practice, Trait
 from profiles import choices
 from profiles.fields import ChoiceSetField, EncryptedTextField
 
@@ -62,14 +62,6 @@ class AllianceApproach(models.Model):
             getattr(self, f"style_{dimension}_{part}") for part in ("usual", "low", "high")
         )
         return None if None in values else values
-
-    @property
-    def style_ranges(self) -> dict[str, tuple[int, int]] | None:
-        """How far they adapt on every scale; None unless all four are described."""
-        styles = {dim: self.style(dim) for dim in STYLE_DIMENSIONS}
-        if any(value is None for value in styles.values()):
-            return None
-        return {dim: (value[1], value[2]) for dim, value in styles.items()}
 
     @property
     def missing_traits(self) -> list[str]:

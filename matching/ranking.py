@@ -65,7 +65,6 @@ class CandidateFacts:
     works_with_retired: np.ndarray
     fitness_evaluator: np.ndarray
     preemployment_evaluator: np.ndarray
-    statements: np.ndarray  # n x traits, 1 where the therapist wrote about the trait
     practices: np.ndarray  # n x traits, practices named for the trait
     checkin_traits: np.ndarray  # n x traits, NaN where check-ins are too few
     # n x services x traits: from responders of one service, NaN where they are too few
@@ -160,7 +159,6 @@ def facts_of(candidates: Sequence[Candidate]) -> CandidateFacts:
         preemployment_evaluator=column(
             ["pre_employment" in c.agency_evaluations for c in cands], bool
         ),
-        statements=per_trait(lambda c, t: float(t in c.statements)),
         practices=per_trait(practices_for),
         checkin_traits=per_trait(checkin),
         checkin_service_traits=np.array([by_service(c) for c in cands], dtype=np.float64).reshape(

@@ -314,7 +314,7 @@ def rows_to_facts(rows: Sequence[tuple]) -> ranking.CandidateFacts:
             for d in STYLE_DIMENSIONS
         ]
         values = np.stack(columns, axis=-1).reshape(n, len(STYLE_DIMENSIONS))
-        # Only a style described on every scale counts, as AllianceApproach.style_ranges.
+        # Only a style described on every scale counts.
         described = ~np.isnan(values).any(axis=1)
         values[~described] = np.nan
         return values
@@ -340,7 +340,6 @@ def rows_to_facts(rows: Sequence[tuple]) -> ranking.CandidateFacts:
         works_with_retired=flags("works_with_retired"),
         fitness_evaluator=(evaluations & FITNESS_BIT) != 0,
         preemployment_evaluator=(evaluations & PREEMPLOYMENT_BIT) != 0,
-        statements=bits(ints("statements"), len(TRAITS)),
         practices=np.stack([_popcount(practices & mask) for mask in PRACTICES_OF_TRAIT], axis=-1)
         .astype(np.float64)
         .reshape(n, len(TRAITS)),
