@@ -217,6 +217,26 @@ def totals_of(therapist_id: int, service: str, checkins: list[AnsweredCheckin]) 
     )
 
 
+def released_totals(
+    therapist_id: int, checkins: Iterable[AnsweredCheckin], min_responders: int
+) -> list[CheckinTotals]:
+    """One therapist's released totals: all services first (service ""), then each service
+    with closed batches of its own. Empty while no batch has closed."""
+    theirs = list(checkins)
+    released = [c for batch in closed_batches(theirs, min_responders) for c in batch]
+    if not released:
+        return []
+    per_service: dict[str, list[AnsweredCheckin]] = defaultdict(list)
+    for checkin in theirs:
+        if checkin.service:
+            per_service[checkin.service].append(checkin)
+    return [totals_of(therapist_id, "", released)] + [
+        totals_of(therapist_id, service, [c for b in batches for c in b])
+        for service, group in sorted(per_service.items())
+        if (batches := closed_batches(group, min_responders))
+    ]
+
+
 def measure_checkins(
     checkins: Iterable[AnsweredCheckin],
     *,
@@ -228,62 +248,45 @@ def measure_checkins(
     per_therapist: dict[int, list[AnsweredCheckin]] = defaultdict(list)
     for checkin in checkins:
         per_therapist[checkin.therapist_id].append(checkin)
-    overall: dict[int, CheckinTotals] = {}
-    by_service: dict[int, list[CheckinTotals]] = {}
-    for therapist_id, theirs in per_therapist.items():
-        released = [c for batch in closed_batches(theirs, min_responders) for c in batch]
-        if not released:
-            continue
-        overall[therapist_id] = totals_of(therapist_id, "", released)
-        per_service: dict[str, list[AnsweredCheckin]] = defaultdict(list)
-        for checkin in theirs:
-            if checkin.service:
-                per_service[checkin.service].append(checkin)
-        by_service[therapist_id] = [
-            totals_of(therapist_id, service, [c for b in batches for c in b])
-            for service, group in sorted(per_service.items())
-            if (batches := closed_batches(group, min_responders))
-        ]
-    return _measures(
-        overall,
-        by_service,
+    totals = [
+        row
+        for therapist_id, theirs in per_therapist.items()
+        for row in released_totals(therapist_id, theirs, min_responders)
+    ]
+    return measure_totals(
+        totals,
+        population=population_of(row for row in totals if not row.service),
         prior_strength=prior_strength,
         min_checkins=min_checkins,
         min_responders=min_responders,
     )
 
 
-def measure_all(
+def measure_totals(
     rows: Iterable[CheckinTotals],
     *,
-    therapist_responders: Mapping[int, int],
+    population: Population,
     prior_strength: float,
     min_checkins: int,
     min_responders: int,
 ) -> Measures:
-    """Every therapist's measure, overall and per service, where the minimum is met.
+    """The measures of the therapists whose released totals are given (service "" rows for
+    all services, the others per service), where the minimum is met.
 
-    `therapist_responders` counts each therapist's distinct responders over all services
-    (a responder may appear under two services, so the per-service counts cannot be added).
+    The population comes apart: it is every therapist's, while `rows` may be a few
+    therapists' only.
     """
-    rows = list(rows)
-    per_therapist: dict[int, list[CheckinTotals]] = defaultdict(list)
+    overall: dict[int, CheckinTotals] = {}
+    by_service: dict[int, list[CheckinTotals]] = defaultdict(list)
     for row in rows:
-        per_therapist[row.therapist_id].append(row)
-    overall = {
-        therapist_id: CheckinTotals(
-            therapist_id=therapist_id,
-            service="",
-            checkins=sum(p.checkins for p in parts),
-            responders=therapist_responders.get(therapist_id, 0),
-            sums={t: sum(p.sums[t] for p in parts) for t in TRAITS},
-            weak={t: sum(p.weak[t] for p in parts) for t in TRAITS},
-        )
-        for therapist_id, parts in per_therapist.items()
-    }
+        if row.service:
+            by_service[row.therapist_id].append(row)
+        else:
+            overall[row.therapist_id] = row
     return _measures(
         overall,
-        {tid: [p for p in parts if p.service] for tid, parts in per_therapist.items()},
+        by_service,
+        population=population,
         prior_strength=prior_strength,
         min_checkins=min_checkins,
         min_responders=min_responders,
@@ -294,11 +297,11 @@ def _measures(
     overall_totals: Mapping[int, CheckinTotals],
     service_totals: Mapping[int, list[CheckinTotals]],
     *,
+    population: Population,
     prior_strength: float,
     min_checkins: int,
     min_responders: int,
 ) -> Measures:
-    population = population_of(overall_totals.values())
     overall: dict[int, AllianceMeasure] = {}
     by_service: dict[int, dict[str, AllianceMeasure]] = {}
     for therapist_id, totals in overall_totals.items():
@@ -336,3 +339,28 @@ def _measures(
         if services:
             by_service[therapist_id] = services
     return Measures(population, overall, by_service)
+
+
+# How far the population may drift before the ranking's columns are made again: on the
+# 0-10 scale of the mean ratings, and on the weak shares.
+POPULATION_RATING_TOLERANCE = 0.01
+POPULATION_SHARE_TOLERANCE = 0.001
+
+
+def population_moved(before: Population, after: Population) -> bool:
+    """Whether the population moved far enough to change any measured alliance visibly.
+
+    A batch of five check-ins moves the mean of a population of thousands by far less than
+    the tolerance, so busy processes keep their columns; the drift adds up against the
+    population they were made with, and once past the tolerance they are made again.
+    """
+    if (before.fit_mean is None) != (after.fit_mean is None):
+        return True
+    ratings = [(before.means[t], after.means[t]) for t in TRAITS]
+    shares = [(before.weak_shares[t], after.weak_shares[t]) for t in TRAITS]
+    if before.fit_mean is not None and after.fit_mean is not None:
+        ratings.append((before.fit_mean, after.fit_mean))
+        shares.append((before.fit_weak_share or 0.0, after.fit_weak_share or 0.0))
+    return any(abs(a - b) > POPULATION_RATING_TOLERANCE for a, b in ratings) or any(
+        abs(a - b) > POPULATION_SHARE_TOLERANCE for a, b in shares
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -10,6 +11,13 @@ from profiles import choices
 from profiles.fields import ChoiceSetField, EncryptedTextField
 
 STATEMENT_MAX_CHARS = 600
+
+
+def token_hash(token: str) -> str:
+    """What is stored of an emailed token: its SHA-256, so a database copy opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 STYLE_POINTS = (1, 5)
 
 
@@ -190,3 +198,45 @@ class CheckIn(models.Model):
     @property
     def ratings(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in RATING_FIELDS}
+
+
+class ReleasedTotals(models.Model):
+    """Sums over one therapist's released check-ins: all of them (service "") or one service's.
+
+    Released means in closed batches (alliance/aggregation.py). alliance.services.totals keeps
+    these rows equal to what the check-ins give, whenever one is answered, so the ranking and
+    the dashboards read one short row per therapist instead of every check-in.
+    """
+
+    therapist = models.ForeignKey(
+        "profiles.TherapistProfile", on_delete=models.CASCADE, related_name="released_totals"
+    )
+    service = models.CharField(max_length=32, choices=choices.Service.choices, blank=True)
+    checkins = models.PositiveIntegerField()
+    responders = models.PositiveIntegerField()
+    respect_trust_sum = models.PositiveIntegerField()
+    collaboration_sum = models.PositiveIntegerField()
+    empathy_sum = models.PositiveIntegerField()
+    adaptability_sum = models.PositiveIntegerField()
+    fit_sum = models.PositiveIntegerField()
+    respect_trust_weak = models.PositiveIntegerField()
+    collaboration_weak = models.PositiveIntegerField()
+    empathy_weak = models.PositiveIntegerField()
+    adaptability_weak = models.PositiveIntegerField()
+    fit_weak = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "service"], name="released_totals_once_per_service"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    checkins__gte=1, responders__gte=1, responders__lte=models.F("checkins")
+                ),
+                name="released_totals_counts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Released check-in totals {self.pk}"

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, Value
+from django.db.models import F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -13,15 +14,16 @@ from alliance.aggregation import (
     TRAITS,
     AllianceMeasure,
     AnsweredCheckin,
+    CheckinTotals,
     Measures,
     Population,
     closed_batches,
-    measure_checkins,
+    measure_totals,
+    population_of,
 )
 from alliance.choices import Trait
-from alliance.models import AllianceApproach, CheckIn
-from alliance.services.checkins import token_hash
-from profiles.models import ResponderProfile, TherapistProfile
+from alliance.models import AllianceApproach, CheckIn, ReleasedTotals, token_hash
+from profiles.models import License, ResponderProfile, TherapistProfile
 
 TOKEN_CHARS_MAX = 100
 SHARED_SHOWN_MAX = 50
@@ -80,11 +82,11 @@ def _responder_key() -> Coalesce:
     return Coalesce(F("plan__responder_id"), Value(0) - F("plan_id"))
 
 
-def answered_checkins(*, therapist: TherapistProfile | None = None) -> list[AnsweredCheckin]:
+def answered_checkins(*, therapist_id: int | None = None) -> list[AnsweredCheckin]:
     """Every answered check-in (or one therapist's) as the aggregation reads it: one query."""
     answered = CheckIn.objects.filter(status=CheckIn.Status.ANSWERED)
-    if therapist is not None:
-        answered = answered.filter(plan__therapist=therapist)
+    if therapist_id is not None:
+        answered = answered.filter(plan__therapist_id=therapist_id)
     rows = answered.annotate(responder_key=_responder_key()).values_list(
         "plan__therapist_id", "plan__service", "responder_key", "answered_at", *ITEMS
     )
@@ -102,10 +104,62 @@ def answered_checkins(*, therapist: TherapistProfile | None = None) -> list[Answ
     ]
 
 
-def alliance_measures() -> Measures:
-    """Every therapist's measured alliance from released check-ins, where the minimum is met."""
-    return measure_checkins(
-        answered_checkins(),
+TOTALS_COLUMNS = (
+    "therapist_id",
+    "service",
+    "checkins",
+    "responders",
+    *(f"{item}_sum" for item in ITEMS),
+    *(f"{item}_weak" for item in ITEMS),
+)
+
+
+def _totals(values: tuple) -> CheckinTotals:
+    therapist_id, service, checkins, responders = values[:4]
+    sums, weak = values[4 : 4 + len(ITEMS)], values[4 + len(ITEMS) :]
+    return CheckinTotals(
+        therapist_id=therapist_id,
+        service=service,
+        checkins=checkins,
+        responders=responders,
+        sums={item: float(total) for item, total in zip(ITEMS, sums, strict=True)},
+        weak=dict(zip(ITEMS, weak, strict=True)),
+    )
+
+
+def alliance_population() -> Population:
+    """Every therapist's released check-ins together, as shrinkage pulls toward: one query
+    over one row per measured therapist."""
+    totals = ReleasedTotals.objects.filter(service="").aggregate(
+        **{name: Sum(name) for name in TOTALS_COLUMNS[2:]}
+    )
+    if not totals["checkins"]:
+        return population_of([])
+    return population_of([_totals((0, "", *(totals[name] for name in TOTALS_COLUMNS[2:])))])
+
+
+def alliance_measures(
+    *,
+    therapist_ids: Iterable[int] | None = None,
+    licensed_in: str | None = None,
+    population: Population | None = None,
+) -> Measures:
+    """Measured alliance from released check-ins, where the minimum is met: every
+    therapist's, or those named, or those with a license in one state.
+
+    Reads the stored totals (one row per therapist and service); the population is read
+    too unless given.
+    """
+    rows = ReleasedTotals.objects.all()
+    if therapist_ids is not None:
+        rows = rows.filter(therapist_id__in=list(therapist_ids))
+    if licensed_in is not None:
+        rows = rows.filter(
+            therapist_id__in=License.objects.filter(state=licensed_in).values("therapist_id")
+        )
+    return measure_totals(
+        [_totals(values) for values in rows.values_list(*TOTALS_COLUMNS)],
+        population=population if population is not None else alliance_population(),
         prior_strength=settings.ALLIANCE_PRIOR_CHECKINS,
         min_checkins=settings.ALLIANCE_MIN_CHECKINS,
         min_responders=settings.ALLIANCE_MIN_RESPONDERS,
@@ -162,7 +216,7 @@ def therapist_alliance_view(*, therapist: TherapistProfile) -> TherapistAlliance
 
     Never an answer that was not shared, never a note.
     """
-    measures = alliance_measures()
+    measures = alliance_measures(therapist_ids=[therapist.pk])
     measure = measures.overall.get(therapist.pk)
     traits: tuple[TraitRow, ...] = ()
     trend: tuple[TrendPoint, ...] = ()
@@ -180,7 +234,7 @@ def therapist_alliance_view(*, therapist: TherapistProfile) -> TherapistAlliance
             for t in TRAITS
         )
         batches = closed_batches(
-            answered_checkins(therapist=therapist), settings.ALLIANCE_MIN_RESPONDERS
+            answered_checkins(therapist_id=therapist.pk), settings.ALLIANCE_MIN_RESPONDERS
         )
         points = [
             TrendPoint(

@@ -20,7 +20,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from alliance.models import AllianceApproach
+from alliance.models import AllianceApproach, ReleasedTotals
 from matching.demo import DemoTherapist, demo_therapist, zip_codes_of
 from matching.models import RankingChange
 from profiles.fields import ChoiceEnum, ChoiceSetField, choice_mask
@@ -252,6 +252,53 @@ def _change_feed_paused() -> Iterator[None]:
     RankingChange.objects.create(therapist_id=None)
 
 
+# One therapist in five has released check-ins, as once Rapport has run for a while; each
+# gets totals drawn from its id (5 to 60 check-ins, mean ratings 6.0 to 9.5), and half of
+# those with 10 or more also have a service of their own.
+BENCH_MEASURED_PERCENT = 20
+BENCH_TOTALS_SQL = """
+WITH picked AS (
+    SELECT id, abs(hashtext(id::text)) AS h, 5 + abs(hashtext(id::text)) % 56 AS checkins
+    FROM {therapists}
+    WHERE abs(hashtext(id::text || ':measured')) % 100 < {percent}
+),
+rows AS (
+    SELECT id, h, '' AS service, checkins, LEAST(checkins, 5 + (h / 7) % 26) AS responders
+    FROM picked
+    UNION ALL
+    SELECT id, h, (ARRAY['police', 'fire', 'ems', 'dispatch'])[1 + (h / 19) % 4],
+        checkins / 2, LEAST(checkins / 2, 5 + (h / 7) % 26)
+    FROM picked WHERE checkins >= 10 AND (h / 17) % 2 = 0
+)
+INSERT INTO {totals} (therapist_id, service, checkins, responders, {sums}, {weak})
+SELECT id, service, checkins, responders, {sum_values}, {weak_values}
+FROM rows
+"""
+
+
+def seed_bench_totals() -> int:
+    """Give a share of the seeded therapists released check-in totals; how many rows."""
+    items = ("respect_trust", "collaboration", "empathy", "adaptability", "fit")
+    statement = BENCH_TOTALS_SQL.format(
+        percent=BENCH_MEASURED_PERCENT,
+        therapists=TherapistProfile._meta.db_table,
+        totals=ReleasedTotals._meta.db_table,
+        sums=", ".join(f"{item}_sum" for item in items),
+        weak=", ".join(f"{item}_weak" for item in items),
+        sum_values=", ".join(
+            f"round(checkins * (6.0 + ((h / {divisor}) % 36) / 10.0))::int"
+            for divisor in (3, 5, 11, 13, 23)
+        ),
+        weak_values=", ".join(
+            f"round(checkins * ((h / {divisor}) % 16) / 100.0)::int"
+            for divisor in (29, 31, 37, 41, 43)
+        ),
+    )
+    with transaction.atomic(), _change_feed_paused(), connection.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.rowcount
+
+
 def bench_therapist_count() -> int:
     """Count the benchmark's therapists in the database."""
     return TherapistProfile.objects.filter(user__email__endswith=f"@{BENCH_EMAIL_DOMAIN}").count()
@@ -260,7 +307,14 @@ def bench_therapist_count() -> int:
 def _bench_tables() -> str:
     return ", ".join(
         connection.ops.quote_name(model._meta.db_table)
-        for model in (User, TherapistProfile, License, ResponderTraining, AllianceApproach)
+        for model in (
+            User,
+            TherapistProfile,
+            License,
+            ResponderTraining,
+            AllianceApproach,
+            ReleasedTotals,
+        )
     )
 
 

@@ -29,6 +29,10 @@ class RankingChange(models.Model):
     seq = models.BigAutoField(primary_key=True)
     # None when a whole table was emptied: every process reads its states again.
     therapist_id = models.BigIntegerField(null=True)
+    # True when the therapist's released check-in totals over all services changed: the
+    # population that every measured alliance is shrunk toward moved too. (Nullable, so
+    # SQLite adds the column in place and keeps the triggers that write to this table.)
+    population = models.BooleanField(null=True)
     changed_at = models.DateTimeField(db_default=Now())
 
     class Meta:

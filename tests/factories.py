@@ -14,6 +14,7 @@ from PIL import Image
 
 from alliance.choices import Practice
 from alliance.models import AllianceApproach, CheckIn, CheckInPlan
+from alliance.services.totals import released_totals_refresh
 from matching.demo import DEMO_PDF
 from profiles import choices
 from profiles.models import (
@@ -216,4 +217,6 @@ def answered_checkins(
                     **values,
                 )
             )
+    # As the check-in service does after an answer.
+    released_totals_refresh(therapist_id=therapist.pk)
     return made

@@ -9,7 +9,6 @@ or a URL: the email says only that a question waits, and links to it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -19,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.aggregation import is_weak
-from alliance.models import RATING_FIELDS, RATING_MAX, CheckIn, CheckInPlan
+from alliance.models import RATING_FIELDS, RATING_MAX, CheckIn, CheckInPlan, token_hash
+from alliance.services.totals import released_totals_refresh
 from profiles.emails import send_templated_email
 from profiles.models import ResponderProfile, TherapistProfile
 
@@ -27,11 +27,6 @@ SNOOZE_DAYS = 7
 SNOOZES_MAX = 2
 DAYS_BETWEEN_CHECKINS_MIN = 7  # a late answer never brings the next one closer than this
 TOKEN_BYTES = 32
-
-
-def token_hash(token: str) -> str:
-    """What is stored of an emailed token: its SHA-256, so a database copy opens nothing."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _due_after_acceptance(number: int) -> dt.timedelta:
@@ -189,6 +184,7 @@ def checkin_answer(
         _add_checkin(checkin.plan, checkin.number + 1, now)
     else:
         _stop_plan(checkin.plan, now)
+    released_totals_refresh(therapist_id=checkin.plan.therapist_id)
     return checkin
 
 

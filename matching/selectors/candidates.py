@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
-from alliance.aggregation import AllianceMeasure
+from alliance.aggregation import AllianceMeasure, Population
 from alliance.choices import PRACTICE_TRAIT, Practice
 from alliance.models import AllianceApproach
 from alliance.selectors import alliance_measures
@@ -246,18 +246,26 @@ def _as_checkins(measure: AllianceMeasure) -> Checkins:
     )
 
 
-def measured_alliance(ids: Iterable[int]) -> dict[int, tuple[Checkins, dict[str, Checkins]]]:
-    """Measured traits per therapist id, overall and per service, where the minimum is met.
+def measured_alliance(
+    population: Population,
+    *,
+    therapist_ids: Iterable[int] | None = None,
+    licensed_in: str | None = None,
+) -> dict[int, tuple[Checkins, dict[str, Checkins]]]:
+    """Measured traits per therapist id, overall and per service, where the minimum is met:
+    of the therapists named, or of those licensed in a state (a cold load).
 
-    The shrinkage needs every therapist's check-ins (the population), so this reads all
-    released check-ins, in one query. A check-in changes the population mean a little for
-    everyone; processes take that up on their next cold load, and the feed brings each
-    therapist's own check-ins at once.
+    One query over the stored totals (alliance.models.ReleasedTotals), shrunk toward the
+    population given: the one the process read with its states (matching.selectors.ranking),
+    so a card's score and the column it was ranked by agree.
     """
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    measures = alliance_measures()
+    if therapist_ids is not None:
+        therapist_ids = list(therapist_ids)
+        if not therapist_ids:
+            return {}
+    measures = alliance_measures(
+        therapist_ids=therapist_ids, licensed_in=licensed_in, population=population
+    )
     return {
         therapist_id: (
             _as_checkins(measure),
@@ -267,14 +275,47 @@ def measured_alliance(ids: Iterable[int]) -> dict[int, tuple[Checkins, dict[str,
             },
         )
         for therapist_id, measure in measures.overall.items()
-        if therapist_id in wanted
     }
 
 
-def rows_to_facts(rows: Sequence[tuple]) -> ranking.CandidateFacts:
-    """Candidate rows of one state as ranking facts, column by column."""
+def _checkin_columns(
+    rows: Sequence[tuple], measured: dict[int, tuple[Checkins, dict[str, Checkins]]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The measured traits (overall and per service) and fit of each row; NaN where none.
+
+    Few therapists have enough check-ins, so the loop runs over the measured ones only.
+    """
     n = len(rows)
-    measured = measured_alliance(row[0] for row in rows)
+    traits = np.full((n, len(TRAITS)), np.nan)
+    by_service = np.full((n, len(ranking.SERVICES), len(TRAITS)), np.nan)
+    fit = np.full(n, np.nan)
+    if not measured:
+        return traits, by_service, fit
+    for i, row in enumerate(rows):
+        found = measured.get(row[0])
+        if found is None:
+            continue
+        overall, services = found
+        traits[i] = [overall.values.get(t, np.nan) for t in TRAITS]
+        if overall.fit is not None:
+            fit[i] = overall.fit
+        for s, service in enumerate(ranking.SERVICES):
+            if service in services:
+                by_service[i, s] = [services[service].values.get(t, np.nan) for t in TRAITS]
+    return traits, by_service, fit
+
+
+def rows_to_facts(
+    rows: Sequence[tuple], population: Population, *, whole_state: str | None = None
+) -> ranking.CandidateFacts:
+    """Candidate rows as ranking facts, column by column: every listed candidate of
+    `whole_state`, or a few therapists' rows."""
+    n = len(rows)
+    measured = (
+        measured_alliance(population, licensed_in=whole_state)
+        if whole_state is not None
+        else measured_alliance(population, therapist_ids=[row[0] for row in rows])
+    )
     raw = list(zip(*rows, strict=False)) if rows else [()] * len(FACT_COLUMNS)
 
     def ints(name: str) -> np.ndarray:
@@ -322,6 +363,7 @@ def rows_to_facts(rows: Sequence[tuple]) -> ranking.CandidateFacts:
     latitude, longitude = floats("latitude"), floats("longitude")
     practices = ints("practices")
     state_bits = np.array([STATE_BIT.get(s, 0) for s in raw[COLUMN["state"]]], dtype=np.int64)
+    checkin_traits, checkin_service_traits, checkin_style = _checkin_columns(rows, measured)
     return ranking.CandidateFacts(
         ids=ints("therapist_id"),
         published=np.ones(n, dtype=bool),
@@ -343,42 +385,11 @@ def rows_to_facts(rows: Sequence[tuple]) -> ranking.CandidateFacts:
         practices=np.stack([_popcount(practices & mask) for mask in PRACTICES_OF_TRAIT], axis=-1)
         .astype(np.float64)
         .reshape(n, len(TRAITS)),
-        checkin_traits=np.array(
-            [
-                [
-                    measured[row[0]][0].values.get(t, np.nan) if row[0] in measured else np.nan
-                    for t in TRAITS
-                ]
-                for row in rows
-            ],
-            dtype=np.float64,
-        ).reshape(n, len(TRAITS)),
-        checkin_service_traits=np.array(
-            [
-                [
-                    [
-                        measured[row[0]][1][service].values.get(t, np.nan)
-                        if row[0] in measured and service in measured[row[0]][1]
-                        else np.nan
-                        for t in TRAITS
-                    ]
-                    for service in ranking.SERVICES
-                ]
-                for row in rows
-            ],
-            dtype=np.float64,
-        ).reshape(n, len(ranking.SERVICES), len(TRAITS)),
+        checkin_traits=checkin_traits,
+        checkin_service_traits=checkin_service_traits,
         style_low=style("low"),
         style_high=style("high"),
-        checkin_style=np.array(
-            [
-                measured[row[0]][0].fit
-                if row[0] in measured and measured[row[0]][0].fit is not None
-                else np.nan
-                for row in rows
-            ],
-            dtype=np.float64,
-        ).reshape(n),
+        checkin_style=checkin_style,
         focus=_remapped(ints("focus"), CONCERN_MOVES),
         trained=_remapped(trained, METHOD_MOVES),
         certified=_remapped(ints("certified"), METHOD_MOVES),
@@ -512,7 +523,12 @@ def row_to_card(row: tuple) -> CardFacts:
 
 
 def page_candidates(
-    *, state: str, therapist_ids: Sequence[int], today: dt.date, confirmed_since: dt.datetime
+    *,
+    state: str,
+    therapist_ids: Sequence[int],
+    today: dt.date,
+    confirmed_since: dt.datetime,
+    population: Population,
 ) -> dict[int, tuple[Candidate, CardFacts]]:
     """Fresh candidates and card facts of the therapists a page shows, in one query."""
     rows = candidate_rows(
@@ -522,5 +538,5 @@ def page_candidates(
         confirmed_since=confirmed_since,
         with_cards=True,
     )
-    measured = measured_alliance(row[0] for row in rows)
+    measured = measured_alliance(population, therapist_ids=[row[0] for row in rows])
     return {row[0]: (row_to_candidate(row, measured.get(row[0])), row_to_card(row)) for row in rows}

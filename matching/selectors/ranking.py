@@ -22,15 +22,20 @@ are applied to the columns on every request, so no write is needed when a licens
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from alliance.aggregation import Population, population_moved
+from alliance.selectors import alliance_population
 from matching.intake import Intake
 from matching.models import RankingChange
 from matching.ranking import StateIndex, build_columns, index_patched, rank_top
@@ -76,6 +81,9 @@ class Changes:
     position: FeedPosition
     therapist_ids: frozenset[int]
     everything: bool
+    # Some therapist's released check-in totals over all services changed: the population
+    # that measured alliances are shrunk toward may have moved.
+    population: bool = False
 
 
 def _snapshot(text: str) -> tuple[int, tuple[int, ...]]:
@@ -98,8 +106,8 @@ def changes_since(position: FeedPosition | None) -> Changes:
                 next_txid, running = _snapshot(snapshot)
                 return Changes(FeedPosition(last_seq, next_txid, running), frozenset(), False)
             cursor.execute(
-                f"SELECT 0, pg_current_snapshot()::text, NULL UNION ALL "  # noqa: S608
-                f"SELECT seq, NULL, therapist_id FROM {table} "
+                f"SELECT 0, pg_current_snapshot()::text, NULL, NULL UNION ALL "  # noqa: S608
+                f"SELECT seq, NULL, therapist_id, population FROM {table} "
                 "WHERE seq > %s OR txid >= %s::xid8 OR txid = ANY(%s::xid8[])",
                 [
                     position.last_seq,
@@ -108,40 +116,68 @@ def changes_since(position: FeedPosition | None) -> Changes:
                 ],
             )
             rows = cursor.fetchall()
-            snapshot = next(text for seq, text, _ in rows if seq == 0)
-            changed = [(seq, therapist) for seq, text, therapist in rows if seq != 0]
+            snapshot = next(text for seq, text, _, _ in rows if seq == 0)
+            changed = [row[:1] + row[2:] for row in rows if row[0] != 0]
             next_txid, running = _snapshot(snapshot)
         else:
             if position is None:
                 cursor.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}")  # noqa: S608
                 return Changes(FeedPosition(cursor.fetchone()[0]), frozenset(), False)
             cursor.execute(
-                f"SELECT seq, therapist_id FROM {table} WHERE seq > %s",  # noqa: S608
+                f"SELECT seq, therapist_id, population FROM {table} WHERE seq > %s",  # noqa: S608
                 [position.last_seq],
             )
             changed = cursor.fetchall()
             next_txid, running = None, ()
-    last_seq = max([position.last_seq, *(seq for seq, _ in changed)])
+    last_seq = max([position.last_seq, *(seq for seq, _, _ in changed)])
     return Changes(
         position=FeedPosition(last_seq, next_txid, running),
-        therapist_ids=frozenset(t for _, t in changed if t is not None),
-        everything=any(t is None for _, t in changed),
+        therapist_ids=frozenset(t for _, t, _ in changed if t is not None),
+        everything=any(t is None for _, t, _ in changed),
+        population=any(bool(population) for _, _, population in changed),
     )
 
 
-def load_state(state: str, *, now: dt.datetime | None = None) -> StateIndex:
-    """Read one state's candidates from the database, in one query."""
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a state loads.
+
+    A load makes one tuple per candidate, none of them in a reference cycle, and so many new
+    objects set off collections of the whole process (every module, template and object it
+    holds) in the middle of the load: they doubled its CPU time, unpredictably. Reference
+    counting still frees everything at once; the collector runs again afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_state(
+    state: str, *, now: dt.datetime | None = None, population: Population | None = None
+) -> StateIndex:
+    """Read one state's candidates from the database: one query, and one for the measured
+    alliance of those with enough check-ins (and one for the population unless given)."""
     now = now or timezone.now()
-    rows = candidate_rows(
-        states=[state],
-        today=timezone.localdate(now),
-        confirmed_since=confirmation_cutoff(now=now),
-    )
-    return build_columns(rows_to_facts(rows))
+    population = population if population is not None else alliance_population()
+    with _collection_paused():
+        rows = candidate_rows(
+            states=[state],
+            today=timezone.localdate(now),
+            confirmed_since=confirmation_cutoff(now=now),
+        )
+        return build_columns(rows_to_facts(rows, population, whole_state=state))
 
 
 def _refreshed(
-    loaded: dict[str, StateIndex], therapist_ids: frozenset[int], *, now: dt.datetime
+    loaded: dict[str, StateIndex],
+    therapist_ids: frozenset[int],
+    *,
+    now: dt.datetime,
+    population: Population,
 ) -> dict[str, StateIndex]:
     """The loaded states with the given therapists read again, in one query for all."""
     rows = candidate_rows(
@@ -159,19 +195,29 @@ def _refreshed(
         fresh_rows = by_state.get(state, [])
         if not fresh_rows and not any(t in index.position for t in changed):
             continue  # nobody changed here
-        fresh = build_columns(rows_to_facts(fresh_rows))
+        fresh = build_columns(rows_to_facts(fresh_rows, population))
         result[state] = index_patched(index, changed=changed, fresh=fresh)
     return result
 
 
 class LoadedStates:
-    """The states one process holds, and where it is in the change feed."""
+    """The states one process holds, where it is in the change feed, and the population of
+    released check-ins that the measured alliance in its columns was shrunk toward."""
 
     def __init__(self) -> None:
         self._states: dict[str, StateIndex] = {}
+        self._population: Population | None = None
         self._position: FeedPosition | None = None
         self._looked_at = 0.0
         self._lock = threading.Lock()
+
+    def _drop(self) -> None:
+        self._states, self._population = {}, None
+
+    def _held_population(self) -> Population:
+        if self._population is None:
+            self._population = alliance_population()
+        return self._population
 
     def _catch_up(self, now: dt.datetime) -> None:
         """Apply the changes since the last look (call with the lock held)."""
@@ -179,22 +225,46 @@ class LoadedStates:
         changes = changes_since(None if idle else self._position)
         self._position, self._looked_at = changes.position, time.monotonic()
         if idle or changes.everything or len(changes.therapist_ids) > REFRESH_MAX_THERAPISTS:
-            self._states = {}
-        elif changes.therapist_ids and self._states:
-            self._states = _refreshed(self._states, changes.therapist_ids, now=now)
+            self._drop()
+            return
+        if changes.population and self._population is not None:
+            population = alliance_population()
+            if population_moved(self._population, population):
+                # Every measured therapist's columns move with it: read the states again.
+                self._drop()
+                self._population = population
+                return
+        if changes.therapist_ids and self._states:
+            self._states = _refreshed(
+                self._states,
+                changes.therapist_ids,
+                now=now,
+                population=self._held_population(),
+            )
 
-    def state(self, state: str) -> StateIndex:
-        """This state's candidates as columns, current with every committed write."""
+    def current(self, state: str) -> tuple[StateIndex, Population]:
+        """This state's candidates as columns, current with every committed write, and the
+        population their measured alliance was shrunk toward."""
         now = timezone.now()
         with self._lock:
             # Look first, then load: a state read after the look misses nothing that the
             # next look will not bring.
             self._catch_up(now)
+            population = self._held_population()
             index = self._states.get(state)
             if index is None:
-                index = load_state(state, now=now)
+                index = load_state(state, now=now, population=population)
                 self._states[state] = index
-        return index
+        return index, population
+
+    def state(self, state: str) -> StateIndex:
+        return self.current(state)[0]
+
+    def population(self) -> Population:
+        """The population this process shrinks measured alliance toward, kept current."""
+        with self._lock:
+            self._catch_up(timezone.now())
+            return self._held_population()
 
     def held(self) -> dict[str, StateIndex]:
         """Every state held now (the benchmark reports their memory)."""
@@ -203,7 +273,7 @@ class LoadedStates:
 
     def forget(self) -> None:
         with self._lock:
-            self._states = {}
+            self._drop()
             self._position = None
 
 
@@ -312,7 +382,7 @@ def ranked_page(
 ) -> RankedPage:
     """One page of the ranked list, each card with its score and every reason; a re-match
     after a weak check-in leaves that therapist out."""
-    index = (states or _process_states).state(seeker.state)
+    index, population = (states or _process_states).current(seeker.state)
     now = timezone.now()
     rules = current_rules(now)
     top, _, eligible = rank_top(
@@ -332,6 +402,7 @@ def ranked_page(
         therapist_ids=shown,
         today=timezone.localdate(now),
         confirmed_since=confirmation_cutoff(now=now),
+        population=population,
     )
     ceiling = ceilings(seeker, rules)
     cards = []
@@ -366,6 +437,7 @@ def match_for_therapist(
         therapist_ids=[therapist_id],
         today=timezone.localdate(now),
         confirmed_since=confirmation_cutoff(now=now),
+        population=_process_states.population(),
     )
     if therapist_id not in fresh:
         return None, None

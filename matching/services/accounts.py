@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from alliance.models import CheckInPlan
+from alliance.services.totals import released_totals_refresh_many
 from matching.models import IntroRequest
 from matching.services.intros import responsiveness_refresh
 from matching.tasks import notify_responder, tell_therapist_a_request_was_withdrawn
@@ -66,9 +68,14 @@ def responder_account_delete(*, user: User) -> None:
     )
     told = sorted({intro.therapist_id for intro in waiting})
     waiting.update(status=IntroRequest.Status.WITHDRAWN)
+    rated = list(
+        CheckInPlan.objects.filter(responder__user=user).values_list("therapist_id", flat=True)
+    )
     # Cascades to the profile (answers), intro requests (messages, contact details), email
-    # addresses and two-factor authenticators.
+    # addresses and two-factor authenticators. Check-in plans stay, without the responder.
     user.delete()
+    # Their check-ins now count as one responder per plan: the totals follow.
+    released_totals_refresh_many(therapist_ids=rated)
     for therapist_id in told:
         tell_therapist_a_request_was_withdrawn.delay_on_commit(therapist_id)
 

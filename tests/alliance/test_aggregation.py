@@ -13,8 +13,9 @@ from alliance.aggregation import (
     CheckinTotals,
     closed_batches,
     is_weak,
-    measure_all,
     measure_checkins,
+    measure_totals,
+    population_of,
     shrink,
     trait_value,
 )
@@ -41,15 +42,24 @@ def totals(
 
 
 def measure(rows: list[CheckinTotals], *, prior: float = 10, minimum: int = 5, responders=None):
-    counts = responders or {}
-    for row in rows:
-        counts.setdefault(row.therapist_id, 0)
-    if responders is None:
-        for row in rows:
-            counts[row.therapist_id] += row.responders
-    return measure_all(
-        rows,
-        therapist_responders=counts,
+    """Measures from per-service totals, with each therapist's rows over all services made
+    by adding theirs up (as if no responder rated them under two services)."""
+    overall = []
+    for therapist_id in sorted({row.therapist_id for row in rows}):
+        theirs = [row for row in rows if row.therapist_id == therapist_id]
+        overall.append(
+            CheckinTotals(
+                therapist_id=therapist_id,
+                service="",
+                checkins=sum(p.checkins for p in theirs),
+                responders=(responders or {}).get(therapist_id, sum(p.responders for p in theirs)),
+                sums={t: sum(p.sums[t] for p in theirs) for t in TRAITS},
+                weak={t: sum(p.weak[t] for p in theirs) for t in TRAITS},
+            )
+        )
+    return measure_totals(
+        overall + rows,
+        population=population_of(overall),
         prior_strength=prior,
         min_checkins=minimum,
         min_responders=minimum,

@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
+import numpy as np
 import psycopg
 import pytest
 import time_machine
@@ -30,7 +31,13 @@ from profiles.services.therapists import (
     therapist_unpublish,
 )
 from profiles.services.vetting import record_version, vetting_decide
-from tests.factories import LicenseFactory, StaffFactory, TherapistFactory, listed_therapist
+from tests.factories import (
+    LicenseFactory,
+    StaffFactory,
+    TherapistFactory,
+    answered_checkins,
+    listed_therapist,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -232,6 +239,28 @@ def test_answers_to_intro_requests_reach_the_ranking_of_another_process() -> Non
 
     assert within_deadline(quick_ranks_higher)
     assert ranked_ids(web_two)[0] == quick.pk
+
+
+def test_a_closed_batch_of_check_ins_reaches_the_ranking_of_another_process() -> None:
+    steady, praised = listed_therapist(), listed_therapist()
+    _, web_two = two_processes()
+    index = web_two.state("CO")
+    assert np.array_equal(
+        index.traits[index.position[steady.pk]], index.traits[index.position[praised.pk]]
+    )
+    # Four responders: no batch closes, and the columns are neither read again nor patched.
+    answered_checkins(praised, 10, responders=4)
+    assert web_two.state("CO") is index
+    # The fifth closes the batch: the therapist's totals and the population both move.
+    answered_checkins(praised, 10, responders=1)
+
+    def praised_ranks_first() -> bool:
+        index = web_two.state("CO")
+        traits = index.traits
+        return bool((traits[index.position[praised.pk]] > traits[index.position[steady.pk]]).all())
+
+    assert within_deadline(praised_ranks_first)
+    assert ranked_ids(web_two)[0] == praised.pk
 
 
 def test_sign_ins_reminders_and_audit_entries_cost_the_ranking_nothing(client) -> None:

@@ -36,6 +36,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from alliance.models import ReleasedTotals
 from matching.bench import (
     LARGE_STATE_DEFAULT,
     LARGE_STATE_LISTED_SHARE,
@@ -44,6 +45,7 @@ from matching.bench import (
     bench_therapist_count,
     bench_therapists_clear,
     seed_bench_therapists,
+    seed_bench_totals,
 )
 from matching.bench_writes import (
     WRITES_PER_SECOND_DEFAULT,
@@ -201,6 +203,9 @@ class Command(BaseCommand):
         seed_seconds = self._seed(
             count=options["therapists"], large_state=large_state, skip=options["skip_seed"]
         )
+        if not ReleasedTotals.objects.exists():
+            rows = seed_bench_totals()
+            self.stdout.write(f"Seeded {rows:,} rows of released check-in totals.")
         bench_tables_vacuum()
         call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -482,6 +487,7 @@ class Command(BaseCommand):
             else 0.0
         )
         listed = _listed_accepting_count(large_state=large_state)
+        measured = ReleasedTotals.objects.filter(service="").count()
         rows = [
             (f"requests/s (wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS})", "requests_per_second", 1),
             ("p50 ms (one client)", "p50_ms", 2),
@@ -498,6 +504,10 @@ class Command(BaseCommand):
         )
         seeding = "skipped (already seeded)" if seed_seconds is None else f"{seed_seconds:.1f} s"
         out(f"  seeding: {seeding}")
+        out(
+            f"  released check-ins: {measured:,} therapists have totals "
+            f"({measured / max(1, therapists):.0%})"
+        )
         out(f"  ranked:  GET {ranked.path} ({ranked.therapists_linked} therapists linked)")
         out(f"  profile: GET {profile.path}")
         out(f"  {'':32} {'ranked':>10} {'profile':>10}")
@@ -561,6 +571,7 @@ class Command(BaseCommand):
             "large_state": large_state,
             "large_state_listed_accepting": listed,
             "seed_seconds": None if seed_seconds is None else round(seed_seconds, 1),
+            "therapists_with_released_checkins": measured,
             "gunicorn_workers": GUNICORN_WORKERS,
             "wrk": {
                 "threads": WRK_THREADS,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from alliance.aggregation import is_weak
 from alliance.models import AllianceApproach, CheckIn, CheckInPlan
 from alliance.services.checkins import checkins_schedule
+from alliance.services.totals import released_totals_refresh_many
 from matching.demo import DEMO_PDF, demo_checkins, demo_therapist
 from matching.intake import Intake
 from matching.models import IntroRequest
@@ -230,8 +231,10 @@ class Command(BaseCommand):
         CheckIn.objects.bulk_create(
             [row for _, plan, demo in made for row in self._demo_checkins(plan, demo, now)]
         )
-        for therapist_id in sorted({plan.therapist_id for _, plan, _ in made}):
+        rated = sorted({plan.therapist_id for _, plan, _ in made})
+        for therapist_id in rated:
             responsiveness_refresh(therapist_id=therapist_id)
+        released_totals_refresh_many(therapist_ids=rated)
         featured = ResponderProfile.objects.get(user__email=f"responder1@{DEMO_DOMAIN}")
         therapist = TherapistProfile.objects.get(user__email=f"therapist00001@{DEMO_DOMAIN}")
         intro = self._accepted_intro(featured, therapist.pk, now - dt.timedelta(days=16))
