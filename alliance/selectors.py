@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -127,6 +128,19 @@ def _totals(values: tuple) -> CheckinTotals:
     )
 
 
+def released_totals_licensed_in(state: str) -> list[tuple]:
+    """The released totals of every therapist with a license in the state, as plain rows in
+    TOTALS_COLUMNS order: a cold load of the state reads tens of thousands at once."""
+    totals, licenses = ReleasedTotals._meta.db_table, License._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(TOTALS_COLUMNS)} FROM {totals} "  # noqa: S608 (names from code)
+            f"WHERE therapist_id IN (SELECT therapist_id FROM {licenses} WHERE state = %s)",
+            [state],
+        )
+        return cursor.fetchall()
+
+
 def alliance_population() -> Population:
     """Every therapist's released check-ins together, as shrinkage pulls toward: one query
     over one row per measured therapist."""
@@ -139,13 +153,10 @@ def alliance_population() -> Population:
 
 
 def alliance_measures(
-    *,
-    therapist_ids: Iterable[int] | None = None,
-    licensed_in: str | None = None,
-    population: Population | None = None,
+    *, therapist_ids: Iterable[int] | None = None, population: Population | None = None
 ) -> Measures:
     """Measured alliance from released check-ins, where the minimum is met: every
-    therapist's, or those named, or those with a license in one state.
+    therapist's, or those named.
 
     Reads the stored totals (one row per therapist and service); the population is read
     too unless given.
@@ -153,10 +164,6 @@ def alliance_measures(
     rows = ReleasedTotals.objects.all()
     if therapist_ids is not None:
         rows = rows.filter(therapist_id__in=list(therapist_ids))
-    if licensed_in is not None:
-        rows = rows.filter(
-            therapist_id__in=License.objects.filter(state=licensed_in).values("therapist_id")
-        )
     return measure_totals(
         [_totals(values) for values in rows.values_list(*TOTALS_COLUMNS)],
         population=population if population is not None else alliance_population(),

@@ -20,12 +20,13 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
 
-from alliance.aggregation import AllianceMeasure, Population
+from alliance.aggregation import ITEMS, SCALE_MAX, WEAK_AT_MOST, AllianceMeasure, Population
 from alliance.choices import PRACTICE_TRAIT, Practice
 from alliance.models import AllianceApproach
-from alliance.selectors import alliance_measures
+from alliance.selectors import alliance_measures, released_totals_licensed_in
 from matching import ranking
 from matching.models import TherapistResponsiveness
 from matching.scoring import (
@@ -100,6 +101,13 @@ def _epoch(column: str) -> str:
     return f"((julianday({column}) - 2440587.5) * 86400.0)"
 
 
+def _bits(expression: str) -> str:
+    """SQL for the bitwise OR of distinct one-bit values over a group."""
+    if connection.vendor == "postgresql":
+        return f"BIT_OR({expression})"
+    return f"SUM(DISTINCT {expression})"
+
+
 def _joined(expression: str) -> str:
     return (
         f"STRING_AGG({expression}, ',')"
@@ -114,9 +122,15 @@ def _candidate_sql(*, scope: str, with_cards: bool) -> str:
     alliance = AllianceApproach._meta.db_table
     answering = TherapistResponsiveness._meta.db_table
     kind = _bit_case("kind", choices.TrainingKind)
-    statements = " + ".join(
-        f"(CASE WHEN TRIM(a.{trait}) <> '' THEN {1 << i} ELSE 0 END)"
-        for i, trait in enumerate(TRAITS)
+    # What the therapist wrote shows on cards only: a state's columns never read it, and
+    # reading the texts of tens of thousands of rows would cost a cold load dearly.
+    statements = (
+        " + ".join(
+            f"(CASE WHEN TRIM(a.{trait}) <> '' THEN {1 << i} ELSE 0 END)"
+            for i, trait in enumerate(TRAITS)
+        )
+        if with_cards
+        else "0"
     )
     style = ", ".join(f"a.style_{dim}_{end}" for dim in STYLE_DIMENSIONS for end in ("low", "high"))
     cards = ""
@@ -136,8 +150,8 @@ def _candidate_sql(*, scope: str, with_cards: bool) -> str:
         ),
         tr AS (
             SELECT therapist_id,
-                SUM(DISTINCT CASE WHEN status = 'verified' THEN {kind} ELSE 0 END) AS verified,
-                SUM(DISTINCT CASE WHEN status <> 'verified' THEN {kind} ELSE 0 END) AS reported
+                {_bits(f"CASE WHEN status = 'verified' THEN {kind} ELSE 0 END")} AS verified,
+                {_bits(f"CASE WHEN status <> 'verified' THEN {kind} ELSE 0 END")} AS reported
             FROM {training}
             WHERE status <> 'rejected' AND therapist_id IN (SELECT therapist_id FROM lic)
             GROUP BY therapist_id
@@ -247,25 +261,17 @@ def _as_checkins(measure: AllianceMeasure) -> Checkins:
 
 
 def measured_alliance(
-    population: Population,
-    *,
-    therapist_ids: Iterable[int] | None = None,
-    licensed_in: str | None = None,
+    population: Population, *, therapist_ids: Sequence[int]
 ) -> dict[int, tuple[Checkins, dict[str, Checkins]]]:
-    """Measured traits per therapist id, overall and per service, where the minimum is met:
-    of the therapists named, or of those licensed in a state (a cold load).
+    """Measured traits of the therapists named, overall and per service, where the minimum
+    is met: one query over their stored totals (alliance.models.ReleasedTotals).
 
-    One query over the stored totals (alliance.models.ReleasedTotals), shrunk toward the
-    population given: the one the process read with its states (matching.selectors.ranking),
-    so a card's score and the column it was ranked by agree.
+    They are shrunk toward the population given: the one the process read with its states
+    (matching.selectors.ranking), so a card's score and the column it was ranked by agree.
     """
-    if therapist_ids is not None:
-        therapist_ids = list(therapist_ids)
-        if not therapist_ids:
-            return {}
-    measures = alliance_measures(
-        therapist_ids=therapist_ids, licensed_in=licensed_in, population=population
-    )
+    if not therapist_ids:
+        return {}
+    measures = alliance_measures(therapist_ids=therapist_ids, population=population)
     return {
         therapist_id: (
             _as_checkins(measure),
@@ -305,17 +311,75 @@ def _checkin_columns(
     return traits, by_service, fit
 
 
+def measured_columns(
+    ids: Sequence[int], totals: Sequence[tuple], population: Population
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What _checkin_columns gives for these therapist ids, computed from released totals
+    (rows in alliance.selectors.TOTALS_COLUMNS order) over whole columns at once.
+
+    A cold load of a large state holds tens of thousands of measured therapists; this is
+    alliance.aggregation's shrinkage and trait value (steps 2, 4 and 5 there), the same
+    formulas, in numpy. A test keeps the two equal.
+    """
+    n = len(ids)
+    traits = np.full((n, len(TRAITS)), np.nan)
+    by_service = np.full((n, len(ranking.SERVICES), len(TRAITS)), np.nan)
+    fit = np.full(n, np.nan)
+    if not n or not totals:
+        return traits, by_service, fit
+    k = float(settings.ALLIANCE_PRIOR_CHECKINS)
+    counts = np.array([row[2:4] for row in totals], dtype=np.float64).reshape(-1, 2)
+    sums = np.array([row[4 : 4 + len(ITEMS)] for row in totals], dtype=np.float64)
+    weak = np.array([row[4 + len(ITEMS) :] for row in totals], dtype=np.float64)
+    checkins = counts[:, 0:1]
+    enough = (counts[:, 0] >= settings.ALLIANCE_MIN_CHECKINS) & (
+        counts[:, 1] >= settings.ALLIANCE_MIN_RESPONDERS
+    )
+    service = np.array([row[1] for row in totals], dtype=object)
+    therapist = np.array([row[0] for row in totals], dtype=np.int64)
+    # Where each totals row's therapist sits among the ids (-1 where not a candidate).
+    order = np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
+    sorted_ids = np.asarray(ids, dtype=np.int64)[order]
+    found = np.minimum(np.searchsorted(sorted_ids, therapist), n - 1)
+    at = np.where(sorted_ids[found] == therapist, order[found], -1)
+
+    def value(rating: np.ndarray, share: np.ndarray) -> np.ndarray:
+        above = np.clip((rating - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST), 0.0, 1.0)
+        return above * np.clip(1 - share, 0.0, 1.0)
+
+    t = len(TRAITS)
+    overall = enough & (service == "") & (at >= 0)
+    means = [population.means[trait] for trait in TRAITS]
+    shares = [population.weak_shares[trait] for trait in TRAITS]
+    rating = (sums[overall, :t] + k * np.array(means)) / (checkins[overall] + k)
+    share = (weak[overall, :t] + k * np.array(shares)) / (checkins[overall] + k)
+    traits[at[overall]] = value(rating, share)
+    if population.fit_mean is not None and population.fit_weak_share is not None:
+        fit_rating = (sums[overall, t] + k * population.fit_mean) / (checkins[overall, 0] + k)
+        fit_share = (weak[overall, t] + k * population.fit_weak_share) / (checkins[overall, 0] + k)
+        fit[at[overall]] = value(fit_rating, fit_share)
+    # Each service is shrunk toward the therapist's own shrunk figures, where they have them.
+    own_rating = np.full((n, t), np.nan)
+    own_share = np.full((n, t), np.nan)
+    own_rating[at[overall]], own_share[at[overall]] = rating, share
+    for s, name in enumerate(ranking.SERVICES):
+        rows = enough & (service == name) & (at >= 0)
+        rows[rows] = ~np.isnan(own_rating[at[rows], 0])
+        if not rows.any():
+            continue
+        places = at[rows]
+        rating_s = (sums[rows, :t] + k * own_rating[places]) / (checkins[rows] + k)
+        share_s = (weak[rows, :t] + k * own_share[places]) / (checkins[rows] + k)
+        by_service[places, s] = value(rating_s, share_s)
+    return traits, by_service, fit
+
+
 def rows_to_facts(
     rows: Sequence[tuple], population: Population, *, whole_state: str | None = None
 ) -> ranking.CandidateFacts:
     """Candidate rows as ranking facts, column by column: every listed candidate of
     `whole_state`, or a few therapists' rows."""
     n = len(rows)
-    measured = (
-        measured_alliance(population, licensed_in=whole_state)
-        if whole_state is not None
-        else measured_alliance(population, therapist_ids=[row[0] for row in rows])
-    )
     raw = list(zip(*rows, strict=False)) if rows else [()] * len(FACT_COLUMNS)
 
     def ints(name: str) -> np.ndarray:
@@ -363,7 +427,12 @@ def rows_to_facts(
     latitude, longitude = floats("latitude"), floats("longitude")
     practices = ints("practices")
     state_bits = np.array([STATE_BIT.get(s, 0) for s in raw[COLUMN["state"]]], dtype=np.int64)
-    checkin_traits, checkin_service_traits, checkin_style = _checkin_columns(rows, measured)
+    ids = [row[0] for row in rows]
+    checkin_traits, checkin_service_traits, checkin_style = (
+        measured_columns(ids, released_totals_licensed_in(whole_state), population)
+        if whole_state is not None
+        else _checkin_columns(rows, measured_alliance(population, therapist_ids=ids))
+    )
     return ranking.CandidateFacts(
         ids=ints("therapist_id"),
         published=np.ones(n, dtype=bool),

@@ -1,0 +1,93 @@
+"""A cold load measures tens of thousands of therapists over whole columns at once; the
+pages measure a few one by one (alliance.aggregation). Both must give the same values."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from django.conf import settings
+
+from alliance.aggregation import ITEMS, CheckinTotals, measure_totals, population_of
+from matching import ranking
+from matching.selectors.candidates import (
+    _as_checkins,
+    _checkin_columns,
+    measured_columns,
+)
+
+
+def random_totals(seed: int) -> list[tuple]:
+    """Totals rows as the database gives them: some therapists measured, some below the
+    minimum, some with a service of their own, some with a service but too few overall."""
+    chance = random.Random(seed)
+    rows = []
+    for therapist_id in range(1, 120):
+        if chance.random() < 0.3:
+            continue  # no released check-ins
+        checkins = chance.randint(1, 40)
+        responders = chance.randint(1, checkins)
+        rows.append(total_row(chance, therapist_id, "", checkins, responders))
+        for service in chance.sample(ranking.SERVICES, chance.randint(0, 2)):
+            part = chance.randint(1, checkins)
+            rows.append(total_row(chance, therapist_id, service, part, min(part, responders)))
+    return rows
+
+
+def total_row(chance: random.Random, therapist_id, service, checkins, responders) -> tuple:
+    sums = [round(checkins * chance.uniform(2.0, 10.0)) for _ in ITEMS]
+    weak = [chance.randint(0, checkins) for _ in ITEMS]
+    return (therapist_id, service, checkins, responders, *sums, *weak)
+
+
+def one_by_one(ids: list[int], rows: list[tuple]):
+    """The pages' way: alliance.aggregation's measures, then _checkin_columns."""
+    totals = [
+        CheckinTotals(
+            therapist_id=row[0],
+            service=row[1],
+            checkins=row[2],
+            responders=row[3],
+            sums={item: float(v) for item, v in zip(ITEMS, row[4:9], strict=True)},
+            weak=dict(zip(ITEMS, row[9:], strict=True)),
+        )
+        for row in rows
+    ]
+    population = population_of(t for t in totals if not t.service)
+    measures = measure_totals(
+        totals,
+        population=population,
+        prior_strength=settings.ALLIANCE_PRIOR_CHECKINS,
+        min_checkins=settings.ALLIANCE_MIN_CHECKINS,
+        min_responders=settings.ALLIANCE_MIN_RESPONDERS,
+    )
+    measured = {
+        tid: (
+            _as_checkins(m),
+            {s: _as_checkins(x) for s, x in measures.by_service.get(tid, {}).items()},
+        )
+        for tid, m in measures.overall.items()
+    }
+    return population, _checkin_columns([(tid,) for tid in ids], measured)
+
+
+def test_whole_columns_and_one_by_one_give_the_same_measures() -> None:
+    for seed in range(20):
+        rows = random_totals(seed)
+        # Candidates in no particular order, some without totals, some totals for others.
+        ids = random.Random(seed).sample(range(1, 150), 100)
+        population, expected = one_by_one(ids, rows)
+        got = measured_columns(ids, rows, population)
+        for name, a, b in zip(("traits", "by_service", "fit"), got, expected, strict=True):
+            assert a.shape == b.shape, name
+            assert np.array_equal(np.isnan(a), np.isnan(b)), (seed, name)
+            assert np.allclose(a[~np.isnan(a)], b[~np.isnan(b)], rtol=0, atol=1e-12), name
+        assert not np.isnan(expected[0]).all()  # some were measured
+        assert not np.isnan(expected[1]).all()  # some per service
+
+
+def test_no_totals_and_no_candidates_measure_nobody() -> None:
+    population = population_of([])
+    traits, by_service, fit = measured_columns([1, 2], [], population)
+    assert np.isnan(traits).all() and np.isnan(by_service).all() and np.isnan(fit).all()
+    assert measured_columns([], random_totals(1), population)[0].shape == (0, 4)
