@@ -216,9 +216,12 @@ class StateIndex:
     services: np.ndarray
     service_count: np.ndarray
     traits: np.ndarray  # one column per trait, in scoring.TRAITS order
-    # n x services x traits: the traits for a responder of each service (check-ins from
-    # that service where there are enough, else `traits`)
-    service_traits: np.ndarray
+    # Few therapists have enough check-ins from one service to be measured for it, so those
+    # measures are kept apart: service_slot is the row of `service_overrides` (slots x
+    # services x traits, NaN where that service has too few) or -1, and for a responder of
+    # that service they take the place of `traits`.
+    service_slot: np.ndarray
+    service_overrides: np.ndarray
     style_low: np.ndarray  # one column per style dimension; NaN when not described
     style_high: np.ndarray
     checkin_style: np.ndarray
@@ -247,7 +250,13 @@ class StateIndex:
 
     @property
     def nbytes(self) -> int:
-        return sum(getattr(self, name).nbytes for name in _COLUMN_NAMES)
+        return self.service_overrides.nbytes + sum(
+            getattr(self, name).nbytes for name in _COLUMN_NAMES
+        )
+
+
+# Rows of service_overrides that patches may leave unused before the table is compacted.
+OVERRIDES_SLACK = 64
 
 
 def build_columns(facts: CandidateFacts) -> StateIndex:
@@ -282,9 +291,9 @@ def build_columns(facts: CandidateFacts) -> StateIndex:
     checkins = facts.checkin_traits.reshape(shape)
     traits = np.where(np.isnan(checkins), from_profile, np.clip(checkins, 0.0, 1.0))
     per_service = facts.checkin_service_traits.reshape(n, len(SERVICES), len(scoring.TRAITS))
-    service_traits = np.where(
-        np.isnan(per_service), traits[:, None, :], np.clip(per_service, 0.0, 1.0)
-    )
+    measured_for_a_service = ~np.isnan(per_service).all(axis=(1, 2))
+    service_slot = np.full(n, -1, dtype=np.int64)
+    service_slot[measured_for_a_service] = np.arange(int(measured_for_a_service.sum()))
     received = np.maximum(0, facts.intros_received)
     answered = np.maximum(0, np.minimum(facts.intros_answered, received))
     rate = (answered + scoring.ANSWER_RATE_PRIOR_WEIGHT * scoring.ANSWER_RATE_PRIOR) / (
@@ -315,7 +324,8 @@ def build_columns(facts: CandidateFacts) -> StateIndex:
         services=facts.services.astype(np.int64),
         service_count=np.minimum(facts.service_count, 3) / 3,
         traits=traits.astype(np.float64),
-        service_traits=service_traits.astype(np.float64),
+        service_slot=service_slot,
+        service_overrides=np.clip(per_service[measured_for_a_service], 0.0, 1.0).astype(np.float64),
         style_low=facts.style_low.astype(np.float64).reshape(style_shape),
         style_high=facts.style_high.astype(np.float64).reshape(style_shape),
         checkin_style=facts.checkin_style.astype(np.float64),
@@ -347,7 +357,10 @@ def build_index(candidates: Sequence[Candidate]) -> StateIndex:
     return build_columns(facts_of(candidates))
 
 
-_COLUMN_NAMES = tuple(f.name for f in fields(StateIndex) if f.name != "position")
+# One value (or row of values) per candidate; service_overrides is a table of its own.
+_COLUMN_NAMES = tuple(
+    f.name for f in fields(StateIndex) if f.name not in ("position", "service_overrides")
+)
 
 
 def index_patched(index: StateIndex, *, changed: set[int], fresh: StateIndex) -> StateIndex:
@@ -356,16 +369,21 @@ def index_patched(index: StateIndex, *, changed: set[int], fresh: StateIndex) ->
     A changed therapist missing from `fresh` is no longer a candidate: its row stays, marked
     unpublished, so positions never move and it can come back in place. New ones are added
     at the end. The index given is left untouched, so a request ranking it meanwhile is safe.
+    Fresh per-service measures are appended to the overrides table; the rows they replace
+    stay until the table is twice what is used, then it is compacted.
     """
     at_old = [
         (index.position[t], i) for i, t in enumerate(fresh.ids.tolist()) if t in index.position
     ]
     added = [i for i, t in enumerate(fresh.ids.tolist()) if t not in index.position]
     gone = [index.position[t] for t in changed if t in index.position and t not in fresh.position]
+    shifted = np.where(
+        fresh.service_slot >= 0, fresh.service_slot + len(index.service_overrides), -1
+    )
     columns = {}
     for name in _COLUMN_NAMES:
         column = getattr(index, name).copy()
-        new = getattr(fresh, name)
+        new = shifted if name == "service_slot" else getattr(fresh, name)
         if at_old:
             old_rows, fresh_rows = zip(*at_old, strict=True)
             column[list(old_rows)] = new[list(fresh_rows)]
@@ -374,10 +392,16 @@ def index_patched(index: StateIndex, *, changed: set[int], fresh: StateIndex) ->
         columns[name] = column
     if gone:
         columns["published"][gone] = False
+    overrides = np.concatenate([index.service_overrides, fresh.service_overrides])
+    slots = columns["service_slot"]
+    used = slots >= 0
+    if len(overrides) > 2 * int(used.sum()) + OVERRIDES_SLACK:
+        overrides = overrides[slots[used]]
+        slots[used] = np.arange(int(used.sum()))
     position = dict(index.position)
     for offset, i in enumerate(added):
         position[int(fresh.ids[i])] = len(index) + offset
-    return StateIndex(position=position, **columns)
+    return StateIndex(position=position, service_overrides=overrides, **columns)
 
 
 def _distances(index: StateIndex, seeker: Seeker) -> np.ndarray:
@@ -593,10 +617,13 @@ def _alliance(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray
     total = sum(weights.values())
     traits_weight = scoring.ALLIANCE_FACTORS["traits"]
     shares = np.array([traits_weight * weights[t] / total for t in scoring.TRAITS])
-    if seeker.service in SERVICES:
-        traits = index.service_traits[rows, SERVICES.index(seeker.service)]
-    else:
-        traits = index.traits[rows]
+    traits = index.traits[rows]
+    slot = index.service_slot[rows]
+    measured = slot >= 0
+    if seeker.service in SERVICES and measured.any():
+        override = index.service_overrides[slot[measured], SERVICES.index(seeker.service)]
+        traits = traits.copy()
+        traits[measured] = np.where(np.isnan(override), traits[measured], override)
     return traits @ shares + scoring.ALLIANCE_FACTORS["style"] * _style(index, rows, seeker)
 
 

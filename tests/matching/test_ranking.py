@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from matching.ranking import build_index, rank_index, rank_top
 from matching.scoring import Seeker, rank
-from tests.matching.strategies import RULES, random_pool, seekers
+from tests.matching.strategies import RULES, random_checkins, random_pool, seekers
 
 SCORE_TOLERANCE = 1e-9
 
@@ -114,3 +114,53 @@ def test_the_top_of_the_list_is_the_start_of_the_whole_ranking(
     assert eligible == len(ids)
     assert top.tolist() == ids[:count].tolist()
     np.testing.assert_array_equal(top_totals, totals[:count])
+
+
+@pytest.mark.parametrize("service", ["fire", "dispatch", ""])
+def test_an_index_patched_again_and_again_ranks_as_one_built_afresh(service: str) -> None:
+    """Patches append per-service measures and compact them; the ranking must not notice."""
+    import random
+
+    from matching.ranking import OVERRIDES_SLACK, index_patched
+
+    rng = random.Random(11)
+    pool = {c.therapist_id: c for c in random_pool(5, 300)}
+    index = build_index(list(pool.values()))
+    seeker = Seeker(state="CO", service=service, format_preference="telehealth")
+    compacted = False
+    for round_number in range(150):
+        changed = rng.sample(sorted(pool), 12)
+        fresh = []
+        for therapist_id in changed:
+            if rng.random() < 0.15:
+                del pool[therapist_id]  # no longer a candidate
+                continue
+            candidate = random_pool(1000 + round_number * 100 + len(fresh), 1)[0]
+            # Most changed therapists get check-ins, some from the responder's service.
+            measured = random_checkins(rng) if rng.random() < 0.8 else None
+            own = rng.choice([service or "fire", "police", "ems"])
+            candidate = dataclasses.replace(
+                candidate,
+                therapist_id=therapist_id,
+                checkins=measured,
+                checkins_by_service={own: random_checkins(rng)} if measured else {},
+            )
+            pool[therapist_id] = candidate
+            fresh.append(candidate)
+        for new_id in rng.sample(range(10**6, 2 * 10**6), 2):
+            pool[new_id] = dataclasses.replace(random_pool(new_id, 1)[0], therapist_id=new_id)
+            fresh.append(pool[new_id])
+            changed.append(new_id)
+        before = len(index.service_overrides)
+        index = index_patched(index, changed=set(changed), fresh=build_index(fresh))
+        compacted |= len(index.service_overrides) < before
+        used = index.service_slot[index.service_slot >= 0]
+        assert len(np.unique(used)) == used.size  # no two rows share a slot
+        assert len(index.service_overrides) <= 2 * used.size + OVERRIDES_SLACK + 12
+    assert compacted
+    ids, totals = rank_index(index, seeker, RULES)
+    fresh_ids, fresh_totals = rank_index(build_index(list(pool.values())), seeker, RULES)
+    assert sorted(ids.tolist()) == sorted(fresh_ids.tolist())
+    by_id = dict(zip(fresh_ids.tolist(), fresh_totals.tolist(), strict=True))
+    np.testing.assert_allclose(totals, [by_id[i] for i in ids.tolist()], atol=SCORE_TOLERANCE)
+    assert_same_ranking(seeker, list(pool.values()))
