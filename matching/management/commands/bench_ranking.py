@@ -84,6 +84,7 @@ PROFILE_LINK = re.compile(r'href="(/therapists/[0-9a-f-]{36}/)"')
 RESULTS_PATH = Path(settings.BASE_DIR) / "var" / "bench" / "ranking.json"
 VISIBILITY_EDITS = 20
 COLD_LOADS = 3
+WRITE_LOAD_ROUNDS = 3
 RANK_REPEATS = 50
 # wrk reports latency in microseconds; the script prints milliseconds after its run.
 LATENCY_SCRIPT = """\
@@ -383,7 +384,8 @@ class Command(BaseCommand):
         script: Path,
         master_pid: int,
     ) -> WriteFigures:
-        """The ranked list with no writes and with the write load, alternating, twice."""
+        """The ranked list with no writes and with the write load, taking turns
+        WRITE_LOAD_ROUNDS times: on two cores one run can differ from the next by a tenth."""
         targets = write_targets(large_state=large_state, keep_out=keep_out)
         header = ["-H", f"Cookie: {cookie}"]
         load_args = ["-t", str(WRK_THREADS), "-c", str(WRK_CONNECTIONS), *header]
@@ -391,7 +393,7 @@ class Command(BaseCommand):
         loads = []
         quiet_runs, busy_runs = [], []
         writer_cpu = 0.0
-        for _ in range(2):
+        for _ in range(WRITE_LOAD_ROUNDS):
             self.stdout.write(f"wrk {url} with no writes")
             quiet = _measured_wrk(
                 wrk, url, load_args, duration_seconds=duration_seconds, master_pid=master_pid
