@@ -553,7 +553,7 @@ class Command(BaseCommand):
             f"{COLD_LOADS} runs: {ms(process.cold_load_seconds)} ms "
             f"(CPU app {ms(process.cold_load_app_cpu_seconds)} ms, "
             f"PostgreSQL {ms(process.cold_load_db_cpu_seconds)} ms); load average "
-            f"{os.getloadavg()[0]:.1f}"
+            f"{os.getloadavg()[0]:.1f} (targets: 150 ms for 5,000 candidates, 1.5 s for 70,000)"
         )
         out(
             f"  Ranking one page of {large_state}: {process.rank_ms_median:.2f} ms "
