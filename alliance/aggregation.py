@@ -273,8 +273,8 @@ def measure_totals(
     """The measures of the therapists whose released totals are given (service "" rows for
     all services, the others per service), where the minimum is met.
 
-    The population comes apart: it is every therapist's, while `rows` may be a few
-    therapists' only.
+    The population is given separately: it is every therapist's, while `rows` may be
+    only a few therapists'.
     """
     overall: dict[int, CheckinTotals] = {}
     by_service: dict[int, list[CheckinTotals]] = defaultdict(list)

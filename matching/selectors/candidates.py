@@ -2,10 +2,11 @@
 
 The query returns one row per (therapist, state) where the therapist is listed: active,
 published, accepting, confirmed recently, with a verified license in the state that has not
-expired. Trainings, alliance statements and practices come back as bit masks, so no Python
-loop runs per related row. Two readers use it:
+expired. Trainings, alliance statements (for cards only) and practices come back as bit
+masks, so no Python loop runs per related row. Measured alliance comes from the released
+check-in totals (alliance.models.ReleasedTotals), one row per therapist. Two readers use it:
 - rows_to_facts() turns many rows into ranking.CandidateFacts columns at once (a cold load
-  of a state, or the therapists a write changed);
+  of a state, with measured_columns() over its totals, or the therapists a write changed);
 - page_candidates() builds scoring.Candidate objects and card facts for the few therapists
   a page shows, fresh from the database.
 """

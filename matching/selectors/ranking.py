@@ -1,8 +1,11 @@
 """The ranked list: candidates per state kept in each process as columns, and kept current.
 
 Each web process keeps, for every state it has served, the state's candidates as numpy
-columns (matching/ranking.py). A cold load reads a state in one set-based query
-(matching/selectors/candidates.py). After that, a write costs the ranking only what it
+columns (matching/ranking.py). A cold load reads a state's candidates in one set-based
+query, and their released check-in totals in a second (matching/selectors/candidates.py).
+The process also holds the population of all check-ins that measured alliance is shrunk
+toward, and reads it again when the feed says it may have moved (LoadedStates). After
+that, a write costs the ranking only what it
 changed: database triggers append the changed therapist's id to a change feed
 (matching.models.RankingChange), and on each request the process reads, in one cheap query,
 the feed rows it has not seen yet, re-reads only those therapists (one query for all the
