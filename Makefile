@@ -18,7 +18,8 @@ run: $(VENV)/.installed
 
 # The ranking's change feed runs on triggers of each database: its tests run a second time on
 # the embedded SQLite default.
-SQLITE_TESTS := tests/matching/test_ranking_changes.py tests/matching/test_candidates.py
+SQLITE_TESTS := tests/matching/test_ranking_changes.py tests/matching/test_candidates.py \
+	tests/alliance/test_released_totals.py
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
