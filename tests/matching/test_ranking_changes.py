@@ -263,6 +263,34 @@ def test_a_closed_batch_of_check_ins_reaches_the_ranking_of_another_process() ->
     assert ranked_ids(web_two)[0] == praised.pk
 
 
+def test_a_batch_that_leaves_the_population_in_place_reloads_no_other_state() -> None:
+    colorado, measured = listed_therapist(), listed_therapist()
+    new_mexico = TherapistFactory(telehealth_states={"NM"})
+    LicenseFactory(therapist=new_mexico, state="NM")
+    answered_checkins(measured, 8, responders=5)
+    web = LoadedStates()
+    web.state("CO")
+    untouched = web.state("NM")
+
+    def traits_alike() -> bool:
+        index = web.state("CO")
+        return np.array_equal(
+            index.traits[index.position[colorado.pk]], index.traits[index.position[measured.pk]]
+        )
+
+    # The same ratings as everyone's: the population's means and weak shares stay put, so
+    # only the therapist's own rows are read again.
+    assert not traits_alike()
+    answered_checkins(colorado, 8, responders=5)
+    assert within_deadline(traits_alike)
+    assert web.state("NM") is untouched
+    # Ratings far from everyone's move it: every state is read again, Colorado too, where
+    # nobody changed.
+    colorado_before = web.state("CO")
+    answered_checkins(new_mexico, 2, responders=5)
+    assert within_deadline(lambda: web.state("CO") is not colorado_before)
+
+
 def test_sign_ins_reminders_and_audit_entries_cost_the_ranking_nothing(client) -> None:
     therapist = listed_therapist()
     staff = StaffFactory()
