@@ -63,7 +63,12 @@ def released_totals_refresh(*, therapist_id: int) -> bool:
 
 
 def released_totals_refresh_many(*, therapist_ids: Iterable[int]) -> int:
-    """Refresh each therapist's totals, one transaction each; how many changed."""
+    """Refresh each therapist's totals, one transaction each; how many changed.
+
+    In order of id, so two callers locking the same therapists never wait on each other
+    in a circle.
+    """
     return sum(
-        released_totals_refresh(therapist_id=therapist_id) for therapist_id in set(therapist_ids)
+        released_totals_refresh(therapist_id=therapist_id)
+        for therapist_id in sorted(set(therapist_ids))
     )
