@@ -63,7 +63,8 @@ def released_totals_refresh(*, therapist_id: int) -> bool:
 
 
 def released_totals_refresh_many(*, therapist_ids: Iterable[int]) -> int:
-    """Refresh each therapist's totals, one transaction each; how many changed.
+    """Refresh each therapist's totals (each atomic on its own, or a savepoint in the
+    caller's transaction); how many changed.
 
     In order of id, so two callers locking the same therapists never wait on each other
     in a circle.
