@@ -5,7 +5,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -128,17 +127,19 @@ def _totals(values: tuple) -> CheckinTotals:
     )
 
 
-def released_totals_licensed_in(state: str) -> list[tuple]:
-    """The released totals of every therapist with a license in the state, as plain rows in
-    TOTALS_COLUMNS order: a cold load of the state reads tens of thousands at once."""
-    totals, licenses = ReleasedTotals._meta.db_table, License._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(TOTALS_COLUMNS)} FROM {totals} "  # noqa: S608 (names from code)
-            f"WHERE therapist_id IN (SELECT therapist_id FROM {licenses} WHERE state = %s)",
-            [state],
+def released_totals_rows(
+    *, therapist_ids: Iterable[int] | None = None, licensed_in: str | None = None
+) -> list[tuple]:
+    """Stored released totals as plain rows in TOTALS_COLUMNS order: every therapist's, or
+    those named, or those with a license in a state (a cold load reads tens of thousands)."""
+    rows = ReleasedTotals.objects.all()
+    if therapist_ids is not None:
+        rows = rows.filter(therapist_id__in=list(therapist_ids))
+    if licensed_in is not None:
+        rows = rows.filter(
+            therapist_id__in=License.objects.filter(state=licensed_in).values("therapist_id")
         )
-        return cursor.fetchall()
+    return list(rows.values_list(*TOTALS_COLUMNS))
 
 
 def alliance_population() -> Population:
@@ -161,11 +162,8 @@ def alliance_measures(
     Reads the stored totals (one row per therapist and service); the population is read
     too unless given.
     """
-    rows = ReleasedTotals.objects.all()
-    if therapist_ids is not None:
-        rows = rows.filter(therapist_id__in=list(therapist_ids))
     return measure_totals(
-        [_totals(values) for values in rows.values_list(*TOTALS_COLUMNS)],
+        [_totals(values) for values in released_totals_rows(therapist_ids=therapist_ids)],
         population=population if population is not None else alliance_population(),
         prior_strength=settings.ALLIANCE_PRIOR_CHECKINS,
         min_checkins=settings.ALLIANCE_MIN_CHECKINS,

@@ -6,7 +6,7 @@ expired. Trainings, alliance statements (for cards only) and practices come back
 masks, so no Python loop runs per related row. Measured alliance comes from the released
 check-in totals (alliance.models.ReleasedTotals), one row per therapist. Two readers use it:
 - rows_to_facts() turns many rows into ranking.CandidateFacts columns at once (a cold load
-  of a state, with measured_columns() over its totals, or the therapists a write changed);
+  of a state, or the therapists a write changed), measured alliance with measured_columns();
 - page_candidates() builds scoring.Candidate objects and card facts for the few therapists
   a page shows, fresh from the database.
 """
@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from alliance.aggregation import ITEMS, SCALE_MAX, WEAK_AT_MOST, AllianceMeasure, Population
 from alliance.choices import PRACTICE_TRAIT, Practice
 from alliance.models import AllianceApproach
-from alliance.selectors import alliance_measures, released_totals_licensed_in
+from alliance.selectors import alliance_measures, released_totals_rows
 from matching import ranking
 from matching.models import TherapistResponsiveness
 from matching.scoring import (
@@ -293,42 +293,16 @@ def measured_alliance(
     }
 
 
-def _checkin_columns(
-    rows: Sequence[tuple], measured: dict[int, tuple[Checkins, dict[str, Checkins]]]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The measured traits (overall and per service) and fit of each row; NaN where none.
-
-    Few therapists have enough check-ins, so the loop runs over the measured ones only.
-    """
-    n = len(rows)
-    traits = np.full((n, len(TRAITS)), np.nan)
-    by_service = np.full((n, len(ranking.SERVICES), len(TRAITS)), np.nan)
-    fit = np.full(n, np.nan)
-    if not measured:
-        return traits, by_service, fit
-    for i, row in enumerate(rows):
-        found = measured.get(row[0])
-        if found is None:
-            continue
-        overall, services = found
-        traits[i] = [overall.values.get(t, np.nan) for t in TRAITS]
-        if overall.fit is not None:
-            fit[i] = overall.fit
-        for s, service in enumerate(ranking.SERVICES):
-            if service in services:
-                by_service[i, s] = [services[service].values.get(t, np.nan) for t in TRAITS]
-    return traits, by_service, fit
-
-
 def measured_columns(
     ids: Sequence[int], totals: Sequence[tuple], population: Population
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What _checkin_columns gives for these therapist ids, computed from released totals
-    (rows in alliance.selectors.TOTALS_COLUMNS order) over whole columns at once.
+    """The measured traits (overall and per service) and fit of each of these therapist
+    ids, NaN where not measured, from released totals (rows in
+    alliance.selectors.TOTALS_COLUMNS order), over whole columns at once.
 
     A cold load of a large state holds tens of thousands of measured therapists; this is
     alliance.aggregation's shrinkage and trait value (steps 2, 4 and 5 there), the same
-    formulas, in numpy. A test keeps the two equal.
+    formulas, in numpy. Cards use alliance.aggregation itself; a test keeps the two equal.
     """
     n = len(ids)
     traits = np.full((n, len(TRAITS)), np.nan)
@@ -437,10 +411,12 @@ def rows_to_facts(
     practices = ints("practices")
     state_bits = np.array([STATE_BIT.get(s, 0) for s in raw[COLUMN["state"]]], dtype=np.int64)
     ids = [row[0] for row in rows]
-    checkin_traits, checkin_service_traits, checkin_style = (
-        measured_columns(ids, released_totals_licensed_in(whole_state), population)
+    checkin_traits, checkin_service_traits, checkin_style = measured_columns(
+        ids,
+        released_totals_rows(licensed_in=whole_state)
         if whole_state is not None
-        else _checkin_columns(rows, measured_alliance(population, therapist_ids=ids))
+        else released_totals_rows(therapist_ids=ids),
+        population,
     )
     return ranking.CandidateFacts(
         ids=ints("therapist_id"),

@@ -8,13 +8,9 @@ import random
 import numpy as np
 from django.conf import settings
 
-from alliance.aggregation import ITEMS, CheckinTotals, measure_totals, population_of
+from alliance.aggregation import ITEMS, TRAITS, CheckinTotals, measure_totals, population_of
 from matching import ranking
-from matching.selectors.candidates import (
-    _as_checkins,
-    _checkin_columns,
-    measured_columns,
-)
+from matching.selectors.candidates import _as_checkins, measured_columns
 
 
 def random_totals(seed: int) -> list[tuple]:
@@ -40,8 +36,25 @@ def total_row(chance: random.Random, therapist_id, service, checkins, responders
     return (therapist_id, service, checkins, responders, *sums, *weak)
 
 
+def as_columns(ids: list[int], measured: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Measures one by one, laid out as measured_columns lays them out."""
+    traits = np.full((len(ids), len(TRAITS)), np.nan)
+    by_service = np.full((len(ids), len(ranking.SERVICES), len(TRAITS)), np.nan)
+    fit = np.full(len(ids), np.nan)
+    for i, therapist_id in enumerate(ids):
+        if therapist_id not in measured:
+            continue
+        overall, services = measured[therapist_id]
+        traits[i] = [overall.values[t] for t in TRAITS]
+        fit[i] = np.nan if overall.fit is None else overall.fit
+        for s, service in enumerate(ranking.SERVICES):
+            if service in services:
+                by_service[i, s] = [services[service].values[t] for t in TRAITS]
+    return traits, by_service, fit
+
+
 def one_by_one(ids: list[int], rows: list[tuple]):
-    """The pages' way: alliance.aggregation's measures, then _checkin_columns."""
+    """The cards' way: alliance.aggregation's measures, one therapist at a time."""
     totals = [
         CheckinTotals(
             therapist_id=row[0],
@@ -68,7 +81,7 @@ def one_by_one(ids: list[int], rows: list[tuple]):
         )
         for tid, m in measures.overall.items()
     }
-    return population, _checkin_columns([(tid,) for tid in ids], measured)
+    return population, as_columns(ids, measured)
 
 
 def test_whole_columns_and_one_by_one_give_the_same_measures() -> None:
