@@ -253,14 +253,17 @@ def _change_feed_paused() -> Iterator[None]:
 
 
 # One therapist in five has released check-ins, as once Rapport has run for a while; each
-# gets totals drawn from its id (5 to 60 check-ins, mean ratings 6.0 to 9.5), and half of
-# those with 10 or more also have a service of their own.
+# gets totals drawn from its sign-in address, so the same in every run (5 to 60 check-ins,
+# mean ratings 6.0 to 9.5), and half of those with 10 or more have a service of their own.
 BENCH_MEASURED_PERCENT = 20
 BENCH_TOTALS_SQL = """
-WITH picked AS (
-    SELECT id, abs(hashtext(id::text)) AS h, 5 + abs(hashtext(id::text)) % 56 AS checkins
-    FROM {therapists}
-    WHERE abs(hashtext(id::text || ':measured')) % 100 < {percent}
+WITH keyed AS (
+    SELECT t.id, u.email AS key FROM {therapists} t JOIN {users} u ON u.id = t.user_id
+),
+picked AS (
+    SELECT id, abs(hashtext(key)) AS h, 5 + abs(hashtext(key)) % 56 AS checkins
+    FROM keyed
+    WHERE abs(hashtext(key || ':measured')) % 100 < {percent}
 ),
 rows AS (
     SELECT id, h, '' AS service, checkins, LEAST(checkins, 5 + (h / 7) % 26) AS responders
@@ -282,6 +285,7 @@ def seed_bench_totals() -> int:
     statement = BENCH_TOTALS_SQL.format(
         percent=BENCH_MEASURED_PERCENT,
         therapists=TherapistProfile._meta.db_table,
+        users=User._meta.db_table,
         totals=ReleasedTotals._meta.db_table,
         sums=", ".join(f"{item}_sum" for item in items),
         weak=", ".join(f"{item}_weak" for item in items),
