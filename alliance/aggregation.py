@@ -36,6 +36,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 TRAITS = ("respect_trust", "collaboration", "empathy", "adaptability")
 ITEMS = (*TRAITS, "fit")  # the four traits, and "the way we work fits me"
 SCALE_MAX = 10
@@ -113,16 +115,16 @@ class Measures:
     by_service: Mapping[int, Mapping[str, AllianceMeasure]]  # therapist -> service -> measure
 
 
-def shrink(total: float, count: int, prior_mean: float, prior_strength: float) -> float:
+def shrink(total, count, prior_mean, prior_strength: float):
     """The mean of `count` values summing to `total`, pulled toward `prior_mean` (step 2)."""
     return (total + prior_strength * prior_mean) / (count + prior_strength)
 
 
-def trait_value(rating: float, weak_share: float) -> float:
-    """The ranking value of a shrunk rating and weak share (step 5)."""
-    above = (rating - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST)
-    not_weak = 1 - weak_share
-    return max(0.0, min(1.0, above)) * max(0.0, min(1.0, not_weak))
+def trait_value(rating, weak_share):
+    """The ranking value of a shrunk rating and weak share (step 5), for one therapist or
+    for whole columns."""
+    above = np.clip((rating - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST), 0.0, 1.0)
+    return above * np.clip(1 - weak_share, 0.0, 1.0)
 
 
 def population_of(rows: Iterable[CheckinTotals]) -> Population:
@@ -165,12 +167,12 @@ def _measure(
     for trait in TRAITS:
         rating = shrink(sums[trait], checkins, prior_means[trait], prior_strength)
         weak_share = shrink(weak[trait], checkins, prior_weak[trait], prior_strength)
-        traits[trait] = TraitMeasure(rating, weak_share, trait_value(rating, weak_share))
+        traits[trait] = TraitMeasure(rating, weak_share, float(trait_value(rating, weak_share)))
     fit = None
     if "fit" in sums and prior_fit is not None:
         rating = shrink(sums["fit"], checkins, prior_fit[0], prior_strength)
         weak_share = shrink(weak["fit"], checkins, prior_fit[1], prior_strength)
-        fit = TraitMeasure(rating, weak_share, trait_value(rating, weak_share))
+        fit = TraitMeasure(rating, weak_share, float(trait_value(rating, weak_share)))
     return AllianceMeasure(traits, checkins, responders, service, fit)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from profiles import vocabulary
+
 
 class Trait(models.TextChoices):
     RESPECT_TRUST = "respect_trust", "Respect and trust"
@@ -36,7 +38,7 @@ class Practice(models.TextChoices):
 
 
 # How a therapist works, on four scales from 1 to 5 between two poles, in Rapport's own words.
-STYLE_DIMENSIONS = ("lead", "focus", "pace", "tone")
+STYLE_DIMENSIONS = vocabulary.STYLE_DIMENSIONS
 STYLE_POLES: dict[str, tuple[str, str]] = {
     "lead": (
         "The therapist brings a plan, structure and practice between sessions",
@@ -66,13 +68,7 @@ def style_scale_choices(dimension: str) -> list[tuple[str, str]]:
     ]
 
 
-PRACTICE_TRAIT: dict[str, str] = {
-    Practice.EXPLAINS_CONFIDENTIALITY: Trait.RESPECT_TRUST,
-    Practice.NO_AGENCY_CONTACT: Trait.RESPECT_TRUST,
-    Practice.GOALS_TOGETHER: Trait.COLLABORATION,
-    Practice.REVIEWS_PROGRESS: Trait.COLLABORATION,
-    Practice.YOU_SET_PACE: Trait.EMPATHY,
-    Practice.KNOWS_THE_JOB: Trait.EMPATHY,
-    Practice.ASKS_FEEDBACK: Trait.ADAPTABILITY,
-    Practice.CHANGES_APPROACH: Trait.ADAPTABILITY,
-}
+# Which trait each practice builds: profiles.vocabulary's, whose order the classes keep.
+PRACTICE_TRAIT: dict[str, str] = vocabulary.PRACTICE_TRAIT
+vocabulary.check_same_order("Trait", Trait.values, vocabulary.TRAITS)
+vocabulary.check_same_order("Practice", Practice.values, vocabulary.PRACTICES)

@@ -200,7 +200,7 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rapport] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "profiles.adapter.AccountAdapter"
-ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupQuestionsForm"
 # allauth's sign-up form, made to take the same work for known and unknown addresses.
 ACCOUNT_FORMS = {"signup": "profiles.account_forms.SignupForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from profiles import vocabulary
+
 
 class Service(models.TextChoices):
     POLICE = "police", "Police / law enforcement"
@@ -224,3 +226,24 @@ class State(models.TextChoices):
     VI = "VI", "U.S. Virgin Islands"
     AS = "AS", "American Samoa"
     MP = "MP", "Northern Mariana Islands"
+
+
+# The values and their order are profiles.vocabulary's; these classes add the labels.
+for _labelled, _values in (
+    (Service, vocabulary.SERVICES),
+    (ServiceStatus, vocabulary.SERVICE_STATUSES),
+    (Concern, vocabulary.CONCERNS),
+    (Method, vocabulary.METHODS),
+    (Hours, vocabulary.HOURS),
+    (Format, vocabulary.FORMATS),
+    (FormatPreference, vocabulary.FORMAT_PREFERENCES),
+    (Language, vocabulary.LANGUAGES),
+    (Gender, vocabulary.GENDERS),
+    (Payment, vocabulary.PAYMENTS),
+    (InsuranceCarrier, vocabulary.INSURANCE_CARRIERS),
+    (AgencyWork, vocabulary.AGENCY_WORK),
+    (LivedExperience, vocabulary.LIVED_EXPERIENCE),
+    (AgencyEvaluation, vocabulary.AGENCY_EVALUATIONS),
+    (TrainingKind, vocabulary.TRAINING_KINDS),
+):
+    vocabulary.check_same_order(_labelled.__name__, _labelled.values, _values)

@@ -84,7 +84,7 @@ class ChoiceSetField(models.BigIntegerField):
     """A set of values from one TextChoices class, stored as a bit mask in a bigint.
 
     In Python the value is a frozenset of choice values; queries can use
-    `field__has_any=` and `field__has_all=` with a set of values.
+    `field__has_any=` with a set of values.
     """
 
     description = "A set of fixed choices"
@@ -169,18 +169,6 @@ class HasAny(_MaskLookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"({lhs} & {rhs}) <> 0", [*lhs_params, *rhs_params]
-
-
-@ChoiceSetField.register_lookup
-class HasAll(_MaskLookup):
-    """Rows whose set contains every value of the given set."""
-
-    lookup_name = "has_all"
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"({lhs} & {rhs}) = {rhs}", [*lhs_params, *rhs_params, *rhs_params]
 
 
 class EncryptedTextField(models.TextField):

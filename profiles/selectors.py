@@ -51,6 +51,12 @@ def therapists_listed(*, now: dt.datetime | None = None) -> QuerySet[TherapistPr
     )
 
 
+def therapists_taking_clients(*, now: dt.datetime | None = None) -> QuerySet[TherapistProfile]:
+    """Listed therapists who accept new clients: those the ranked list ranks, whom
+    responders may ask for an intro, and whom the benchmark counts."""
+    return therapists_listed(now=now).filter(accepting_new_clients=True)
+
+
 def therapist_is_listed(*, therapist: TherapistProfile, now: dt.datetime | None = None) -> bool:
     return therapists_listed(now=now).filter(pk=therapist.pk).exists()
 

@@ -113,6 +113,6 @@ def staff_with_mfa(totp_user_factory):
 @pytest.fixture(autouse=True)
 def _forget_rankings() -> None:
     """Each test loads rankings from its own data."""
-    from matching.selectors.ranking import forget_loaded_states
+    from matching.ranking.feed import forget_loaded_states
 
     forget_loaded_states()

@@ -28,9 +28,14 @@ import matching.forms.coverage
 import matching.forms.intake
 import matching.forms.intros
 import matching.forms.referral
+import matching.forms.refine
 import profiles.forms
+import profiles.forms.accounts
+import profiles.forms.editor
+import profiles.forms.vetting
 from alliance.models import AllianceApproach, CheckIn
-from matching.forms.intake import INTAKE_STEPS, refine_query
+from matching.forms.intake import INTAKE_STEPS
+from matching.forms.refine import refine_query
 from matching.intake import Intake
 from matching.models import IntroRequest
 from profiles import choices
@@ -53,10 +58,13 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PROJECT_FORM_MODULES = (
-    profiles.forms,
+    profiles.forms.accounts,
+    profiles.forms.editor,
+    profiles.forms.vetting,
     matching.forms.coverage,
     matching.forms.referral,
     matching.forms.intake,
+    matching.forms.refine,
     matching.forms.intros,
     alliance.forms,
 )
@@ -538,7 +546,7 @@ ENTRY_CASES = [
     ),
     EntryCase(
         name="signup",
-        form_class=profiles.forms.SignupForm,
+        form_class=profiles.forms.SignupQuestionsForm,
         url=lambda w: reverse("account_signup"),
         user=lambda w: None,
         data=lambda w: {
@@ -594,7 +602,7 @@ def _project_form_classes() -> set[type[forms.BaseForm]]:
 
 def test_every_form_of_the_project_has_a_round_trip_case() -> None:
     covered = {case.form_class for case in EDIT_CASES} | {case.form_class for case in ENTRY_CASES}
-    covered.add(matching.forms.intake.RefineForm)  # the two refine tests above
+    covered.add(matching.forms.refine.RefineForm)  # the two refine tests above
     # A filter form in the URL, like the refine form: tests/profiles/test_vetting_queue.py.
     covered.add(profiles.forms.VettingQueueFilterForm)
     missing = {cls.__name__ for cls in _project_form_classes()} - {c.__name__ for c in covered}

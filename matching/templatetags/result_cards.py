@@ -9,8 +9,8 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from matching.ranking.page import CardFacts
 from matching.scoring import Reason, Score
-from matching.selectors.candidates import CardFacts
 
 register = template.Library()
 STATIC_CARDS_KEPT = 20_000

@@ -13,15 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from alliance.selectors import checkins_due_for
 from matching.forms.coverage import CoverageWatchForm
-from matching.forms.intake import (
-    INTAKE_STEPS,
-    REFINE_MUSTS,
-    REQUIRED_STEPS,
-    RefineForm,
-    refine_query,
-)
+from matching.forms.intake import INTAKE_STEPS, REQUIRED_STEPS
+from matching.forms.refine import REFINE_MUSTS, RefineForm, refine_query
 from matching.intake import TRAVEL_MILES_MAX, Intake
-from matching.scoring import COMPONENT_TITLES, COMPONENT_WEIGHTS
+from matching.scoring.weights import COMPONENT_WEIGHTS
+from matching.scoring.words import COMPONENT_TITLES
 from matching.selectors.coverage import state_has_coverage
 from matching.selectors.intake import intake_for_request, intake_summary
 from matching.selectors.intros import intro_refusal_reason

@@ -6,9 +6,9 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from matching import scoring
-from matching.ranking import GENDERS
-from matching.scoring import Candidate, Checkins, Rules, Seeker
+from matching.scoring import Candidate, Checkins, Rules, Seeker, words
+from profiles import vocabulary
+from profiles.vocabulary import GENDERS
 
 NOW = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
 RULES = Rules(now_epoch=NOW.timestamp(), today_ordinal=NOW.date().toordinal())
@@ -24,17 +24,17 @@ def subsets(values) -> st.SearchStrategy[frozenset[str]]:
 latitudes = st.floats(min_value=37.0, max_value=41.0, allow_nan=False)
 longitudes = st.floats(min_value=-109.0, max_value=-102.0, allow_nan=False)
 importance = st.fixed_dictionaries(
-    {key: st.integers(0, 3) for key in (*scoring.TRAITS, scoring.RESPONDER_CULTURE)}
+    {key: st.integers(0, 3) for key in (*vocabulary.TRAITS, vocabulary.RESPONDER_CULTURE)}
 )
 
 
-styles = st.dictionaries(st.sampled_from(scoring.STYLE_DIMENSIONS), st.integers(1, 5))
+styles = st.dictionaries(st.sampled_from(vocabulary.STYLE_DIMENSIONS), st.integers(1, 5))
 
 
 @st.composite
 def style_ranges(draw) -> dict[str, tuple[int, int]]:
     ranges = {}
-    for dim in scoring.STYLE_DIMENSIONS:
+    for dim in vocabulary.STYLE_DIMENSIONS:
         low = draw(st.integers(1, 5))
         ranges[dim] = (low, draw(st.integers(low, 5)))
     return ranges
@@ -42,7 +42,7 @@ def style_ranges(draw) -> dict[str, tuple[int, int]]:
 
 def random_style_ranges(rng) -> dict[str, tuple[int, int]]:
     ranges = {}
-    for dim in scoring.STYLE_DIMENSIONS:
+    for dim in vocabulary.STYLE_DIMENSIONS:
         low = rng.randint(1, 5)
         ranges[dim] = (low, rng.randint(low, 5))
     return ranges
@@ -51,24 +51,24 @@ def random_style_ranges(rng) -> dict[str, tuple[int, int]]:
 @st.composite
 def seekers(draw) -> Seeker:
     has_zip = draw(st.booleans())
-    wanted = draw(subsets(scoring.METHOD_WORDS))
+    wanted = draw(subsets(words.METHOD_WORDS))
     return Seeker(
         state="CO",
-        service=draw(st.sampled_from(["", *scoring.SERVICE_PEOPLE])),
+        service=draw(st.sampled_from(["", *words.SERVICE_PEOPLE])),
         latitude=draw(latitudes) if has_zip else None,
         longitude=draw(longitudes) if has_zip else None,
         travel_miles=draw(st.integers(1, 200)),
         format_preference=draw(st.sampled_from(["either", "in_person", "telehealth"])),
-        concerns=draw(subsets(scoring.CONCERN_WORDS)),
+        concerns=draw(subsets(words.CONCERN_WORDS)),
         methods_wanted=wanted,
-        methods_avoided=draw(subsets(set(scoring.METHOD_WORDS) - wanted)),
+        methods_avoided=draw(subsets(set(words.METHOD_WORDS) - wanted)),
         therapist_gender=draw(st.sampled_from(["", "woman", "man", "nonbinary"])),
         gender_required=draw(st.booleans()),
-        languages=draw(subsets(scoring.LANGUAGE_WORDS)),
+        languages=draw(subsets(words.LANGUAGE_WORDS)),
         language_required=draw(st.booleans()),
-        hours=draw(subsets(scoring.HOURS_WORDS)),
-        payment_methods=draw(subsets(scoring.PAYMENT_WORDS)),
-        insurance_carrier=draw(st.sampled_from(["", *scoring.CARRIER_WORDS])),
+        hours=draw(subsets(words.HOURS_WORDS)),
+        payment_methods=draw(subsets(words.PAYMENT_WORDS)),
+        insurance_carrier=draw(st.sampled_from(["", *words.CARRIER_WORDS])),
         self_pay_budget_dollars=draw(st.none() | st.integers(0, 400)),
         payment_required=draw(st.booleans()),
         avoid_fitness_evaluators=draw(st.booleans()),
@@ -83,7 +83,7 @@ def seekers(draw) -> Seeker:
 
 @st.composite
 def checkins(draw) -> Checkins:
-    values = draw(st.fixed_dictionaries({t: st.floats(0, 1) for t in scoring.TRAITS}))
+    values = draw(st.fixed_dictionaries({t: st.floats(0, 1) for t in vocabulary.TRAITS}))
     return Checkins(
         values=values,
         ratings={t: round(10 * v, 1) for t, v in values.items()},
@@ -92,13 +92,13 @@ def checkins(draw) -> Checkins:
 
 
 def random_checkins(rng) -> Checkins:
-    values = {t: rng.random() for t in scoring.TRAITS}
+    values = {t: rng.random() for t in vocabulary.TRAITS}
     return Checkins(values=values, ratings={t: 10 * v for t, v in values.items()}, count=12)
 
 
 @st.composite
 def candidates(draw, therapist_id: int | None = None) -> Candidate:
-    trained = draw(subsets(scoring.METHOD_WORDS))
+    trained = draw(subsets(words.METHOD_WORDS))
     in_person = draw(st.booleans())
     has_history = draw(st.booleans())
     received = draw(st.integers(0, 40)) if has_history else 0
@@ -110,23 +110,21 @@ def candidates(draw, therapist_id: int | None = None) -> Candidate:
         confirmed_epoch=RULES.now_epoch - draw(st.floats(0, 60)) * DAY,
         years_serving=draw(st.integers(0, 40)),
         caseload_percent=draw(st.integers(0, 100)),
-        services=draw(subsets(scoring.SERVICE_PEOPLE)),
-        verified_trainings=draw(subsets(scoring.TRAINING_WORDS)),
-        self_reported_trainings=draw(subsets(scoring.TRAINING_WORDS)),
-        agency_work=draw(subsets(scoring.AGENCY_WORDS)),
+        services=draw(subsets(words.SERVICE_PEOPLE)),
+        verified_trainings=draw(subsets(words.TRAINING_WORDS)),
+        agency_work=draw(subsets(words.AGENCY_WORDS)),
         ride_along_hours=draw(st.integers(0, 200)),
-        lived_experience=draw(subsets(scoring.LIVED_WORDS)),
+        lived_experience=draw(subsets(words.LIVED_WORDS)),
         works_with_retired=draw(st.booleans()),
         agency_evaluations=draw(subsets(["fitness_for_duty", "pre_employment", "other"])),
-        statements=draw(subsets(scoring.TRAITS)),
-        practices=draw(subsets(scoring.PRACTICE_TRAIT)),
+        practices=draw(subsets(vocabulary.PRACTICE_TRAIT)),
         checkins=draw(st.none() | checkins()),
         checkins_by_service=draw(
-            st.dictionaries(st.sampled_from(sorted(scoring.SERVICE_PEOPLE)), checkins(), max_size=2)
+            st.dictionaries(st.sampled_from(sorted(words.SERVICE_PEOPLE)), checkins(), max_size=2)
         ),
         style_ranges=draw(st.none() | style_ranges()),
         checkin_style=draw(st.none() | st.floats(0, 1)),
-        focus_concerns=draw(subsets(scoring.CONCERN_WORDS)),
+        focus_concerns=draw(subsets(words.CONCERN_WORDS)),
         methods_trained=trained,
         methods_certified=draw(subsets(trained)) if trained else frozenset(),
         offers_in_person=in_person,
@@ -134,12 +132,12 @@ def candidates(draw, therapist_id: int | None = None) -> Candidate:
         office_latitude=draw(latitudes) if in_person else None,
         office_longitude=draw(longitudes) if in_person else None,
         office_city="Example City",
-        languages=draw(subsets(scoring.LANGUAGE_WORDS)),
+        languages=draw(subsets(words.LANGUAGE_WORDS)),
         gender=draw(st.sampled_from(GENDERS)),
-        hours=draw(subsets(scoring.HOURS_WORDS)),
+        hours=draw(subsets(words.HOURS_WORDS)),
         reschedules_around_shifts=draw(st.booleans()),
-        payment_methods=draw(subsets(scoring.PAYMENT_WORDS)),
-        insurance_carriers=draw(subsets(scoring.CARRIER_WORDS)),
+        payment_methods=draw(subsets(words.PAYMENT_WORDS)),
+        insurance_carriers=draw(subsets(words.CARRIER_WORDS)),
         fee_min_dollars=draw(st.none() | st.integers(0, 300)),
         fee_max_dollars=draw(st.none() | st.integers(0, 400)),
         sliding_scale=draw(st.booleans()),
@@ -156,7 +154,7 @@ def random_candidate(rng, therapist_id: int) -> Candidate:
         values = sorted(values)
         return frozenset(rng.sample(values, rng.randint(0, most or len(values))))
 
-    trained = pick(scoring.METHOD_WORDS, 4)
+    trained = pick(words.METHOD_WORDS, 4)
     in_person = rng.random() < 0.6
     received = rng.choice([0, 0, 3, 12])
     return Candidate(
@@ -167,27 +165,25 @@ def random_candidate(rng, therapist_id: int) -> Candidate:
         confirmed_epoch=RULES.now_epoch - rng.uniform(0, 60) * DAY,
         years_serving=rng.randint(0, 30),
         caseload_percent=rng.randint(0, 100),
-        services=pick(scoring.SERVICE_PEOPLE, 3),
-        verified_trainings=pick(scoring.TRAINING_WORDS, 2),
-        self_reported_trainings=pick(scoring.TRAINING_WORDS, 2),
-        agency_work=pick(scoring.AGENCY_WORDS, 1),
+        services=pick(words.SERVICE_PEOPLE, 3),
+        verified_trainings=pick(words.TRAINING_WORDS, 2),
+        agency_work=pick(words.AGENCY_WORDS, 1),
         ride_along_hours=rng.choice([0, 0, 10, 60]),
-        lived_experience=pick(scoring.LIVED_WORDS, 1),
+        lived_experience=pick(words.LIVED_WORDS, 1),
         works_with_retired=rng.random() < 0.3,
         agency_evaluations=pick(["fitness_for_duty", "pre_employment", "other"], 1)
         if rng.random() < 0.2
         else frozenset(),
-        statements=pick(scoring.TRAITS),
-        practices=pick(scoring.PRACTICE_TRAIT, 5),
+        practices=pick(vocabulary.PRACTICE_TRAIT, 5),
         checkins=random_checkins(rng) if rng.random() < 0.3 else None,
         checkins_by_service=(
-            {rng.choice(sorted(scoring.SERVICE_PEOPLE)): random_checkins(rng)}
+            {rng.choice(sorted(words.SERVICE_PEOPLE)): random_checkins(rng)}
             if rng.random() < 0.15
             else {}
         ),
         style_ranges=random_style_ranges(rng) if rng.random() < 0.8 else None,
         checkin_style=rng.random() if rng.random() < 0.2 else None,
-        focus_concerns=pick(scoring.CONCERN_WORDS, 6),
+        focus_concerns=pick(words.CONCERN_WORDS, 6),
         methods_trained=trained,
         methods_certified=frozenset(m for m in trained if rng.random() < 0.4),
         offers_in_person=in_person,
@@ -195,12 +191,12 @@ def random_candidate(rng, therapist_id: int) -> Candidate:
         office_latitude=rng.uniform(37.0, 41.0) if in_person else None,
         office_longitude=rng.uniform(-109.0, -102.0) if in_person else None,
         office_city="Example City",
-        languages=pick(scoring.LANGUAGE_WORDS, 2),
+        languages=pick(words.LANGUAGE_WORDS, 2),
         gender=rng.choice(GENDERS),
-        hours=pick(scoring.HOURS_WORDS, 4),
+        hours=pick(words.HOURS_WORDS, 4),
         reschedules_around_shifts=rng.random() < 0.5,
-        payment_methods=pick(scoring.PAYMENT_WORDS, 3),
-        insurance_carriers=pick(scoring.CARRIER_WORDS, 4),
+        payment_methods=pick(words.PAYMENT_WORDS, 3),
+        insurance_carriers=pick(words.CARRIER_WORDS, 4),
         fee_min_dollars=rng.choice([None, 60, 90, 120, 200]),
         sliding_scale=rng.random() < 0.3,
         intros_received=received,

@@ -10,13 +10,15 @@ from django.utils import timezone
 
 from alliance.choices import Practice
 from matching.models import TherapistResponsiveness
-from matching.ranking import rank_index
-from matching.scoring import Seeker, rank
-from matching.selectors.candidates import candidate_rows, row_to_candidate
-from matching.selectors.ranking import current_rules, load_state
+from matching.ranking.feed import load_state
+from matching.ranking.load import candidate_rows
+from matching.ranking.page import row_to_candidate
+from matching.ranking.reference import rank_index
+from matching.scoring import Seeker
+from matching.scoring.reference import rank
+from matching.selectors.ranking import current_rules
 from profiles import choices
 from profiles.models import VettingStatus
-from profiles.selectors import confirmation_cutoff
 from tests.factories import (
     AllianceApproachFactory,
     LicenseFactory,
@@ -119,12 +121,7 @@ def test_loaded_columns_rank_as_the_reference_scorer_ranks_the_same_rows(seeker:
     varied_therapists(40)
     now = timezone.now()
     rules = current_rules(now)
-    rows = candidate_rows(
-        states=["CO"],
-        today=timezone.localdate(now),
-        confirmed_since=confirmation_cutoff(now=now),
-        with_cards=True,
-    )
+    rows = candidate_rows(states=["CO"], now=now, with_cards=True)
     expected = rank(seeker, [row_to_candidate(row) for row in rows], rules)
     ids, totals = rank_index(load_state("CO", now=now), seeker, rules)
     assert len(rows) == 40

@@ -171,3 +171,37 @@ def test_old_answers_with_unknown_keys_still_load() -> None:
     intake = Intake.from_dict({"state": "TX", "retired_question": 1, "importance": {"empathy": 3}})
     assert intake.state == "TX"
     assert intake.importance["empathy"] == 3 and intake.importance["collaboration"] == 2
+
+
+def test_every_intake_answer_reaches_the_score_or_is_named_as_read_another_way() -> None:
+    from dataclasses import fields
+
+    from matching.scoring import Seeker
+    from matching.selectors.ranking import INTAKE_NOT_SCORED
+
+    seeker_fields = {f.name for f in fields(Seeker)}
+    for answer in fields(Intake):
+        assert answer.name in seeker_fields or answer.name in INTAKE_NOT_SCORED, answer.name
+
+
+def test_the_seeker_carries_each_shared_answer_as_given() -> None:
+    from matching.selectors.ranking import seeker_from
+
+    intake = Intake(
+        service="dispatch", service_status="retired", state="CO", zip_code="80202",
+        travel_miles=60, format_preference="in_person", concerns=frozenset({"sleep"}),
+        methods_wanted=frozenset({"emdr"}), methods_avoided=frozenset({"group"}),
+        therapist_gender="woman", gender_required=True, languages=frozenset({"es"}),
+        language_required=True, avoid_fitness_evaluators=True, hours=frozenset({"evenings"}),
+        hours_required=True, payment_methods=frozenset({"self_pay"}), insurance_carrier="aetna",
+        self_pay_budget_dollars=90, payment_required=True, style_pace=2,
+    )  # fmt: skip
+    seeker = seeker_from(intake, tie_seed=7)
+    assert seeker.state == "CO" and seeker.service == "dispatch"
+    assert seeker.service_status == "retired" and seeker.travel_miles == 60
+    assert seeker.concerns == {"sleep"} and seeker.methods_avoided == {"group"}
+    assert seeker.gender_required and seeker.language_required and seeker.hours_required
+    assert seeker.avoid_fitness_evaluators and not seeker.avoid_preemployment_evaluators
+    assert seeker.self_pay_budget_dollars == 90 and seeker.payment_required
+    assert seeker.style == {"pace": 2} and seeker.tie_seed == 7
+    assert seeker.latitude is not None and seeker.longitude is not None

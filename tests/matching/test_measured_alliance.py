@@ -11,18 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance import aggregation
-from matching import scoring
 from matching.intake import Intake
-from matching.ranking import build_index, rank_index
-from matching.scoring import Candidate, Checkins, Seeker, rank, score
-from matching.selectors.ranking import ranked_page, score_for_therapist
+from matching.ranking.reference import build_index, rank_index
+from matching.scoring import Candidate, Checkins, Seeker, factors, score, words
+from matching.scoring.reference import rank
+from matching.selectors.ranking import match_for_therapist, ranked_page
 from matching.templatetags.result_cards import why_panel
+from profiles import vocabulary
 from tests.factories import ResponderFactory, answered_checkins, listed_therapist
 from tests.matching.strategies import RULES
 from tests.matching.test_scoring import _top_level_imports
 
 DISPATCHER = Seeker(state="CO", service="dispatch", format_preference="telehealth")
-DESCRIBED = frozenset(scoring.TRAITS)
 
 
 def twin(therapist_id: int, **overrides) -> Candidate:
@@ -31,7 +31,6 @@ def twin(therapist_id: int, **overrides) -> Candidate:
         licensed_until_ordinal=RULES.today_ordinal + 100,
         confirmed_epoch=RULES.now_epoch,
         offers_telehealth_here=True,
-        statements=DESCRIBED,
         practices=frozenset({"goals_together", "asks_feedback"}),
     )
     return dataclasses.replace(base, **overrides)
@@ -40,8 +39,8 @@ def twin(therapist_id: int, **overrides) -> Candidate:
 def measured(rating: float, weak: float = 0.0, count: int = 23) -> Checkins:
     value = aggregation.trait_value(rating, weak)
     return Checkins(
-        values=dict.fromkeys(scoring.TRAITS, value),
-        ratings=dict.fromkeys(scoring.TRAITS, rating),
+        values=dict.fromkeys(vocabulary.TRAITS, value),
+        ratings=dict.fromkeys(vocabulary.TRAITS, rating),
         count=count,
     )
 
@@ -61,7 +60,7 @@ def both_orders(seeker: Seeker, pool: list[Candidate]) -> tuple[list[int], list[
 
 def test_the_aggregation_module_imports_nothing_from_django() -> None:
     imported = _top_level_imports(Path(aggregation.__file__))
-    assert imported == {"__future__", "collections", "collections.abc", "dataclasses"}
+    assert imported == {"__future__", "collections", "collections.abc", "dataclasses", "numpy"}
 
 
 def test_strong_check_ins_move_a_therapist_above_an_otherwise_equal_one_in_both_paths() -> None:
@@ -111,9 +110,9 @@ def test_without_enough_check_ins_the_traits_are_self_reported_and_marked_new() 
     alliance = result.components[1]
     assert {r.source_label for r in alliance.reasons if r.points > 0} == {"Self-reported"}
     assert result.alliance_source.startswith("Alliance in their own words")
-    assert scoring.NOT_ENOUGH_CHECKINS in {r.text for r in alliance.reasons}
+    assert words.NOT_ENOUGH_CHECKINS in {r.text for r in alliance.reasons}
     assert "New: not enough check-ins yet" in why_panel(result, "A. Fictional")
-    assert not any(r.text == scoring.NOT_ENOUGH_CHECKINS for r in result.top_reasons)
+    assert not any(r.text == words.NOT_ENOUGH_CHECKINS for r in result.top_reasons)
 
 
 # The same, end to end from the database.
@@ -129,15 +128,15 @@ def test_answered_check_ins_reorder_the_ranked_list_from_the_minimum_count() -> 
     seed = next(
         seed
         for seed in range(64)
-        if scoring.tie_order(seed, first.pk) < scoring.tie_order(seed, second.pk)
+        if factors.tie_order(seed, first.pk) < factors.tie_order(seed, second.pk)
     )
     seeker = Seeker(state="CO", service="fire", format_preference="telehealth", tie_seed=seed)
     order = [c.facts.therapist_id for c in ranked_page(seeker=seeker).cards]
     assert order == [first.pk, second.pk]
-    before = score_for_therapist(seeker=seeker, therapist_id=second.pk).components[1]
+    before = match_for_therapist(seeker=seeker, therapist_id=second.pk)[0].components[1]
     # Four strong check-ins from four responders: below the minimum, nothing changes.
     answered_checkins(second, 10, responders=4)
-    assert score_for_therapist(seeker=seeker, therapist_id=second.pk).components[1] == before
+    assert match_for_therapist(seeker=seeker, therapist_id=second.pk)[0].components[1] == before
     order = [c.facts.therapist_id for c in ranked_page(seeker=seeker).cards]
     assert order == [first.pk, second.pk]
     # The fifth, from a fifth responder, reaches the minimum.
@@ -146,7 +145,7 @@ def test_answered_check_ins_reorder_the_ranked_list_from_the_minimum_count() -> 
     assert order == [second.pk, first.pk]
     reasons = {
         r.text
-        for r in score_for_therapist(seeker=seeker, therapist_id=second.pk).components[1].reasons
+        for r in match_for_therapist(seeker=seeker, therapist_id=second.pk)[0].components[1].reasons
     }
     assert any("(5 check-ins)" in text for text in reasons)
 
@@ -187,7 +186,7 @@ def test_low_way_we_work_check_ins_make_a_stated_style_count_for_less() -> None:
     claims = listed_therapist(full_name="Claims Fictional", confirmed_at=confirmed)
     doubted = listed_therapist(full_name="Doubted Fictional", confirmed_at=confirmed)
     style = {
-        f"style_{d}_{p}": 3 for d in scoring.STYLE_DIMENSIONS for p in ("usual", "low", "high")
+        f"style_{d}_{p}": 3 for d in vocabulary.STYLE_DIMENSIONS for p in ("usual", "low", "high")
     }
     AllianceApproach.objects.filter(therapist__in=[claims, doubted]).update(**style)
     answered_checkins(claims, {"fit": 9}, responders=5)
@@ -195,10 +194,10 @@ def test_low_way_we_work_check_ins_make_a_stated_style_count_for_less() -> None:
     seeker = Seeker(state="CO", format_preference="telehealth", style={"pace": 3})
     order = [c.facts.therapist_id for c in ranked_page(seeker=seeker).cards]
     assert order == [claims.pk, doubted.pk]
-    stated = score_for_therapist(seeker=seeker, therapist_id=doubted.pk)
+    stated = match_for_therapist(seeker=seeker, therapist_id=doubted.pk)[0]
     no_style = Seeker(state="CO", format_preference="telehealth")
     # The doubt touches only the style part: without a style wish they tie.
-    assert stated.total < score_for_therapist(seeker=seeker, therapist_id=claims.pk).total
-    a = score_for_therapist(seeker=no_style, therapist_id=claims.pk).total
-    b = score_for_therapist(seeker=no_style, therapist_id=doubted.pk).total
+    assert stated.total < match_for_therapist(seeker=seeker, therapist_id=claims.pk)[0].total
+    a = match_for_therapist(seeker=no_style, therapist_id=claims.pk)[0].total
+    b = match_for_therapist(seeker=no_style, therapist_id=doubted.pk)[0].total
     assert abs(a - b) < 1e-6  # only the clock moved between the two reads

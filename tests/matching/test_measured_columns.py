@@ -9,8 +9,9 @@ import numpy as np
 from django.conf import settings
 
 from alliance.aggregation import ITEMS, TRAITS, CheckinTotals, measure_totals, population_of
-from matching import ranking
-from matching.selectors.candidates import _as_checkins, measured_columns
+from matching.ranking.facts import measured_columns
+from matching.ranking.page import _as_checkins
+from profiles import vocabulary
 
 
 def random_totals(seed: int) -> list[tuple]:
@@ -24,7 +25,7 @@ def random_totals(seed: int) -> list[tuple]:
         checkins = chance.randint(1, 40)
         responders = chance.randint(1, checkins)
         rows.append(total_row(chance, therapist_id, "", checkins, responders))
-        for service in chance.sample(ranking.SERVICES, chance.randint(0, 2)):
+        for service in chance.sample(vocabulary.SERVICES, chance.randint(0, 2)):
             part = chance.randint(1, checkins)
             rows.append(total_row(chance, therapist_id, service, part, min(part, responders)))
     return rows
@@ -39,7 +40,7 @@ def total_row(chance: random.Random, therapist_id, service, checkins, responders
 def as_columns(ids: list[int], measured: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Measures one by one, laid out as measured_columns lays them out."""
     traits = np.full((len(ids), len(TRAITS)), np.nan)
-    by_service = np.full((len(ids), len(ranking.SERVICES), len(TRAITS)), np.nan)
+    by_service = np.full((len(ids), len(vocabulary.SERVICES), len(TRAITS)), np.nan)
     fit = np.full(len(ids), np.nan)
     for i, therapist_id in enumerate(ids):
         if therapist_id not in measured:
@@ -47,7 +48,7 @@ def as_columns(ids: list[int], measured: dict) -> tuple[np.ndarray, np.ndarray, 
         overall, services = measured[therapist_id]
         traits[i] = [overall.values[t] for t in TRAITS]
         fit[i] = np.nan if overall.fit is None else overall.fit
-        for s, service in enumerate(ranking.SERVICES):
+        for s, service in enumerate(vocabulary.SERVICES):
             if service in services:
                 by_service[i, s] = [services[service].values[t] for t in TRAITS]
     return traits, by_service, fit

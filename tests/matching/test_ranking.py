@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.ranking import build_index, rank_index, rank_top
-from matching.scoring import Seeker, rank
+from matching.ranking.kernels import rank_top
+from matching.ranking.reference import build_index, rank_index
+from matching.scoring import Seeker
+from matching.scoring.reference import rank
 from tests.matching.strategies import RULES, random_checkins, random_pool, seekers
 
 SCORE_TOLERANCE = 1e-9
@@ -121,7 +123,7 @@ def test_an_index_patched_again_and_again_ranks_as_one_built_afresh(service: str
     """Patches append per-service measures and compact them; the ranking must not notice."""
     import random
 
-    from matching.ranking import OVERRIDES_SLACK, index_patched
+    from matching.ranking.columns import OVERRIDES_SLACK, index_patched
 
     rng = random.Random(11)
     pool = {c.therapist_id: c for c in random_pool(5, 300)}

@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from matching.models import RANKING_CHANGES_KEPT_HOURS, RankingChange, TherapistResponsiveness
-from matching.ranking import rank_index
+from matching.ranking.reference import rank_index
 from matching.scoring import Seeker
 from matching.selectors.ranking import LoadedStates, current_rules, ranked_page
 from matching.services.ranking_changes import ranking_changes_prune

@@ -30,6 +30,6 @@ def test_a_reason_shows_its_source_badge_and_escapes_its_text() -> None:
         'Speaks &lt;b&gt;Spanish&lt;/b&gt; <span class="badge badge--self_reported">'
         "Self-reported</span>"
     )
-    assert str(reason_tag(Reason("Usually answers within a day", 1.0, "measured"))) == (
+    assert str(reason_tag(Reason("Usually answers within a day", 1.0, "recorded"))) == (
         "Usually answers within a day"
     )

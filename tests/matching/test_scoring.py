@@ -14,8 +14,18 @@ from hypothesis import strategies as st
 
 from alliance.choices import PRACTICE_TRAIT, Practice, Trait
 from matching import scoring
-from matching.scoring import Candidate, Seeker, is_eligible, rank, score
-from profiles import choices
+from matching.scoring import (
+    Candidate,
+    Seeker,
+    components,
+    is_eligible,
+    score,
+    types,
+    weights,
+    words,
+)
+from matching.scoring.reference import rank
+from profiles import choices, vocabulary
 from tests.matching.strategies import RULES, candidates, random_pool, seekers
 
 FIREFIGHTER = Seeker(
@@ -49,22 +59,25 @@ def _top_level_imports(path: Path) -> set[str]:
     return names
 
 
-def test_scoring_imports_nothing_from_django() -> None:
-    imported = _top_level_imports(Path(scoring.__file__))
-    assert imported == {
+def test_scoring_and_the_vocabulary_import_nothing_from_django() -> None:
+    package = Path(scoring.__file__).parent
+    allowed = {
         "__future__",
-        "math",
         "collections.abc",
         "dataclasses",
-        "matching.reason_words",
+        "math",
+        "numpy",
+        "profiles.vocabulary",
     }
-    words = _top_level_imports(Path(scoring.__file__).with_name("reason_words.py"))
-    assert words == {"__future__"}
+    for module in [*package.glob("*.py"), Path(vocabulary.__file__)]:
+        imported = _top_level_imports(module)
+        own = {"matching.scoring", *(f"matching.scoring.{m.stem}" for m in package.glob("*.py"))}
+        assert imported - allowed <= own, module
 
 
 def test_the_base_weights_are_out_of_100_and_each_components_factors_sum_to_one() -> None:
-    assert sum(scoring.COMPONENT_WEIGHTS.values()) == 100
-    assert scoring.COMPONENT_WEIGHTS == {
+    assert sum(weights.COMPONENT_WEIGHTS.values()) == 100
+    assert weights.COMPONENT_WEIGHTS == {
         "competence": 30,
         "alliance": 25,
         "clinical": 20,
@@ -72,18 +85,18 @@ def test_the_base_weights_are_out_of_100_and_each_components_factors_sum_to_one(
         "responsiveness": 10,
     }
     for factors in (
-        scoring.COMPETENCE_FACTORS,
-        scoring.CLINICAL_FACTORS,
-        scoring.PRACTICAL_FACTORS,
-        scoring.RESPONSIVENESS_FACTORS,
+        weights.COMPETENCE_FACTORS,
+        weights.CLINICAL_FACTORS,
+        weights.PRACTICAL_FACTORS,
+        weights.RESPONSIVENESS_FACTORS,
     ):
         assert sum(factors.values()) == pytest.approx(1.0)
 
 
 def test_what_matters_most_moves_weight_between_components() -> None:
-    default = scoring.component_weights(Seeker(state="CO"))
-    assert default == pytest.approx(scoring.COMPONENT_WEIGHTS)
-    culture = scoring.component_weights(Seeker(state="CO", importance={"responder_culture": 3}))
+    default = weights.component_weights({})
+    assert default == pytest.approx(weights.COMPONENT_WEIGHTS)
+    culture = weights.component_weights({"responder_culture": 3})
     assert culture["competence"] > default["competence"]
     assert sum(culture.values()) == pytest.approx(100)
 
@@ -91,18 +104,18 @@ def test_what_matters_most_moves_weight_between_components() -> None:
 @pytest.mark.parametrize(
     ("words", "choice_class"),
     [
-        (scoring.SERVICE_PEOPLE, choices.Service),
-        (scoring.CONCERN_WORDS, choices.Concern),
-        (scoring.METHOD_WORDS, choices.Method),
-        (scoring.HOURS_WORDS, choices.Hours),
-        (scoring.LANGUAGE_WORDS, choices.Language),
-        (scoring.PAYMENT_WORDS, choices.Payment),
-        (scoring.CARRIER_WORDS, choices.InsuranceCarrier),
-        (scoring.TRAINING_WORDS, choices.TrainingKind),
-        (scoring.AGENCY_WORDS, choices.AgencyWork),
-        (scoring.LIVED_WORDS, choices.LivedExperience),
-        (scoring.PRACTICE_WORDS, Practice),
-        (scoring.TRAIT_WORDS, Trait),
+        (words.SERVICE_PEOPLE, choices.Service),
+        (words.CONCERN_WORDS, choices.Concern),
+        (words.METHOD_WORDS, choices.Method),
+        (words.HOURS_WORDS, choices.Hours),
+        (words.LANGUAGE_WORDS, choices.Language),
+        (words.PAYMENT_WORDS, choices.Payment),
+        (words.CARRIER_WORDS, choices.InsuranceCarrier),
+        (words.TRAINING_WORDS, choices.TrainingKind),
+        (words.AGENCY_WORDS, choices.AgencyWork),
+        (words.LIVED_WORDS, choices.LivedExperience),
+        (words.PRACTICE_WORDS, Practice),
+        (words.TRAIT_WORDS, Trait),
     ],
 )
 def test_reason_words_cover_every_choice(words: dict, choice_class) -> None:
@@ -110,8 +123,8 @@ def test_reason_words_cover_every_choice(words: dict, choice_class) -> None:
 
 
 def test_the_practice_traits_match_the_alliance_app() -> None:
-    assert scoring.PRACTICE_TRAIT == {str(k): str(v) for k, v in PRACTICE_TRAIT.items()}
-    assert scoring.TRAITS == tuple(Trait.values)
+    assert vocabulary.PRACTICE_TRAIT == {str(k): str(v) for k, v in PRACTICE_TRAIT.items()}
+    assert vocabulary.TRAITS == tuple(Trait.values)
 
 
 def test_a_therapist_who_knows_firefighters_ranks_first_with_reasons() -> None:
@@ -144,20 +157,17 @@ def test_a_training_awaiting_verification_earns_nothing_until_verified() -> None
     verified = score(
         FIREFIGHTER, good_candidate(verified_trainings=frozenset({"certification"})), RULES
     )
-    reported = score(
-        FIREFIGHTER, good_candidate(self_reported_trainings=frozenset({"certification"})), RULES
-    )
     nothing = score(FIREFIGHTER, good_candidate(), RULES)
-    assert verified.total > reported.total == nothing.total
+    # A training awaiting review never reaches a Candidate: the loader reads verified ones
+    # only (tests/matching/test_candidates.py).
+    assert verified.total > nothing.total
 
 
 def test_check_ins_replace_the_therapists_own_statements_when_present() -> None:
-    stated = good_candidate(
-        statements=frozenset(scoring.TRAITS), practices=frozenset(PRACTICE_TRAIT)
-    )
-    low = dict.fromkeys(scoring.TRAITS, 0.1)
+    stated = good_candidate(practices=frozenset(PRACTICE_TRAIT))
+    low = dict.fromkeys(vocabulary.TRAITS, 0.1)
     rated_low = dataclasses.replace(
-        stated, checkins=scoring.Checkins(values=low, ratings=dict.fromkeys(low, 3.0), count=9)
+        stated, checkins=types.Checkins(values=low, ratings=dict.fromkeys(low, 3.0), count=9)
     )
     assert score(FIREFIGHTER, rated_low, RULES).total < score(FIREFIGHTER, stated, RULES).total
 
@@ -210,9 +220,9 @@ def _improvements(c: Candidate, seeker: Seeker) -> list[Candidate]:
         out.append(r(c, fee_min_dollars=max(0, c.fee_min_dollars - 20)))
     if c.median_answer_hours is not None:
         out.append(r(c, median_answer_hours=c.median_answer_hours / 2))
-    measured = scoring.checkins_for(c, seeker.service)
+    measured = components.checkins_for(c, seeker.service)
     if measured is not None:
-        for trait in scoring.TRAITS:
+        for trait in vocabulary.TRAITS:
             better = dataclasses.replace(
                 measured,
                 values={**measured.values, trait: min(1.0, measured.values[trait] + 0.2)},
@@ -224,25 +234,21 @@ def _improvements(c: Candidate, seeker: Seeker) -> list[Candidate]:
                     r(c, checkins_by_service={**c.checkins_by_service, seeker.service: better})
                 )
     sets = {
-        "services": scoring.SERVICE_PEOPLE,
-        "verified_trainings": scoring.TRAINING_WORDS,
-        "self_reported_trainings": scoring.TRAINING_WORDS,
-        "agency_work": scoring.AGENCY_WORDS,
-        "lived_experience": scoring.LIVED_WORDS,
-        "statements": scoring.TRAITS,
-        "practices": scoring.PRACTICE_TRAIT,
-        "focus_concerns": scoring.CONCERN_WORDS,
-        "languages": scoring.LANGUAGE_WORDS,
-        "hours": scoring.HOURS_WORDS,
-        "payment_methods": scoring.PAYMENT_WORDS,
-        "insurance_carriers": scoring.CARRIER_WORDS,
+        "services": words.SERVICE_PEOPLE,
+        "verified_trainings": words.TRAINING_WORDS,
+        "agency_work": words.AGENCY_WORDS,
+        "lived_experience": words.LIVED_WORDS,
+        "practices": vocabulary.PRACTICE_TRAIT,
+        "focus_concerns": words.CONCERN_WORDS,
+        "languages": words.LANGUAGE_WORDS,
+        "hours": words.HOURS_WORDS,
+        "payment_methods": words.PAYMENT_WORDS,
+        "insurance_carriers": words.CARRIER_WORDS,
     }
-    for name, vocabulary in sets.items():
-        for value in set(vocabulary) - getattr(c, name):
-            if name == "self_reported_trainings" and value in c.verified_trainings:
-                continue
+    for name, values in sets.items():
+        for value in set(values) - getattr(c, name):
             out.append(r(c, **{name: getattr(c, name) | {value}}))
-    for method in set(scoring.METHOD_WORDS) - c.methods_trained - seeker.methods_avoided:
+    for method in set(words.METHOD_WORDS) - c.methods_trained - seeker.methods_avoided:
         out.append(r(c, methods_trained=c.methods_trained | {method}))
     for method in c.methods_trained - c.methods_certified:
         out.append(r(c, methods_certified=c.methods_certified | {method}))

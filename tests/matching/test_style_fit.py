@@ -7,13 +7,14 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching import scoring
-from matching.ranking import build_index, rank_index
-from matching.scoring import Candidate, Seeker, rank, score
+from matching.ranking.reference import build_index, rank_index
+from matching.scoring import Candidate, Seeker, cards, components, score, weights
+from matching.scoring.reference import rank
+from profiles import vocabulary
 from tests.matching.strategies import RULES, candidates, seekers
 
 SEEKER = Seeker(state="CO", service="fire", format_preference="telehealth")
-FLEXIBLE = dict.fromkeys(scoring.STYLE_DIMENSIONS, (2, 4))
+FLEXIBLE = dict.fromkeys(vocabulary.STYLE_DIMENSIONS, (2, 4))
 
 
 def candidate(therapist_id: int = 1, **overrides) -> Candidate:
@@ -48,7 +49,7 @@ def test_no_style_preference_changes_no_ones_place(seeker: Seeker, pool) -> None
     wanted=st.integers(1, 5),
     low=st.integers(1, 5),
     width=st.integers(0, 4),
-    dim=st.sampled_from(scoring.STYLE_DIMENSIONS),
+    dim=st.sampled_from(vocabulary.STYLE_DIMENSIONS),
 )
 def test_the_fit_falls_with_the_distance_outside_the_range(
     wanted: int, low: int, width: int, dim: str
@@ -57,15 +58,15 @@ def test_the_fit_falls_with_the_distance_outside_the_range(
     seeker = dataclasses.replace(SEEKER, style={dim: wanted})
     ranges = {**FLEXIBLE, dim: (low, high)}
     c = candidate(style_ranges=ranges)
-    fit = scoring.style_fit(seeker, c)
+    fit = components.style_fit(seeker, c)
     distance = max(0, low - wanted, wanted - high)
     assert (fit == 1.0) == (distance == 0)
     if distance:
         nearer = {**FLEXIBLE, dim: (low - 1, high) if low > wanted else (low, high + 1)}
-        nearer_fit = scoring.style_fit(seeker, candidate(style_ranges=nearer))
-        assert nearer_fit > fit if distance <= scoring.STYLE_DISTANCE_FULL else nearer_fit >= fit
+        nearer_fit = components.style_fit(seeker, candidate(style_ranges=nearer))
+        assert nearer_fit > fit if distance <= weights.STYLE_DISTANCE_FULL else nearer_fit >= fit
     # The same in the fast path, through the whole score.
-    other = candidate(2, style_ranges=dict.fromkeys(scoring.STYLE_DIMENSIONS, (1, 5)))
+    other = candidate(2, style_ranges=dict.fromkeys(vocabulary.STYLE_DIMENSIONS, (1, 5)))
     totals = fast_totals(seeker, [c, other])
     assert abs(totals[1] - score(seeker, c, RULES).total) < 1e-9
     assert totals[2] >= totals[1]
@@ -83,13 +84,13 @@ def test_a_covering_range_beats_a_distant_one_in_both_paths() -> None:
         r.text for c in score(wants_structure, structured, RULES).components for r in c.reasons
     ]
     assert "Works the way you asked: brings a clear plan, direct, and challenges you" in reasons
-    assert scoring.mismatches(wants_structure, follows) == (
+    assert cards.mismatches(wants_structure, follows) == (
         "Works differently from what you asked on who leads and tone",
     )
 
 
 def test_statements_alone_earn_nothing_and_practices_do() -> None:
-    stated = candidate(1, statements=frozenset(scoring.TRAITS))
+    stated = candidate(1)
     silent = candidate(2)
     practising = candidate(3, practices=frozenset({"asks_feedback", "changes_approach"}))
     assert score(SEEKER, stated, RULES).total == score(SEEKER, silent, RULES).total
@@ -101,8 +102,8 @@ def test_low_way_we_work_check_ins_make_stated_style_count_for_less() -> None:
     claims = candidate(1, style_ranges={**FLEXIBLE, "pace": (4, 5)})
     doubted = dataclasses.replace(claims, therapist_id=2, checkin_style=0.2)
     confirmed = dataclasses.replace(claims, therapist_id=3, checkin_style=1.0)
-    assert scoring.style_fit(seeker, doubted) < scoring.style_fit(seeker, claims)
-    assert scoring.style_fit(seeker, confirmed) == scoring.style_fit(seeker, claims)
+    assert components.style_fit(seeker, doubted) < components.style_fit(seeker, claims)
+    assert components.style_fit(seeker, confirmed) == components.style_fit(seeker, claims)
     totals = fast_totals(seeker, [claims, doubted, confirmed])
     assert totals[2] < totals[1] == totals[3]
 
@@ -119,17 +120,15 @@ def demo_alliance_values(seeker: Seeker) -> tuple[list[float], list[float]]:
         practices = frozenset(demo.alliance["practices"])
         ranges = {
             dim: (demo.alliance[f"style_{dim}_low"], demo.alliance[f"style_{dim}_high"])
-            for dim in scoring.STYLE_DIMENSIONS
+            for dim in vocabulary.STYLE_DIMENSIONS
         }
-        c = candidate(
-            number, statements=frozenset(scoring.TRAITS), practices=practices, style_ranges=ranges
-        )
-        after.append(scoring.alliance(seeker, c, 1.0).value)
+        c = candidate(number, practices=practices, style_ranges=ranges)
+        after.append(components.alliance(seeker, c, 1.0).value)
         # The old rule: half for a statement (every listed therapist has all four), half for
         # practices, and nothing for style.
         by_trait = [
-            0.5 + 0.5 * min(sum(scoring.PRACTICE_TRAIT[p] == t for p in practices), 2) / 2
-            for t in scoring.TRAITS
+            0.5 + 0.5 * min(sum(vocabulary.PRACTICE_TRAIT[p] == t for p in practices), 2) / 2
+            for t in vocabulary.TRAITS
         ]
         before.append(sum(by_trait) / len(by_trait))
     return before, after

@@ -1,6 +1,6 @@
 """A ranking that tells the truth: every answer counts, every line is true, every misfit said.
 
-Each rule is checked in both the reference scorer (scoring.rank) and the fast path
+Each rule is checked in both the reference scorer (reference.rank) and the fast path
 (ranking.rank_index), which must agree.
 """
 
@@ -11,9 +11,10 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching import scoring
-from matching.ranking import build_index, rank_index
-from matching.scoring import Candidate, Seeker, rank, score
+from matching.ranking.reference import build_index, rank_index
+from matching.scoring import Candidate, Seeker, cards, factors, score, words
+from matching.scoring.reference import rank
+from profiles import vocabulary
 from tests.matching.strategies import RULES, candidates
 
 FIREFIGHTER = Seeker(
@@ -78,31 +79,31 @@ def test_one_more_expired_request_never_raises_a_therapist(
 
 
 def test_a_new_therapist_sits_between_good_and_poor_answerers() -> None:
-    new = scoring.answer_rate(candidate())
-    good = scoring.answer_rate(candidate(intros_received=20, intros_answered=18))
-    poor = scoring.answer_rate(candidate(intros_received=20, intros_answered=2))
+    new = factors.answer_rate(0, 0)
+    good = factors.answer_rate(20, 18)
+    poor = factors.answer_rate(20, 2)
     assert poor < new < good
 
 
 def test_answer_lines_state_the_facts() -> None:
-    words = scoring.answer_history_words
-    assert words(20, 1, 2.0) == (
+    say = words.answer_history_words
+    assert say(20, 1, 2.0) == (
         "Answered 1 of their last 20 intro requests, usually within a few hours"
     )
-    assert words(10, 0, None) == "Has not answered any of their last 10 intro requests"
-    assert words(20, 6, 60.0) == (
+    assert say(10, 0, None) == "Has not answered any of their last 10 intro requests"
+    assert say(20, 6, 60.0) == (
         "Answered 6 of their last 20 intro requests, usually within three days"
     )
-    assert words(0, 0, None) == "New to Rapport: no intro requests yet"
+    assert say(0, 0, None) == "New to Rapport: no intro requests yet"
 
 
-# 3. Trainings by how specific they are; pending claims earn nothing.
-def test_a_verified_responder_certification_beats_a_course_plus_a_pending_claim() -> None:
+# 3. Trainings by how specific they are (pending ones never reach a candidate: see
+# tests/matching/test_candidates.py).
+def test_a_verified_responder_certification_beats_a_verified_course() -> None:
     pool = [
         candidate(
             1,
             verified_trainings=frozenset({"cultural_course"}),
-            self_reported_trainings=frozenset({"certification"}),
         ),
         candidate(2, verified_trainings=frozenset({"certification"})),
         candidate(3, verified_trainings=frozenset({"other"})),
@@ -139,7 +140,7 @@ def test_hours_can_be_a_must() -> None:
     must = dataclasses.replace(FIREFIGHTER, hours_required=True)
     assert both_orders(must, [daytime, evenings]) == [2]
     assert 1 in both_orders(FIREFIGHTER, [daytime, evenings])
-    assert scoring.mismatches(FIREFIGHTER, daytime) == (
+    assert cards.mismatches(FIREFIGHTER, daytime) == (
         "Does not offer evening sessions (but reschedules around shifts)",
     )
 
@@ -177,12 +178,12 @@ def test_the_card_says_what_does_not_fit_how_the_responder_pays() -> None:
         fee_min_dollars=120,
         fee_max_dollars=180,
     )
-    lines = scoring.card_lines(seeker, neither)
+    lines = cards.card_lines(seeker, neither)
     assert lines.mismatches == ("Does not take agency EAP or Blue Cross Blue Shield insurance",)
     assert lines.cost == "$120 to $180 a session"
     assert lines.where == "Telehealth only"
     takes_eap = dataclasses.replace(neither, payment_methods=frozenset({"eap"}))
-    assert scoring.card_lines(seeker, takes_eap).mismatches == ()
+    assert cards.card_lines(seeker, takes_eap).mismatches == ()
 
 
 def test_the_card_says_where_the_office_is_and_how_far() -> None:
@@ -199,13 +200,13 @@ def test_the_card_says_where_the_office_is_and_how_far() -> None:
         languages=frozenset({"en"}),
         gender="man",
     )
-    lines = scoring.card_lines(seeker, office)
+    lines = cards.card_lines(seeker, office)
     assert lines.where == "Office in Lakewood, 6 miles away · in person only"
     assert lines.cost == "Fee not listed"
     picky = dataclasses.replace(
         seeker, languages=frozenset({"es"}), therapist_gender="woman", hours=frozenset()
     )
-    assert scoring.card_lines(picky, office).mismatches == (
+    assert cards.card_lines(picky, office).mismatches == (
         "Does not speak Spanish",
         "Not the therapist gender you asked for",
     )
@@ -218,7 +219,7 @@ def test_a_language_misfit_is_said_exactly_when_no_language_is_shared(
 ) -> None:
     c = data.draw(candidates(therapist_id=1))
     seeker = dataclasses.replace(FIREFIGHTER, languages=seeker_languages)
-    said = any(line.startswith("Does not speak") for line in scoring.mismatches(seeker, c))
+    said = any(line.startswith("Does not speak") for line in cards.mismatches(seeker, c))
     assert said == bool(seeker_languages and not (seeker_languages & c.languages))
 
 
@@ -237,8 +238,7 @@ def test_a_therapist_who_fits_every_answer_scores_near_the_top() -> None:
         verified_trainings=frozenset({"certification"}),
         agency_work=frozenset({"peer_support_advisor"}),
         lived_experience=frozenset({"family"}),
-        statements=frozenset(scoring.TRAITS),
-        practices=frozenset(scoring.PRACTICE_TRAIT),
+        practices=frozenset(vocabulary.PRACTICE_TRAIT),
         focus_concerns=frozenset({"trauma", "sleep"}),
         methods_trained=frozenset({"emdr", "cbt"}),
         methods_certified=frozenset({"emdr"}),

@@ -55,14 +55,9 @@ from matching.bench_writes import (
 )
 from matching.demo import zip_codes_of
 from matching.intake import Intake
-from matching.ranking import rank_top
-from matching.selectors.ranking import (
-    PAGE_SIZE,
-    LoadedStates,
-    current_rules,
-    load_state,
-    seeker_from,
-)
+from matching.ranking.feed import LoadedStates, load_state
+from matching.ranking.kernels import rank_top
+from matching.selectors.ranking import PAGE_SIZE, current_rules, seeker_from
 from profiles import choices
 from profiles.models import License, TherapistProfile
 from profiles.selectors import license_valid_q, therapists_listed

@@ -1,3 +1,5 @@
+"""The therapist editor's sections, and the license and training forms with their evidence."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -5,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 
 from profiles import choices
@@ -13,11 +14,8 @@ from profiles.fields import PlainTextarea
 from profiles.geo import zip_place
 from profiles.models import (
     License,
-    ResponderProfile,
     ResponderTraining,
     TherapistProfile,
-    User,
-    VettingStatus,
     validate_https_url,
 )
 from profiles.phones import normalize_us_phone
@@ -25,58 +23,6 @@ from profiles.uploads import JPEG, PDF, PNG, CheckedUpload, check_upload
 
 EVIDENCE_TYPES = (PDF, PNG, JPEG)
 PHOTO_TYPES = (PNG, JPEG)
-PSEUDONYM_HELP = (
-    "The name therapists see: a first name, a nickname or initials. "
-    "Rapport never needs your legal name."
-)
-
-
-class SignupForm(forms.Form):
-    """The extra questions on allauth's sign-up form: the role, and the name to show."""
-
-    role = forms.ChoiceField(
-        label="I am",
-        choices=[
-            (User.Role.RESPONDER, "A first responder looking for a therapist"),
-            (User.Role.THERAPIST, "A licensed therapist"),
-        ],
-        widget=forms.RadioSelect,
-        help_text="This cannot be changed later.",
-    )
-    pseudonym = forms.CharField(
-        label="Name to show therapists (responders)",
-        max_length=40,
-        required=False,
-        help_text=PSEUDONYM_HELP,
-    )
-    full_name = forms.CharField(
-        label="Your full professional name (therapists)", max_length=120, required=False
-    )
-
-    field_order = ["role", "pseudonym", "full_name", "email", "password1", "password2"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        role = cleaned.get("role")
-        if role == User.Role.RESPONDER and not cleaned.get("pseudonym", "").strip():
-            self.add_error("pseudonym", "Choose a name to show therapists; a nickname is fine.")
-        if role == User.Role.THERAPIST and not cleaned.get("full_name", "").strip():
-            self.add_error("full_name", "Enter the name responders will see on your profile.")
-        return cleaned
-
-    def signup(self, request: HttpRequest, user: User) -> None:
-        """Profiles are created by the account adapter, in the same transaction."""
-
-
-class PseudonymForm(forms.ModelForm):
-    class Meta:
-        model = ResponderProfile
-        fields = ["pseudonym"]
-        labels = {"pseudonym": "Name to show therapists"}
-        help_texts = {"pseudonym": PSEUDONYM_HELP}
-        error_messages = {
-            "pseudonym": {"required": "Choose a name to show therapists; a nickname is fine."}
-        }
 
 
 class IdentityForm(forms.ModelForm):
@@ -391,79 +337,3 @@ class TrainingForm(EvidenceFormMixin):
         if completed_on.year < 1960:
             raise ValidationError("Enter the date you completed it.")
         return completed_on
-
-
-class VettingDecisionForm(forms.Form):
-    """A staff decision on a license or training."""
-
-    decision = forms.ChoiceField(
-        label="Decision",
-        choices=[
-            (VettingStatus.VERIFIED, "Verify: the document and the board's record match the claim"),
-            (VettingStatus.REJECTED, "Reject: it does not check out"),
-        ],
-        widget=forms.RadioSelect,
-    )
-    board_lookup_url = forms.URLField(
-        label="Where you checked it (the licensing board's look-up page)",
-        required=False,
-        max_length=500,
-        assume_scheme="https",
-        help_text="Required to verify a license.",
-    )
-    reason = forms.CharField(
-        label="Reason, shown to the therapist",
-        required=False,
-        max_length=1000,
-        widget=PlainTextarea(attrs={"rows": 3}),
-        help_text="Required to reject. Say what is wrong and what would fix it.",
-    )
-    version = forms.CharField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.kind = kind
-        if kind != "license":
-            del self.fields["board_lookup_url"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        decision = cleaned.get("decision")
-        if decision == VettingStatus.REJECTED and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "Give the therapist a reason for the rejection.")
-        if (
-            self.kind == "license"
-            and decision == VettingStatus.VERIFIED
-            and not cleaned.get("board_lookup_url")
-            and "board_lookup_url" not in self.errors
-        ):
-            self.add_error(
-                "board_lookup_url", "Record the board's look-up page you checked the license on."
-            )
-        return cleaned
-
-
-class VettingQueueFilterForm(forms.Form):
-    """Staff narrow the vetting queue; the filters live in the URL."""
-
-    AGES = [
-        ("", "Any age"),
-        ("2", "2 days or more"),
-        ("7", "7 days or more"),
-        ("14", "14 days or more"),
-    ]
-
-    kind = forms.ChoiceField(
-        label="Kind",
-        choices=[
-            ("", "Licenses and trainings"),
-            ("license", "Licenses"),
-            ("training", "Trainings"),
-        ],
-        required=False,
-    )
-    state = forms.ChoiceField(
-        label="State", choices=[("", "Any state"), *choices.State.choices], required=False
-    )
-    age = forms.ChoiceField(label="Waiting", choices=AGES, required=False)
-    name = forms.CharField(label="Therapist's name", max_length=120, required=False)

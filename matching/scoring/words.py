@@ -1,10 +1,13 @@
-"""The words scoring uses in its reasons, one table per vocabulary.
+"""The words the score uses in its reasons and a card uses around it, one table per
+vocabulary.
 
-Plain Python, like matching/scoring.py. tests/matching/test_scoring.py checks that each
-table covers every choice of its vocabulary in profiles.choices and alliance.choices.
+Plain Python, like the rest of matching/scoring/. tests/matching/test_scoring.py checks that
+each table covers every value of its vocabulary (profiles/vocabulary.py).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 
 SERVICE_PEOPLE = {
     "police": "police officers",
@@ -103,16 +106,6 @@ LIVED_WORDS = {
     "own_service": "Served as a first responder",
     "family": "Has a first responder in the family",
 }
-PRACTICE_TRAIT = {
-    "explains_confidentiality": "respect_trust",
-    "no_agency_contact": "respect_trust",
-    "goals_together": "collaboration",
-    "reviews_progress": "collaboration",
-    "you_set_pace": "empathy",
-    "knows_the_job": "empathy",
-    "asks_feedback": "adaptability",
-    "changes_approach": "adaptability",
-}
 PRACTICE_WORDS = {
     "explains_confidentiality": "Explains confidentiality and its limits in the first session",
     "no_agency_contact": "Never contacts your department without your written consent",
@@ -129,3 +122,66 @@ TRAIT_WORDS = {
     "empathy": "empathy",
     "adaptability": "adaptability",
 }
+EVALUATION_WORDS = {
+    "fitness_for_duty": "fitness-for-duty evaluations",
+    "pre_employment": "pre-employment screening",
+    "other": "other evaluations",
+}
+STYLE_WORDS = {
+    "lead": ("brings a clear plan", "shares the lead", "lets you lead"),
+    "focus": ("skills for now", "skills and meaning both", "making sense of what happened"),
+    "pace": ("straight at the hard things", "a steady pace", "at your pace, trust first"),
+    "tone": ("warm and encouraging", "warm but direct", "direct, and challenges you"),
+}
+STYLE_NAMES = {"lead": "who leads", "focus": "focus", "pace": "pace", "tone": "tone"}
+COMPONENT_TITLES = {
+    "competence": "Knows first responders",
+    "alliance": "How they build the working relationship",
+    "clinical": "Fits what you are dealing with",
+    "practical": "Practical fit",
+    "responsiveness": "Answers and keeps their profile current",
+}
+NOT_ENOUGH_CHECKINS = "New: not enough check-ins yet"
+FIT_WORDS = ((85, "Strong fit"), (70, "Good fit"), (50, "Fair fit"), (0, "Partial fit"))
+
+
+def fit_words(total: float) -> str:
+    """A short word for a score, so the number is not the only thing a responder reads."""
+    return next(words for floor, words in FIT_WORDS if total >= floor)
+
+
+def listed(values: Iterable[str], words: Mapping[str, str]) -> str:
+    """Values in words, joined as a sentence says them: "a", "a and b", "a, b and c"."""
+    names = [words[v] for v in sorted(values) if v in words]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def style_side(value: int) -> int:
+    """0 for the first pole, 1 for the middle, 2 for the second pole."""
+    return 0 if value <= 2 else 1 if value == 3 else 2
+
+
+def answer_time_words(median_answer_hours: float) -> str:
+    """How soon the answers that came usually came, in words."""
+    if median_answer_hours <= 4:
+        return "within a few hours"
+    if median_answer_hours <= 24:
+        return "within a day"
+    if median_answer_hours <= 72:
+        return "within three days"
+    return "after more than three days"
+
+
+def answer_history_words(received: int, answered: int, median_answer_hours: float | None) -> str:
+    """What a therapist's answers to intro requests were, as facts."""
+    if received <= 0:
+        return "New to Rapport: no intro requests yet"
+    requests = f"request{'s' if received != 1 else ''}"
+    if answered <= 0:
+        return f"Has not answered any of their last {received} intro {requests}"
+    text = f"Answered {answered} of their last {received} intro {requests}"
+    if median_answer_hours is not None:
+        text += f", usually {answer_time_words(median_answer_hours)}"
+    return text

@@ -1,0 +1,136 @@
+"""Every weight and threshold of the score, named once.
+
+The per-therapist scorer (components.py) and the ranked list's columns
+(matching/ranking/) both read these through the factor functions (factors.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from profiles.vocabulary import IMPORTANCE_DEFAULT, IMPORTANCE_MAX, RESPONDER_CULTURE, TRAITS
+
+# Kept with every intro request's snapshot of its score: bump it whenever a weight, a
+# threshold or a factor's formula changes what a score means.
+SCORING_VERSION = "2026-12-a"
+
+# 1. The components and their base weights (points out of 100 at default importance).
+COMPONENT_WEIGHTS: dict[str, float] = {
+    "competence": 30.0,
+    "alliance": 25.0,
+    "clinical": 20.0,
+    "practical": 15.0,
+    "responsiveness": 10.0,
+}
+COMPONENTS = tuple(COMPONENT_WEIGHTS)
+
+# Factors inside each component; each component's factor weights sum to 1.
+COMPETENCE_FACTORS = {
+    "years": 0.20,
+    "caseload": 0.10,
+    "service": 0.35,
+    "training": 0.15,
+    "agency": 0.10,
+    "lived": 0.10,
+}
+# The alliance: the four traits (practices, or check-ins once there are enough) and the fit
+# between how the responder wants to work and how the therapist works.
+ALLIANCE_FACTORS = {"traits": 0.6, "style": 0.4}
+CLINICAL_FACTORS = {"concerns": 0.50, "methods": 0.35, "trauma_focused": 0.15}
+PRACTICAL_FACTORS = {
+    "hours": 0.30,
+    "format": 0.25,
+    "payment": 0.20,
+    "language": 0.15,
+    "gender": 0.10,
+}
+RESPONSIVENESS_FACTORS = {"answer_rate": 0.50, "answer_speed": 0.30, "freshness": 0.20}
+
+# A question the responder left unanswered gives every therapist this value.
+NEUTRAL = 0.5
+
+# Competence: where each factor reaches its full value.
+YEARS_FULL = 15
+CASELOAD_PERCENT_FULL = 60
+RIDE_ALONG_HOURS_FULL = 40
+SERVICES_FULL = 3  # services served, for a responder who named none
+# Years and caseload with other services count for this share of the same with yours.
+OTHER_SERVICE_DEPTH = 0.5
+RETIRED_EXPERIENCE_SHARE = 0.25  # of the service factor, for a retired responder
+# How specific to responders each kind of training is; only verified trainings count.
+TRAINING_KIND_VALUES = {
+    "certification": 1.0,
+    "critical_incident": 0.7,
+    "ride_along": 0.5,
+    "cultural_course": 0.4,
+    "other": 0.25,
+}
+EXTRA_TRAINING_VALUE = 0.15  # each further verified training, on top of the best one
+
+# Alliance: practices named for a trait, at which the trait reaches its full value.
+PRACTICES_PER_TRAIT_FULL = 2
+# Working style: points outside a therapist's range at which the fit reaches 0.
+STYLE_DISTANCE_FULL = 3
+# How much low "the way we work fits me" check-ins discount a therapist's stated style.
+STYLE_CHECKIN_WEIGHT = 0.5
+
+# Clinical fit.
+TRAINED_METHOD_VALUE = 0.7  # a wanted method trained in, against certified in (1)
+AVOIDED_METHOD_PENALTY = 0.25  # the share of the component lost at AVOIDED_METHODS_FULL
+AVOIDED_METHODS_FULL = 2
+
+# Practical fit.
+RESCHEDULES_BONUS = 0.25
+TELEHEALTH_FOR_EITHER_VALUE = 0.8  # telehealth, for a responder happy with either format
+NEAREST_OFFICE_SHARE = 0.5  # an office at the travel limit keeps this share of the value
+# Payment: one of the responder's ways, fully or as a near miss.
+PAID_VALUE = 1.0
+OUT_OF_NETWORK_VALUE = 0.3  # takes insurance, not the responder's carrier
+FEE_UNLISTED_VALUE = 0.8  # takes self-pay, fee not given
+SLIDING_SCALE_VALUE = 0.7  # fee above the budget, with a sliding scale
+OVER_BUDGET_VALUE = 0.3
+# At or above this payment value the responder can pay (a sliding scale counts).
+CAN_PAY_VALUE = SLIDING_SCALE_VALUE
+
+# Responsiveness: a beta prior on the answer rate. A therapist with no requests yet sits at
+# 0.6, between good and poor answerers, and each answered or expired request moves them.
+ANSWER_RATE_PRIOR = 0.6
+ANSWER_RATE_PRIOR_WEIGHT = 4
+ANSWER_HOURS_FULL = 72
+FRESHNESS_DAYS_FULL = 45
+
+SECONDS_PER_DAY = 86_400.0
+EARTH_RADIUS_MILES = 3958.8
+
+# Exact ties are ordered by a shuffle of therapist ids seeded by the responder.
+TIE_MULTIPLIER = 0x9E3779B97F4A7C15
+
+
+def importance_multiplier(importance: float) -> float:
+    """Scale a component by how much it matters: 1/3 (not at all) to 4/3 (most)."""
+    return (1 + max(0, min(IMPORTANCE_MAX, importance))) / 3
+
+
+def component_weights(importance: Mapping[str, int]) -> dict[str, float]:
+    """The components' weights for a responder's importance answers, scaled to sum to 100.
+
+    "Understands responder culture" scales first-responder competence, and the mean of the
+    four traits' importance scales the alliance.
+    """
+    culture = importance.get(RESPONDER_CULTURE, IMPORTANCE_DEFAULT)
+    alliance = sum(importance.get(t, IMPORTANCE_DEFAULT) for t in TRAITS) / len(TRAITS)
+    raw = dict(COMPONENT_WEIGHTS)
+    raw["competence"] *= importance_multiplier(culture)
+    raw["alliance"] *= importance_multiplier(alliance)
+    total = sum(raw.values())
+    return {key: 100.0 * weight / total for key, weight in raw.items()}
+
+
+def trait_shares(importance: Mapping[str, int]) -> dict[str, float]:
+    """Each trait's share of the alliance component for this responder (they sum to the
+    traits factor); equal when every trait was marked as not mattering."""
+    weights = {t: float(max(0, importance.get(t, IMPORTANCE_DEFAULT))) for t in TRAITS}
+    if sum(weights.values()) == 0:
+        weights = dict.fromkeys(TRAITS, 1.0)
+    total = sum(weights.values())
+    return {t: ALLIANCE_FACTORS["traits"] * weights[t] / total for t in TRAITS}

@@ -1,0 +1,34 @@
+"""Forms of the profiles app, one module per area; every form is importable from here."""
+
+from profiles.forms.accounts import PSEUDONYM_HELP, PseudonymForm, SignupQuestionsForm
+from profiles.forms.editor import (
+    EVIDENCE_TYPES,
+    PHOTO_TYPES,
+    CapacityForm,
+    ClinicalForm,
+    EvidenceFormMixin,
+    ExperienceForm,
+    IdentityForm,
+    LicenseForm,
+    PracticalForm,
+    TrainingForm,
+)
+from profiles.forms.vetting import VettingDecisionForm, VettingQueueFilterForm
+
+__all__ = [
+    "EVIDENCE_TYPES",
+    "PHOTO_TYPES",
+    "PSEUDONYM_HELP",
+    "CapacityForm",
+    "ClinicalForm",
+    "EvidenceFormMixin",
+    "ExperienceForm",
+    "IdentityForm",
+    "LicenseForm",
+    "PracticalForm",
+    "PseudonymForm",
+    "SignupQuestionsForm",
+    "TrainingForm",
+    "VettingDecisionForm",
+    "VettingQueueFilterForm",
+]
