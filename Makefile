@@ -19,7 +19,7 @@ run: $(VENV)/.installed
 # The ranking's change feed runs on triggers of each database: its tests run a second time on
 # the embedded SQLite default.
 SQLITE_TESTS := tests/matching/test_ranking_changes.py tests/matching/test_candidates.py \
-	tests/alliance/test_released_totals.py
+	tests/matching/test_feed_triggers.py tests/alliance/test_released_totals.py
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -44,9 +44,10 @@ MODELS = {
 }
 
 # A row's columns as JSON, minus the ignored ones: a new column counts by default.
+# (IF NOT EXISTS: 0010_feed_triggers_generated runs this again when it is reversed.)
 POSTGRES_FUNCTIONS = f"""
-ALTER TABLE {FEED} ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
-CREATE INDEX {FEED}_txid ON {FEED} (txid);
+ALTER TABLE {FEED} ADD COLUMN IF NOT EXISTS txid xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX IF NOT EXISTS {FEED}_txid ON {FEED} (txid);
 CREATE OR REPLACE FUNCTION matching_note_ranking_change() RETURNS trigger AS $$
 DECLARE
     id_column text := TG_ARGV[0];
