@@ -18,7 +18,7 @@ RANKING_CHANGES_KEPT_HOURS = 24
 class RankingChange(models.Model):
     """One write that changed what the ranking or a profile page reads about one therapist.
 
-    Database triggers, generated from matching/feed_triggers.py (which names, per table, the
+    Database triggers, generated from matching/feed_triggers/ (which names, per table, the
     columns that matter), append a row for every insert, delete, or update of a column that
     matters, in the tables behind the ranking: a sign-in, a reminder sent or any other
     bookkeeping write appends nothing. Bulk updates and raw SQL are seen too.

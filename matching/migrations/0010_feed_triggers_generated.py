@@ -1,9 +1,9 @@
-"""The change feed's triggers, generated from matching/feed_triggers.py on both databases.
+"""The change feed's triggers, generated from matching/feed_triggers/ on both databases.
 
 Until now the triggers were written by hand in 0003, 0005, 0007 and 0008: PostgreSQL's
 compared whole rows minus a list of ignored columns, SQLite's named the columns the models
 had when they were made. This drops them and installs the generated ones, which compare
-exactly the columns matching/feed_triggers.py declares as watched, on both databases, and
+exactly the columns matching/feed_triggers/ declares as watched, on both databases, and
 append the same feed rows. (On SQLite, released totals now follow PostgreSQL's rule: an
 update that changes nothing appends no row, and one that moves a row to another therapist
 notes both.)

@@ -1,4 +1,4 @@
-"""The change feed's triggers watch exactly the columns matching/feed_triggers.py declares.
+"""The change feed's triggers watch exactly the columns matching/feed_triggers/ declares.
 
 These tests also run on the embedded SQLite database (`make test` runs this file a second
 time with a SQLite DATABASE_URL), since each database has triggers of its own.
@@ -67,7 +67,7 @@ def test_every_column_of_a_watched_model_is_watched_or_ignored(table: WatchedTab
     assert model._meta.db_table == table.table
     columns = current_columns(table)
     assert undeclared_columns(table, columns) == set(), (
-        f"{table.table}: list each new column in matching/feed_triggers.py, as watched or "
+        f"{table.table}: list each new column in matching/feed_triggers/declarations.py, as watched or "
         "ignored, and remake the triggers in its migration (feed_triggers.with_triggers_remade)"
     )
     declared = set(table.watched) | set(table.ignored)
@@ -131,7 +131,7 @@ def test_the_newest_trigger_migration_installs_todays_declarations() -> None:
     assert installs, "no migration installs the generated triggers"
     migration, newest = installs[-1]
     assert newest.digest == feed_triggers.declarations_digest(), (
-        f"matching/feed_triggers.py changed since {migration}: add a migration with "
+        f"matching/feed_triggers/ changed since {migration}: add a migration with "
         f"RunPython(feed_triggers.Install(digest={feed_triggers.declarations_digest()!r}), "
         "feed_triggers.uninstall), or feed_triggers.with_triggers_remade around a column's own"
     )
