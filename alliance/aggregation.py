@@ -11,16 +11,23 @@ How a trait's measure is made:
        shrunk = (n * mean + k * population_mean) / (n + k)
    The fewer their check-ins, the closer they stay to the population, so one
    enthusiastic check-in cannot outrank thirty good ones. The weak share shrinks the same.
-3. The minimum, and release in batches: a therapist's check-ins are taken in the order
-   they were answered and grouped into batches; a batch closes once it holds check-ins
-   from `min_responders` different responders. Only closed batches count, and a measure
-   needs `min_checkins` of their check-ins. So no single responder's answers can be read
-   off, not even by comparing the figures before and after their check-in: figures move
-   only when a whole batch of at least `min_responders` responders closes. Below the
-   minimum, callers fall back to the therapist's own words.
-4. "With responders like you": where a therapist has the minimum from responders of one
-   service, that service's mean is shrunk toward the therapist's own shrunk mean (step 2)
-   and used for responders of that service (its check-ins batched on their own).
+3. The minimum, and release in batches: a therapist's unshared check-ins are taken in the
+   order they were answered and grouped into batches; a batch closes once it holds
+   check-ins from `min_responders` different responders (plan batch keys: one random key
+   per responder and therapist, kept when the responder deletes their account). Shared
+   check-ins, which the therapist sees one by one, never join a batch, so nothing known can
+   be subtracted from a figure. Only closed batches count, and a measure needs
+   `min_checkins` of their check-ins. The database keeps each batch's members once it
+   closes (alliance.services.totals) and never cuts it again. So figures move only when a
+   whole batch of at least `min_responders` responders closes. Below the minimum, callers
+   fall back to the therapist's own words.
+4. "With responders like you": a service's figure is made only of parts of closed batches
+   (`service_cells`): in each batch, a service with `min_responders` different responders
+   is shown only while the rest of that batch (its members outside every service shown)
+   is empty or also covers `min_responders` responders. Every released figure, and every
+   difference of figures, is then a sum of such cells. Where a therapist's released cells of
+   one service meet the minimum, that service's mean is shrunk toward the therapist's own
+   shrunk mean (step 2) and used for responders of that service.
 5. The value for the ranking (0 to 1) puts the mean and the weak share side by side,
    because ratings crowd near the top of any scale, where means differ little:
        value = (shrunk mean - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST) * (1 - weak share)
@@ -33,7 +40,7 @@ How a trait's measure is made:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,30 +187,74 @@ def _measure(
 class AnsweredCheckin:
     therapist_id: int
     service: str
-    responder_key: int  # the same for every check-in of one responder
+    responder_key: Hashable  # the same for every check-in of one responder with one therapist
     answered_epoch: float
     ratings: Mapping[str, int]  # per trait
+    shared: bool = False  # shown to the therapist one by one: never part of a figure
+
+
+def _responders(checkins: Iterable[AnsweredCheckin]) -> int:
+    return len({c.responder_key for c in checkins})
 
 
 def closed_batches(
     checkins: Iterable[AnsweredCheckin], min_responders: int
 ) -> list[list[AnsweredCheckin]]:
-    """One therapist's check-ins in the order answered, cut into batches (step 3).
+    """One therapist's unshared check-ins in the order answered, cut into batches (step 3).
 
     A batch closes with the check-in that brings it to `min_responders` different
-    responders; the open batch at the end is left out. New check-ins only ever join the
-    open batch, so closed batches never change.
+    responders; the open batch at the end is left out, and shared check-ins are left out
+    of every batch. New check-ins only ever join the open batch, so closed batches never
+    change; the database stores them as they close and cuts only what is still open.
     """
     batches: list[list[AnsweredCheckin]] = []
     current: list[AnsweredCheckin] = []
-    responders: set[int] = set()
+    responders: set[Hashable] = set()
     for checkin in sorted(checkins, key=lambda c: c.answered_epoch):
+        if checkin.shared:
+            continue
         current.append(checkin)
         responders.add(checkin.responder_key)
         if len(responders) >= max(1, min_responders):
             batches.append(current)
             current, responders = [], set()
     return batches
+
+
+def service_cells(
+    batch: list[AnsweredCheckin], min_responders: int
+) -> dict[str, list[AnsweredCheckin]]:
+    """The parts of one closed batch released as service figures (step 4).
+
+    Invariants: each part shown covers at least `min_responders` different responders, and
+    so does the rest of the batch (overall minus every part shown) unless it is empty; so
+    no figure, and no difference of figures, covers fewer. Among the choices that keep
+    them, the one showing the most check-ins (then the first in the services' order).
+    """
+    groups: dict[str, list[AnsweredCheckin]] = defaultdict(list)
+    for checkin in batch:
+        if checkin.service:
+            groups[checkin.service].append(checkin)
+    candidates = sorted(s for s, group in groups.items() if _responders(group) >= min_responders)
+    best: list[str] = []
+    best_size = 0
+    # Every subset of the candidates (at most the eight services: 255 of them), largest first.
+    subsets = sorted(
+        (
+            [s for bit, s in enumerate(candidates) if mask >> bit & 1]
+            for mask in range(1, 2 ** len(candidates))
+        ),
+        key=len,
+        reverse=True,
+    )
+    for chosen in subsets:
+        rest = _responders(c for c in batch if c.service not in chosen)
+        if 0 < rest < min_responders:
+            continue
+        shown = sum(len(groups[s]) for s in chosen)
+        if shown > best_size:
+            best, best_size = chosen, shown
+    return {service: groups[service] for service in best}
 
 
 def totals_of(therapist_id: int, service: str, checkins: list[AnsweredCheckin]) -> CheckinTotals:
@@ -213,30 +264,56 @@ def totals_of(therapist_id: int, service: str, checkins: list[AnsweredCheckin]) 
         therapist_id=therapist_id,
         service=service,
         checkins=len(checkins),
-        responders=len({c.responder_key for c in checkins}),
+        responders=_responders(checkins),
         sums={t: float(sum(c.ratings[t] for c in checkins)) for t in items},
         weak={t: sum(1 for c in checkins if c.ratings[t] <= WEAK_AT_MOST) for t in items},
     )
 
 
+def totals_of_members(
+    therapist_id: int, members: Iterable[tuple[AnsweredCheckin, str]]
+) -> list[CheckinTotals]:
+    """Released totals from the members of closed batches, each with the service whose
+    figure it counts in ("" for the overall figure only): overall first, then each service.
+    Empty while no batch has closed."""
+    members = list(members)
+    if not members:
+        return []
+    per_service: dict[str, list[AnsweredCheckin]] = defaultdict(list)
+    for checkin, service in members:
+        if service:
+            per_service[service].append(checkin)
+    return [totals_of(therapist_id, "", [c for c, _ in members])] + [
+        totals_of(therapist_id, service, group) for service, group in sorted(per_service.items())
+    ]
+
+
 def released_totals(
     therapist_id: int, checkins: Iterable[AnsweredCheckin], min_responders: int
 ) -> list[CheckinTotals]:
-    """One therapist's released totals: all services first (service ""), then each service
-    with closed batches of its own. Empty while no batch has closed."""
-    theirs = list(checkins)
-    released = [c for batch in closed_batches(theirs, min_responders) for c in batch]
-    if not released:
-        return []
-    per_service: dict[str, list[AnsweredCheckin]] = defaultdict(list)
-    for checkin in theirs:
-        if checkin.service:
-            per_service[checkin.service].append(checkin)
-    return [totals_of(therapist_id, "", released)] + [
-        totals_of(therapist_id, service, [c for b in batches for c in b])
-        for service, group in sorted(per_service.items())
-        if (batches := closed_batches(group, min_responders))
-    ]
+    """One therapist's released totals, cut from scratch: all services first (service ""),
+    then each service with released cells. Empty while no batch has closed.
+
+    The stored batches give the same while no check-in's sharing has changed since it was
+    answered (a deleted responder's shares are forgotten; their withheld check-ins stay
+    withheld in the database).
+    """
+    return totals_of_members(therapist_id, batch_members(checkins, min_responders))
+
+
+def batch_members(
+    checkins: Iterable[AnsweredCheckin], min_responders: int
+) -> list[tuple[AnsweredCheckin, str]]:
+    """Every member of the closed batches, with the service whose figure it counts in."""
+    members = []
+    for batch in closed_batches(checkins, min_responders):
+        cell_of = {
+            id(checkin): service
+            for service, cell in service_cells(batch, min_responders).items()
+            for checkin in cell
+        }
+        members.extend((checkin, cell_of.get(id(checkin), "")) for checkin in batch)
+    return members
 
 
 def measure_checkins(

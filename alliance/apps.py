@@ -10,6 +10,7 @@ class AllianceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_delete
 
+        from alliance import checks  # noqa: F401  (registers the start-up checks)
         from alliance.selectors import alliance_missing
         from alliance.services.checkins import checkins_forget_responder
         from profiles.editor import EditorSection, register_section

@@ -102,6 +102,10 @@ class CheckInPlan(models.Model):
     )
     # The responder's service when the intro was accepted: "with responders like you".
     service = models.CharField(max_length=32, choices=choices.Service.choices, blank=True)
+    # Who counts as one responder in the release batches: random, the same for every plan of
+    # one responder with one therapist, and kept when the responder deletes their account, so
+    # a deletion never turns one responder into two (alliance.services.totals).
+    batch_key = models.UUIDField(default=uuid.uuid4, editable=False)
     accepted_at = models.DateTimeField()
     stopped_at = models.DateTimeField(null=True, blank=True)
 
@@ -203,9 +207,10 @@ class CheckIn(models.Model):
 class ReleasedTotals(models.Model):
     """Sums over one therapist's released check-ins: all of them (service "") or one service's.
 
-    Released means in closed batches (alliance/aggregation.py). alliance.services.totals keeps
-    these rows equal to what the check-ins give, whenever one is answered, so the ranking and
-    the dashboards read one short row per therapist instead of every check-in.
+    Released means in stored closed batches (ReleasedBatch): the overall row sums every member,
+    a service's row the members its batches released for that service. alliance.services.totals
+    derives these rows from the stored batches whenever one closes, so the ranking and the
+    dashboards read one short row per therapist instead of every check-in.
     """
 
     therapist = models.ForeignKey(
@@ -240,3 +245,61 @@ class ReleasedTotals(models.Model):
 
     def __str__(self) -> str:
         return f"Released check-in totals {self.pk}"
+
+
+class ReleasedBatch(models.Model):
+    """One closed batch of a therapist's check-ins, fixed when it closed and never cut again.
+
+    It holds unshared check-ins from at least ALLIANCE_MIN_RESPONDERS different responders
+    (plan batch keys). Which check-ins belong to it is stored (CheckInRelease), so a later
+    deletion or share changes neither its members nor its figures.
+    """
+
+    therapist = models.ForeignKey(
+        "profiles.TherapistProfile", on_delete=models.CASCADE, related_name="released_batches"
+    )
+    number = models.PositiveIntegerField()  # 1 for the therapist's first batch
+    released_at = models.DateTimeField()  # kept for order; shown as a month at most
+    checkins = models.PositiveIntegerField()
+    responders = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "number"], name="released_batch_once_per_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(responders__gte=1, checkins__gte=models.F("responders")),
+                name="released_batch_counts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Released batch {self.pk}"
+
+
+class CheckInRelease(models.Model):
+    """What became of one answered check-in in the release, decided once and kept.
+
+    Either a member of a released batch (`batch` set), counted in the overall figure and,
+    where `service` is set, in that service's figure too; or withheld for good (`batch`
+    empty) because the responder shared it with the therapist, who could otherwise subtract
+    it from a figure. A check-in with no row waits in the therapist's open batch.
+    """
+
+    checkin = models.OneToOneField(CheckIn, on_delete=models.CASCADE, related_name="release")
+    batch = models.ForeignKey(
+        ReleasedBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="members"
+    )
+    service = models.CharField(max_length=32, choices=choices.Service.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(batch__isnull=False) | models.Q(service=""),
+                name="checkin_release_withheld_has_no_service",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in release {self.pk}"

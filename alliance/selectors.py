@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, F, Sum
 from django.utils import timezone
 
 from alliance.aggregation import (
@@ -17,12 +15,18 @@ from alliance.aggregation import (
     CheckinTotals,
     Measures,
     Population,
-    closed_batches,
     measure_totals,
     population_of,
 )
 from alliance.choices import Trait
-from alliance.models import AllianceApproach, CheckIn, ReleasedTotals, token_hash
+from alliance.models import (
+    AllianceApproach,
+    CheckIn,
+    CheckInRelease,
+    ReleasedBatch,
+    ReleasedTotals,
+    token_hash,
+)
 from profiles.models import License, ResponderProfile, TherapistProfile
 
 TOKEN_CHARS_MAX = 100
@@ -77,30 +81,58 @@ def checkins_due_for(*, responder: ResponderProfile) -> list[CheckIn]:
     )
 
 
-def _responder_key() -> Coalesce:
-    # A responder who deleted their account counts once per plan: their plans keep no link.
-    return Coalesce(F("plan__responder_id"), Value(0) - F("plan_id"))
-
-
 def answered_checkins(*, therapist_id: int | None = None) -> list[AnsweredCheckin]:
-    """Every answered check-in (or one therapist's) as the aggregation reads it: one query."""
+    """Every answered check-in (or one therapist's) as the aggregation reads it: one query.
+
+    Each responder is known by their plan's batch key, which a deletion does not change.
+    """
     answered = CheckIn.objects.filter(status=CheckIn.Status.ANSWERED)
     if therapist_id is not None:
         answered = answered.filter(plan__therapist_id=therapist_id)
-    rows = answered.annotate(responder_key=_responder_key()).values_list(
-        "plan__therapist_id", "plan__service", "responder_key", "answered_at", *ITEMS
+    rows = answered.values_list(
+        "plan__therapist_id", "plan__service", "plan__batch_key", "answered_at", "shared", *ITEMS
     )
     return [
         AnsweredCheckin(
             therapist_id=therapist_id,
             service=service,
-            responder_key=responder_key,
+            responder_key=key,
             answered_epoch=answered_at.timestamp(),
             ratings=dict(zip(ITEMS, ratings, strict=True)),
+            shared=shared,
         )
-        for therapist_id, service, responder_key, answered_at, *ratings in rows.order_by(
+        for therapist_id, service, key, answered_at, shared, *ratings in rows.order_by(
             "answered_at", "pk"
         )
+    ]
+
+
+def released_members(*, therapist_id: int) -> list[tuple[AnsweredCheckin, str]]:
+    """The members of a therapist's stored batches, each with the service whose figure it
+    counts in ("" for the overall figure only): one query."""
+    rows = (
+        CheckInRelease.objects.filter(batch__therapist_id=therapist_id)
+        .order_by("batch__number", "checkin__answered_at", "checkin_id")
+        .values_list(
+            "service",
+            "checkin__plan__service",
+            "checkin__plan__batch_key",
+            "checkin__answered_at",
+            *(f"checkin__{item}" for item in ITEMS),
+        )
+    )
+    return [
+        (
+            AnsweredCheckin(
+                therapist_id=therapist_id,
+                service=service,
+                responder_key=key,
+                answered_epoch=answered_at.timestamp(),
+                ratings=dict(zip(ITEMS, ratings, strict=True)),
+            ),
+            cell,
+        )
+        for cell, service, key, answered_at, *ratings in rows
     ]
 
 
@@ -174,18 +206,20 @@ def alliance_measures(
 @dataclass(frozen=True)
 class TraitRow:
     label: str
-    rating: float
+    rating: float  # shrunk, shown to one decimal
     population: float
-    weak_percent: int
-    population_weak_percent: int
     helps: str
 
 
 @dataclass(frozen=True)
 class TrendPoint:
-    label: str
-    rating: float  # plain mean of the four traits over one closed batch
-    checkins: int
+    """One stored batch as the therapist sees it: the month it closed, never a day; how many
+    responders (at least the minimum); its mean of the four traits as a band two points
+    wide, which no batch of the minimum size turns into anyone's answer."""
+
+    month: str
+    responders: int
+    band: str
 
 
 @dataclass(frozen=True)
@@ -205,11 +239,15 @@ TRAIT_HELPS = {
     "adaptability": "Asking how the work is going, and changing course when it is not.",
 }
 TREND_BATCHES_SHOWN = 8
+# A batch's mean of the four traits is shown only as one of these bands (lower bound, words).
+# Two points wide: with at least 5 check-ins (20 answers) behind a band, any one answer can
+# still be anything from 0 to 10, so a band names nobody's answer, even when all are alike.
+MEAN_BANDS = ((8.0, "8 to 10"), (6.0, "6 to 8"), (4.0, "4 to 6"), (2.0, "2 to 4"), (0.0, "0 to 2"))
 
 
-def _day(epoch: float) -> str:
-    moment = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
-    return f"{timezone.localdate(moment):%b %-d, %Y}"
+def mean_band(mean: float) -> str:
+    """The band a batch's mean falls in."""
+    return next(words for lowest, words in MEAN_BANDS if mean >= lowest)
 
 
 def _mean_rating(measure: AllianceMeasure) -> float:
@@ -219,7 +257,10 @@ def _mean_rating(measure: AllianceMeasure) -> float:
 def therapist_alliance_view(*, therapist: TherapistProfile) -> TherapistAllianceView:
     """What the therapist's dashboard shows: aggregates from the minimum on, shared answers.
 
-    Never an answer that was not shared, never a note.
+    Invariants: never an answer that was not shared, never a note; figures only from stored
+    batches (so they change only when a batch of the minimum closes); no day of any batch,
+    only its month; no share of weak answers (a share compared before and after a batch
+    can name a batch whose members all answered weak); batch means only as bands.
     """
     measures = alliance_measures(therapist_ids=[therapist.pk])
     measure = measures.overall.get(therapist.pk)
@@ -232,24 +273,27 @@ def therapist_alliance_view(*, therapist: TherapistProfile) -> TherapistAlliance
                 label=Trait(t).label,
                 rating=measure.traits[t].rating,
                 population=population.means[t],
-                weak_percent=round(100 * measure.traits[t].weak_share),
-                population_weak_percent=round(100 * population.weak_shares[t]),
                 helps=TRAIT_HELPS[t],
             )
             for t in TRAITS
         )
-        batches = closed_batches(
-            answered_checkins(therapist_id=therapist.pk), settings.ALLIANCE_MIN_RESPONDERS
+        four = sum(
+            (F(f"members__checkin__{t}") for t in TRAITS[1:]),
+            F(f"members__checkin__{TRAITS[0]}"),
         )
-        points = [
+        batches = (
+            ReleasedBatch.objects.filter(therapist=therapist)
+            .annotate(mean=Avg(four))
+            .order_by("-number")[:TREND_BATCHES_SHOWN]
+        )
+        trend = tuple(
             TrendPoint(
-                label=f"{_day(batch[0].answered_epoch)} to {_day(batch[-1].answered_epoch)}",
-                rating=sum(sum(c.ratings.values()) for c in batch) / (len(TRAITS) * len(batch)),
-                checkins=len(batch),
+                month=f"{timezone.localdate(batch.released_at):%B %Y}",
+                responders=batch.responders,
+                band=mean_band(float(batch.mean) / len(TRAITS)),
             )
-            for batch in batches[-TREND_BATCHES_SHOWN:]
-        ]
-        trend = tuple(points)
+            for batch in reversed(batches)
+        )
     shared = tuple(
         CheckIn.objects.select_related("plan__responder")
         .filter(plan__therapist=therapist, status=CheckIn.Status.ANSWERED, shared=True)

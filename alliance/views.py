@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,7 +28,7 @@ from alliance.services.checkins import (
     checkin_snooze,
     checkins_stop,
 )
-from profiles.decorators import role_required, staff_required
+from profiles.decorators import mfa_required, role_required, staff_required
 from profiles.editor import editor_context
 from profiles.models import ResponderProfile, TherapistProfile, User
 from profiles.views.editor import announce_saved
@@ -98,6 +99,7 @@ def _checkin_page(
             "checkin": checkin,
             "therapist": checkin.plan.therapist,
             "snoozes_left": SNOOZES_MAX - checkin.snoozes,
+            "min_responders": settings.ALLIANCE_MIN_RESPONDERS,
         },
     )
 
@@ -159,14 +161,23 @@ def checkin_done(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "alliance/checkin_weak.html" if checkin.weak else "alliance/checkin_thanks.html",
-        {"checkin": checkin, "therapist": therapist, "rematch_url": rematch},
+        {
+            "checkin": checkin,
+            "therapist": therapist,
+            "rematch_url": rematch,
+            "min_responders": settings.ALLIANCE_MIN_RESPONDERS,
+        },
     )
 
 
 @require_safe
 @role_required(User.Role.THERAPIST)
+@mfa_required("Set up two-factor authentication before you read responders' check-ins.")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The therapist's measured alliance, from the minimum count on, and shared check-ins."""
+    """The therapist's measured alliance, from the minimum count on, and shared check-ins.
+
+    Pseudonyms, dates and shared answers: behind two-factor, as intro requests are.
+    """
     therapist = get_object_or_404(TherapistProfile, user=request.user)
     return render(
         request,

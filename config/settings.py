@@ -240,10 +240,10 @@ if CHECKIN_SECOND_DAYS <= CHECKIN_FIRST_DAYS:
 # Measured alliance (alliance/aggregation.py): a therapist's mean rating is shrunk toward
 # all therapists' mean as if ALLIANCE_PRIOR_CHECKINS average check-ins were added to theirs,
 # and is used and shown only from ALLIANCE_MIN_CHECKINS check-ins given by at least
-# ALLIANCE_MIN_RESPONDERS different responders.
+# ALLIANCE_MIN_RESPONDERS different responders (at least 5: alliance.checks refuses fewer).
 ALLIANCE_PRIOR_CHECKINS = env.int("ALLIANCE_PRIOR_CHECKINS", 10, minimum=0)
 ALLIANCE_MIN_CHECKINS = env.int("ALLIANCE_MIN_CHECKINS", 5, minimum=1)
-ALLIANCE_MIN_RESPONDERS = env.int("ALLIANCE_MIN_RESPONDERS", 5, minimum=1)
+ALLIANCE_MIN_RESPONDERS = env.int("ALLIANCE_MIN_RESPONDERS", 5, minimum=5)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", "America/Chicago")

@@ -305,8 +305,15 @@ class DemoCheckins:
     still_seeing: bool
 
 
-def demo_checkins(number: int, responders: int, *, seed: int = 20261127) -> list[DemoCheckins]:
-    """The check-ins of demo therapist `number`, the same every time; many have none."""
+def demo_checkins(
+    number: int, responders: int, *, seed: int = 20261127, services: int = 1
+) -> list[DemoCheckins]:
+    """The check-ins of demo therapist `number`, the same every time; many have none.
+
+    Responder n serves in service n % `services`. Some therapists see mostly responders of
+    one service (a department's assistance program), so that batches can release a figure
+    for that service (alliance.aggregation.service_cells).
+    """
     rng = random.Random(seed * 7_000_001 + number)  # noqa: S311 (demo data, not secrets)
     featured = number == 1  # the demo therapist who signs in: always enough to show
     if not featured and rng.random() < 0.35:
@@ -314,7 +321,11 @@ def demo_checkins(number: int, responders: int, *, seed: int = 20261127) -> list
     quality = rng.gauss(0.0, 1.0)
     trait_bias = {item: rng.gauss(0.0, 0.4) for item in DEMO_CHECKIN_ITEMS}
     count = 12 if featured else rng.choice([2, 4, 6, 8, 10, 14, 20])
-    chosen = rng.sample(range(responders), min(responders, count))
+    pool = list(range(responders))
+    if services > 1 and rng.random() < 0.4:
+        focus = rng.randrange(services)
+        pool = [n for n in pool if n % services == focus]
+    chosen = rng.sample(pool, min(len(pool), count))
     result = []
     for responder in chosen:
         personal = rng.gauss(0.0, 0.6)  # some responders rate everyone higher

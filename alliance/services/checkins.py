@@ -61,7 +61,12 @@ def checkins_schedule(
     accepted_at: dt.datetime,
     service: str,
 ) -> CheckInPlan:
-    """Plan the check-ins that follow an accepted intro; a second call changes nothing."""
+    """Plan the check-ins that follow an accepted intro; a second call changes nothing.
+
+    A responder's plans with one therapist share one batch key, so they count as one
+    responder in the release batches, before and after any deletion.
+    """
+    earlier = CheckInPlan.objects.filter(responder=responder, therapist=therapist).first()
     plan, created = CheckInPlan.objects.get_or_create(
         intro_id=intro_id,
         defaults={
@@ -69,6 +74,7 @@ def checkins_schedule(
             "therapist": therapist,
             "accepted_at": accepted_at,
             "service": service,
+            **({"batch_key": earlier.batch_key} if earlier else {}),
         },
     )
     if created:

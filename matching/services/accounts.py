@@ -74,7 +74,8 @@ def responder_account_delete(*, user: User) -> None:
     # Cascades to the profile (answers), intro requests (messages, contact details), email
     # addresses and two-factor authenticators. Check-in plans stay, without the responder.
     user.delete()
-    # Their check-ins now count as one responder per plan: the totals follow.
+    # Their plans keep their batch keys and their check-ins stay in the batches they were
+    # released in: no batch is cut again and no figure moves. The refresh only confirms it.
     released_totals_refresh_many(therapist_ids=rated)
     for therapist_id in told:
         tell_therapist_a_request_was_withdrawn.delay_on_commit(therapist_id)

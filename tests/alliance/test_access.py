@@ -152,3 +152,17 @@ def test_a_check_in_is_refused_once_answered_from_any_page(world) -> None:
         checkins.checkin_skip(checkin=checkin, responder=responder)
         page = client_as(responder.user).get(reverse("alliance:checkin", args=[checkin.public_id]))
     assert page.status_code == 410
+
+
+def test_a_therapist_without_two_factor_is_sent_to_set_it_up_before_the_check_ins(world) -> None:
+    from tests.factories import TherapistFactory
+
+    response = client_as(TherapistFactory().user).get(reverse("alliance:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    assert "next=" in response["Location"]
+
+
+def test_a_therapist_with_two_factor_reads_their_check_ins(world) -> None:
+    response = client_as(world["therapist user"]).get(reverse("alliance:dashboard"))
+    assert response.status_code == 200

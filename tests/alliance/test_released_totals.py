@@ -25,7 +25,7 @@ from alliance.aggregation import (
     population_of,
     released_totals,
 )
-from alliance.models import CheckIn, ReleasedTotals
+from alliance.models import CheckIn, CheckInRelease, ReleasedBatch, ReleasedTotals
 from alliance.selectors import alliance_measures, alliance_population
 from alliance.services.checkins import checkin_answer
 from matching.models import RankingChange
@@ -134,12 +134,16 @@ def test_a_closed_batch_notes_the_therapist_and_the_population_in_the_feed() -> 
 
 
 @pytest.mark.django_db
-def test_a_deleted_responder_counts_once_per_plan_and_the_totals_follow() -> None:
+def test_a_deleted_responder_with_two_plans_still_counts_once_and_nothing_is_cut_again() -> None:
     therapist = listed_therapist()
     made = answered_checkins(therapist, 8, responders=4)
-    # The fourth responder also saw the therapist a second time: a second plan, one check-in.
-    again = made[-1].plan.responder
-    second = CheckInPlanFactory(therapist=therapist, responder=again)
+    # The fourth responder also saw the therapist a second time: a second plan, one check-in,
+    # under the same batch key, as checkins_schedule gives it.
+    first_plan = made[-1].plan
+    again = first_plan.responder
+    second = CheckInPlanFactory(
+        therapist=therapist, responder=again, batch_key=first_plan.batch_key
+    )
     CheckIn.objects.create(
         plan=second,
         number=1,
@@ -149,23 +153,47 @@ def test_a_deleted_responder_counts_once_per_plan_and_the_totals_follow() -> Non
     answer(second.checkins.get())
     assert stored(therapist.pk) == {}  # still four different responders
     responder_account_delete(user=again.user)
-    # Without the account, their two plans count as two responders: a batch closes.
-    assert stored(therapist.pk) == recomputed(therapist.pk)
-    assert stored(therapist.pk)[""]["responders"] == 5
+    # Before, the two plans became two "responders" and a batch closed on the deletion
+    # alone. The key stays with the plans: still four responders, nothing released.
+    assert stored(therapist.pk) == {} == recomputed(therapist.pk)
+    assert not ReleasedBatch.objects.filter(therapist=therapist).exists()
 
 
 @pytest.mark.django_db
-def test_the_migration_fills_the_same_totals_from_existing_check_ins() -> None:
+def test_a_deletion_leaves_every_released_batch_and_figure_as_it_was() -> None:
+    therapist = listed_therapist()
+    made = answered_checkins(therapist, 7, responders=6)  # one batch of 5, one waiting
+    members = set(CheckInRelease.objects.filter(batch__isnull=False).values_list("checkin_id"))
+    before = stored(therapist.pk)
+    for checkin in made:
+        responder_account_delete(user=checkin.plan.responder.user)
+    assert stored(therapist.pk) == before
+    assert set(CheckInRelease.objects.values_list("checkin_id")) == members
+    assert ReleasedBatch.objects.get(therapist=therapist).checkins == 5
+
+
+@pytest.mark.django_db
+def test_the_migration_stores_the_same_batches_and_totals_from_existing_check_ins() -> None:
     from importlib import import_module
 
     one, two = listed_therapist(), listed_therapist()
     answered_checkins(one, 9, responders=6, each=2)
+    answered_checkins(one, 4, responders=2, shared=True)
     answered_checkins(two, {"empathy": 2}, responders=5, service="dispatch")
     expected = {one.pk: stored(one.pk), two.pk: stored(two.pk)}
+    releases = set(CheckInRelease.objects.values_list("checkin_id", "batch__number", "service"))
     assert all(expected.values())
     ReleasedTotals.objects.all().delete()
-    import_module("alliance.migrations.0005_released_totals").fill(apps, connection.schema_editor())
+    CheckInRelease.objects.all().delete()
+    ReleasedBatch.objects.all().delete()
+    import_module("alliance.migrations.0006_stable_release_batches").release(
+        apps, connection.schema_editor()
+    )
     assert {one.pk: stored(one.pk), two.pk: stored(two.pk)} == expected
+    assert (
+        set(CheckInRelease.objects.values_list("checkin_id", "batch__number", "service"))
+        == releases
+    )
 
 
 @pytest.mark.django_db

@@ -269,7 +269,7 @@ MATRIX: dict[str, Row] = {
     "alliance:checkin_action": Row(
         lambda w: [_checkin(w).public_id, "skip"], responders_only(owned=True), post_only=True
     ),
-    "alliance:dashboard": Row(no_args, therapists_only()),
+    "alliance:dashboard": Row(no_args, therapists_only(mfa=True)),
     "alliance:staff": Row(no_args, staff_only()),
     "profiles:document_preview": Row(lambda w: ["license", w.license.pk], staff_only()),
     "profiles:vetting_queue": Row(no_args, staff_only()),

@@ -212,7 +212,8 @@ class Command(BaseCommand):
         }
         made = []  # (intro, plan, demo), saved in three bulk inserts
         for number, therapist_id in sorted(therapists.items()):
-            for offset, demo in enumerate(demo_checkins(number, CHECKIN_RESPONDERS)):
+            demos = demo_checkins(number, CHECKIN_RESPONDERS, services=len(CHECKIN_SERVICES))
+            for offset, demo in enumerate(demos):
                 profile, service = responders[demo.responder]
                 days = CHECKIN_DAYS[len(demo.answers) - 1]
                 accepted = now - dt.timedelta(days=days + 3 + (number + offset) % 40)
