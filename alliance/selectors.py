@@ -244,7 +244,9 @@ def therapist_alliance_view(*, therapist: TherapistProfile) -> TherapistAlliance
         points = [
             TrendPoint(
                 label=f"{_day(batch[0].answered_epoch)} to {_day(batch[-1].answered_epoch)}",
-                rating=sum(sum(c.ratings.values()) for c in batch) / (len(TRAITS) * len(batch)),
+                # The four traits only: "fit" is a fifth item, not a trait.
+                rating=sum(c.ratings[t] for c in batch for t in TRAITS)
+                / (len(TRAITS) * len(batch)),
                 checkins=len(batch),
             )
             for batch in batches[-TREND_BATCHES_SHOWN:]
