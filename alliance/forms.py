@@ -5,7 +5,13 @@ from typing import Any
 from django import forms
 
 from alliance.choices import STYLE_DIMENSIONS, STYLE_TITLES, style_scale_choices
-from alliance.models import CHECKIN_NOTE_MAX_CHARS, RATING_FIELDS, RATING_MAX, AllianceApproach
+from alliance.models import (
+    CHECKIN_NOTE_MAX_CHARS,
+    RATING_FIELDS,
+    RATING_MAX,
+    WELLBEING_FIELDS,
+    AllianceApproach,
+)
 from profiles.fields import PlainTextarea
 
 STYLE_PARTS = {
@@ -108,8 +114,37 @@ def _rating(name: str) -> forms.IntegerField:
     )
 
 
+# The optional questions on how things are going for the responder, in Rapport's own words;
+# 0 means very badly, 10 means very well. Staff report only: never ranked, never shown to
+# the therapist.
+WELLBEING_ITEMS = {
+    "wellbeing_overall": "Overall, how are things going for you these days?",
+    "wellbeing_work": "How are things going at work?",
+    "wellbeing_home": "How are things going at home?",
+    "wellbeing_sleep": "How well are you sleeping?",
+}
+WELLBEING_OUT_OF_RANGE = "Choose a whole number from 0 to 10, or leave it empty."
+
+
+def _wellbeing(name: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=WELLBEING_ITEMS[name],
+        help_text="Optional. 0 means very badly, 10 means very well.",
+        min_value=0,
+        max_value=RATING_MAX,
+        required=False,
+        error_messages={
+            "invalid": WELLBEING_OUT_OF_RANGE,
+            "min_value": WELLBEING_OUT_OF_RANGE,
+            "max_value": WELLBEING_OUT_OF_RANGE,
+        },
+        widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
+    )
+
+
 class CheckInForm(forms.Form):
-    """A check-in: have you met, five items from 0 to 10, still seeing them, a private note."""
+    """A check-in: have you met, five items from 0 to 10, still seeing them, how things are
+    going for you (optional), a private note."""
 
     met = forms.TypedChoiceField(
         label="Have you met them yet?",
@@ -127,6 +162,10 @@ class CheckInForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
+    wellbeing_overall = _wellbeing("wellbeing_overall")
+    wellbeing_work = _wellbeing("wellbeing_work")
+    wellbeing_home = _wellbeing("wellbeing_home")
+    wellbeing_sleep = _wellbeing("wellbeing_sleep")
     note = forms.CharField(
         label="A note for yourself (optional)",
         help_text="Only you can read it. It is never shared, not even when you share your answers.",
@@ -136,7 +175,10 @@ class CheckInForm(forms.Form):
     )
     shared = forms.BooleanField(
         label="Share these answers with my therapist (not my note)",
-        help_text="Off unless you tick it. Sharing helps them adapt how you work together.",
+        help_text=(
+            "Off unless you tick it. Sharing helps them adapt how you work together. How "
+            "things are going for you is never shared."
+        ),
         required=False,
     )
 
@@ -154,3 +196,7 @@ class CheckInForm(forms.Form):
     @property
     def ratings(self) -> dict[str, int]:
         return {name: self.cleaned_data[name] for name in RATING_FIELDS}
+
+    @property
+    def wellbeing(self) -> dict[str, int | None]:
+        return {name: self.cleaned_data.get(name) for name in WELLBEING_FIELDS}

@@ -79,6 +79,9 @@ class AllianceApproach(models.Model):
 CHECKIN_NOTE_MAX_CHARS = 1000
 RATING_MAX = 10
 RATING_FIELDS = ("respect_trust", "collaboration", "empathy", "adaptability", "fit")
+# How things are going for the responder (optional, 0 to 10). Read only by the staff report,
+# never by the ranking, and never shown to the therapist.
+WELLBEING_FIELDS = ("wellbeing_overall", "wellbeing_work", "wellbeing_home", "wellbeing_sleep")
 
 
 class CheckInPlan(models.Model):
@@ -109,6 +112,19 @@ class CheckInPlan(models.Model):
     accepted_at = models.DateTimeField()
     stopped_at = models.DateTimeField(null=True, blank=True)
 
+    class StopReason(models.TextChoices):
+        RESPONDER = "responder", "The responder asked to stop"
+        NOT_SEEING = "not_seeing", "No longer seeing the therapist"
+        NOT_MET = "not_met", "Not met after two reminders a week apart"
+        BLOCKED = "blocked", "The responder blocked the therapist"
+        THERAPIST_CLOSED = "therapist_closed", "The therapist closed their account"
+        ACCOUNT_DELETED = "account_deleted", "The responder deleted their account"
+
+    # Why the plan stopped (empty while it runs, and for plans stopped before reasons were kept).
+    stopped_reason = models.CharField(max_length=24, choices=StopReason.choices, blank=True)
+    # When the responder was emailed that no more questions will come (therapist closed), once.
+    stop_notice_sent_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         indexes = [models.Index(fields=["therapist"], name="checkin_plan_therapist_idx")]
 
@@ -118,6 +134,12 @@ class CheckInPlan(models.Model):
     @property
     def is_active(self) -> bool:
         return self.stopped_at is None and self.responder_id is not None
+
+
+def _wellbeing() -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(RATING_MAX)]
+    )
 
 
 class CheckIn(models.Model):
@@ -133,6 +155,8 @@ class CheckIn(models.Model):
         ANSWERED = "answered", "Answered"
         SKIPPED = "skipped", "Skipped"
         STOPPED = "stopped", "Stopped"
+        # The emailed link expired unanswered: the plan moves on to the next check-in.
+        LAPSED = "lapsed", "Not answered in time"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(CheckInPlan, on_delete=models.CASCADE, related_name="checkins")
@@ -145,6 +169,8 @@ class CheckIn(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
+    # The one reminder, CHECKIN_REMINDER_DAYS after the email, while the link still works.
+    reminded_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     respect_trust = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(RATING_MAX)]
@@ -161,6 +187,10 @@ class CheckIn(models.Model):
     fit = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(RATING_MAX)]
     )
+    wellbeing_overall = _wellbeing()
+    wellbeing_work = _wellbeing()
+    wellbeing_home = _wellbeing()
+    wellbeing_sleep = _wellbeing()
     still_seeing = models.BooleanField(null=True, blank=True)
     note = EncryptedTextField(blank=True, validators=[MaxLengthValidator(CHECKIN_NOTE_MAX_CHARS)])
     shared = models.BooleanField(default=False)
@@ -176,7 +206,7 @@ class CheckIn(models.Model):
                     | models.Q(**{f"{name}__gte": 0, f"{name}__lte": RATING_MAX}),
                     name=f"checkin_{name}_in_range",
                 )
-                for name in RATING_FIELDS
+                for name in (*RATING_FIELDS, *WELLBEING_FIELDS)
             ],
             models.CheckConstraint(
                 condition=~models.Q(status="answered")
@@ -202,6 +232,10 @@ class CheckIn(models.Model):
     @property
     def ratings(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in RATING_FIELDS}
+
+    @property
+    def wellbeing(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in WELLBEING_FIELDS}
 
 
 class ReleasedTotals(models.Model):

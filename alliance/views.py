@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance.forms import CHECKIN_ITEMS, AllianceApproachForm, CheckInForm
-from alliance.models import CheckIn
+from alliance.models import WELLBEING_FIELDS, CheckIn
 from alliance.selectors import (
     alliance_approach_for,
     checkin_by_token,
@@ -86,6 +86,7 @@ def _checkin_page(
                 still_seeing=form.cleaned_data["still_seeing"] == "yes",
                 note=form.cleaned_data["note"],
                 shared=form.cleaned_data["shared"],
+                wellbeing=form.wellbeing,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -100,6 +101,8 @@ def _checkin_page(
             "therapist": checkin.plan.therapist,
             "snoozes_left": SNOOZES_MAX - checkin.snoozes,
             "min_responders": settings.ALLIANCE_MIN_RESPONDERS,
+            "wellbeing_first": WELLBEING_FIELDS[0],
+            "wellbeing_last": WELLBEING_FIELDS[-1],
         },
     )
 

@@ -235,8 +235,12 @@ CHECKIN_SECOND_DAYS = env.int("CHECKIN_SECOND_DAYS", 42, minimum=1)
 CHECKIN_REPEAT_DAYS = env.int("CHECKIN_REPEAT_DAYS", 91, minimum=1)
 CHECKIN_LINK_DAYS = env.int("CHECKIN_LINK_DAYS", 14, minimum=1)
 CHECKIN_EMAIL_EVERY_SECONDS = env.int("CHECKIN_EMAIL_EVERY_SECONDS", 3600, minimum=1)
+# One reminder this many days after a check-in's email, while its link still works.
+CHECKIN_REMINDER_DAYS = env.int("CHECKIN_REMINDER_DAYS", 5, minimum=1)
 if CHECKIN_SECOND_DAYS <= CHECKIN_FIRST_DAYS:
     raise ImproperlyConfigured("CHECKIN_SECOND_DAYS must be above CHECKIN_FIRST_DAYS.")
+if CHECKIN_REMINDER_DAYS >= CHECKIN_LINK_DAYS:
+    raise ImproperlyConfigured("CHECKIN_REMINDER_DAYS must be below CHECKIN_LINK_DAYS.")
 # Measured alliance (alliance/aggregation.py): a therapist's mean rating is shrunk toward
 # all therapists' mean as if ALLIANCE_PRIOR_CHECKINS average check-ins were added to theirs,
 # and is used and shown only from ALLIANCE_MIN_CHECKINS check-ins given by at least
@@ -357,6 +361,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "checkin-emails": {
         "task": "alliance.tasks.email_due_checkins",
         "schedule": CHECKIN_EMAIL_EVERY_SECONDS,  # each check-in is emailed once
+    },
+    "checkin-sweep": {
+        "task": "alliance.tasks.sweep_checkins",
+        # Expired links move their plan on; each check-in is reminded at most once.
+        "schedule": CHECKIN_EMAIL_EVERY_SECONDS,
     },
 }
 

@@ -161,6 +161,118 @@ class IntroRequest(models.Model):
         return self.is_accepted and self.thread_closed_at is None
 
 
+# The score's five components, as matching.scoring names them (Component.key).
+SNAPSHOT_COMPONENTS = ("competence", "alliance", "clinical", "practical", "responsiveness")
+
+
+def _points() -> models.FloatField:
+    return models.FloatField(null=True, blank=True)
+
+
+class IntroSnapshot(models.Model):
+    """What the ranking said of a therapist for one responder when they asked for an intro.
+
+    Taken once, in the transaction that saves the request, and never changed: answers,
+    check-ins and weights move later, and the staff report compares what the ranking said
+    then with the alliance measured afterwards. Invariants (constraints below):
+    - eligible: total and every component's points are set, total is their sum (0 to 100);
+      not eligible (the therapist did not pass the responder's filters at that moment):
+      no score at all;
+    - alliance measured: the check-ins and responders that stood behind it are set, with
+      responders at most check-ins; self-described (the therapist's own words): neither;
+    - shown_rank is the card's position (1 = top) in the list the responder asked from, or
+      None when they asked from a page that showed no rank (the therapist's own page).
+    It holds nothing that names the responder, nor what they wrote: no link to them, no
+    answers, only the date. When the intro request goes (the responder deletes their
+    account), `intro` becomes empty and the snapshot stays; `for_intro_id` still meets the
+    anonymous check-in plan of that intro (alliance.CheckInPlan.intro_id).
+    """
+
+    class AllianceSource(models.TextChoices):
+        MEASURED = "measured", "Measured from check-ins"
+        SELF_DESCRIBED = "self_described", "The therapist's own words"
+
+    intro = models.OneToOneField(
+        IntroRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="snapshot",
+    )
+    for_intro_id = models.PositiveBigIntegerField(unique=True)
+    therapist = models.ForeignKey(
+        "profiles.TherapistProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="intro_snapshots",
+    )
+    taken_on = models.DateField()
+    scoring_version = models.CharField(max_length=32)
+    eligible = models.BooleanField()
+    total = _points()
+    competence_points = _points()
+    alliance_points = _points()
+    clinical_points = _points()
+    practical_points = _points()
+    responsiveness_points = _points()
+    alliance_source = models.CharField(max_length=16, choices=AllianceSource.choices)
+    alliance_checkins = models.PositiveIntegerField(null=True, blank=True)
+    alliance_responders = models.PositiveIntegerField(null=True, blank=True)
+    shown_rank = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    eligible=True,
+                    total__gte=0,
+                    total__lte=100,
+                    competence_points__isnull=False,
+                    alliance_points__isnull=False,
+                    clinical_points__isnull=False,
+                    practical_points__isnull=False,
+                    responsiveness_points__isnull=False,
+                )
+                | models.Q(
+                    eligible=False,
+                    total__isnull=True,
+                    competence_points__isnull=True,
+                    alliance_points__isnull=True,
+                    clinical_points__isnull=True,
+                    practical_points__isnull=True,
+                    responsiveness_points__isnull=True,
+                ),
+                name="intro_snapshot_score_whole_or_none",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    alliance_source="measured",
+                    alliance_checkins__isnull=False,
+                    alliance_responders__gte=1,
+                    alliance_responders__lte=models.F("alliance_checkins"),
+                )
+                | models.Q(
+                    alliance_source="self_described",
+                    alliance_checkins__isnull=True,
+                    alliance_responders__isnull=True,
+                ),
+                name="intro_snapshot_alliance_source",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(shown_rank__isnull=True) | models.Q(shown_rank__gte=1),
+                name="intro_snapshot_rank_from_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Snapshot of intro {self.for_intro_id}"
+
+    @property
+    def points(self) -> dict[str, float | None]:
+        return {key: getattr(self, f"{key}_points") for key in SNAPSHOT_COMPONENTS}
+
+
 class IntroMessage(models.Model):
     """One short message between the two sides of an accepted intro; encrypted at rest."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.aggregation import is_weak
-from alliance.models import RATING_FIELDS, RATING_MAX, CheckIn, CheckInPlan, token_hash
+from alliance.models import (
+    RATING_FIELDS,
+    RATING_MAX,
+    WELLBEING_FIELDS,
+    CheckIn,
+    CheckInPlan,
+    token_hash,
+)
 from alliance.services.totals import released_totals_refresh
 from profiles.emails import send_templated_email
 from profiles.models import ResponderProfile, TherapistProfile
@@ -162,14 +170,28 @@ def checkin_answer(
     still_seeing: bool,
     note: str,
     shared: bool,
+    wellbeing: Mapping[str, int | None] | None = None,
 ) -> CheckIn:
-    """Record the responder's answers, once; plan the next check-in if they still meet."""
+    """Record the responder's answers, once; plan the next check-in if they still meet.
+
+    `wellbeing` holds the optional questions on how things are going for the responder
+    (WELLBEING_FIELDS, each 0 to 10 or None). They are kept for the staff report only: the
+    ranking and the released totals never read them, and the therapist never sees them.
+    """
     checkin = _open_checkin_for(checkin, responder)
     if set(ratings) != set(RATING_FIELDS):
         raise ValidationError("Answer every question from 0 to 10.")
     for value in ratings.values():
         if not isinstance(value, int) or not 0 <= value <= RATING_MAX:
             raise ValidationError("Each answer is a number from 0 to 10.")
+    wellbeing = dict(wellbeing or {})
+    if not set(wellbeing) <= set(WELLBEING_FIELDS):
+        raise ValidationError("Unknown question about how things are going.")
+    for value in wellbeing.values():
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= RATING_MAX
+        ):
+            raise ValidationError("Each answer about how things are going is from 0 to 10.")
     previous = (
         CheckIn.objects.filter(plan=checkin.plan, status=CheckIn.Status.ANSWERED)
         .order_by("-number")
@@ -178,6 +200,8 @@ def checkin_answer(
     now = timezone.now()
     for name, value in ratings.items():
         setattr(checkin, name, value)
+    for name in WELLBEING_FIELDS:
+        setattr(checkin, name, wellbeing.get(name))
     checkin.still_seeing = still_seeing
     checkin.note = note.strip()
     checkin.shared = shared
@@ -189,7 +213,7 @@ def checkin_answer(
     if still_seeing:
         _add_checkin(checkin.plan, checkin.number + 1, now)
     else:
-        _stop_plan(checkin.plan, now)
+        _stop_plan(checkin.plan, now, CheckInPlan.StopReason.NOT_SEEING)
     released_totals_refresh(therapist_id=checkin.plan.therapist_id)
     return checkin
 
@@ -202,11 +226,12 @@ def checkin_snooze(*, checkin: CheckIn, responder: ResponderProfile) -> CheckIn:
     if checkin.snoozes >= SNOOZES_MAX:
         _close(checkin, CheckIn.Status.STOPPED)
         checkin.save()
-        _stop_plan(checkin.plan, now)
+        _stop_plan(checkin.plan, now, CheckInPlan.StopReason.NOT_MET)
         return checkin
     checkin.snoozes += 1
     checkin.due_at = now + dt.timedelta(days=SNOOZE_DAYS)
     checkin.emailed_at = None
+    checkin.reminded_at = None
     _close(checkin, CheckIn.Status.DUE)
     checkin.save()
     return checkin
@@ -226,12 +251,14 @@ def checkin_skip(*, checkin: CheckIn, responder: ResponderProfile) -> CheckIn:
 def checkins_stop(*, checkin: CheckIn, responder: ResponderProfile) -> CheckInPlan:
     """No more check-ins about this therapist."""
     checkin = _open_checkin_for(checkin, responder)
-    _stop_plan(checkin.plan, timezone.now())
+    _stop_plan(checkin.plan, timezone.now(), CheckInPlan.StopReason.RESPONDER)
     return checkin.plan
 
 
-def _stop_plan(plan: CheckInPlan, now: dt.datetime) -> None:
-    CheckInPlan.objects.filter(pk=plan.pk, stopped_at__isnull=True).update(stopped_at=now)
+def _stop_plan(plan: CheckInPlan, now: dt.datetime, reason: str = "") -> None:
+    CheckInPlan.objects.filter(pk=plan.pk, stopped_at__isnull=True).update(
+        stopped_at=now, stopped_reason=reason
+    )
     CheckIn.objects.filter(plan=plan, status=CheckIn.Status.DUE).update(
         status=CheckIn.Status.STOPPED, token_hash="", token_expires_at=None
     )
@@ -245,4 +272,167 @@ def checkins_forget_responder(*, responder_id: int) -> None:
     now = timezone.now()
     CheckIn.objects.filter(plan__responder_id=responder_id).update(note="", shared=False)
     for plan in CheckInPlan.objects.filter(responder_id=responder_id, stopped_at__isnull=True):
-        _stop_plan(plan, now)
+        _stop_plan(plan, now, CheckInPlan.StopReason.ACCOUNT_DELETED)
+
+
+# Keeping the plan going (issue 26): a reminder, expired links that move the plan on, and
+# plans that stop when the responder blocks the therapist or the therapist leaves.
+
+# A notice of a stopped plan not sent this long after the stop (Redis was down, say) is sent
+# by the sweep instead.
+STOP_NOTICE_RETRY_MINUTES = 10
+
+
+def _queue_stop_notice(plan_id: int) -> None:
+    from alliance.tasks import tell_responder_checkins_stopped
+
+    tell_responder_checkins_stopped.delay(plan_id)
+
+
+def _checkin_lapse(checkin_id: int, now: dt.datetime) -> bool:
+    """Let one check-in whose emailed link expired unanswered lapse, and plan the next."""
+    with transaction.atomic():
+        checkin = (
+            CheckIn.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("plan")
+            .filter(
+                pk=checkin_id,
+                status=CheckIn.Status.DUE,
+                token_expires_at__lte=now,
+                plan__stopped_at__isnull=True,
+            )
+            .first()
+        )
+        if checkin is None:
+            return False
+        _close(checkin, CheckIn.Status.LAPSED)
+        checkin.save(update_fields=["status", "token_hash", "token_expires_at"])
+        _add_checkin(checkin.plan, checkin.number + 1, now)
+        return True
+
+
+def checkins_lapse_expired(*, now: dt.datetime | None = None) -> int:
+    """Move on every plan whose emailed link expired unanswered: that check-in lapses (it
+    can no longer be answered) and the next one is planned, as after a skip. Safe to repeat.
+    """
+    now = now or timezone.now()
+    expired = CheckIn.objects.filter(
+        status=CheckIn.Status.DUE, token_expires_at__lte=now, plan__stopped_at__isnull=True
+    ).values_list("pk", flat=True)
+    return sum(_checkin_lapse(pk, now) for pk in list(expired))
+
+
+def _reminder_due(now: dt.datetime) -> dict[str, object]:
+    return {
+        "status": CheckIn.Status.DUE,
+        "reminded_at__isnull": True,
+        "emailed_at__lte": now - dt.timedelta(days=settings.CHECKIN_REMINDER_DAYS),
+        "token_expires_at__gt": now,
+        "plan__stopped_at__isnull": True,
+        "plan__responder__user__is_active": True,
+    }
+
+
+def checkin_remind(*, checkin_id: int, now: dt.datetime | None = None) -> bool:
+    """Email the one reminder of a check-in still unanswered CHECKIN_REMINDER_DAYS after its
+    email, while its link works; never a second time. The email names no one and links to
+    the check-in on the site (sign-in needed), so the first link keeps working too."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        checkin = (
+            CheckIn.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("plan__responder__user")
+            .filter(pk=checkin_id, **_reminder_due(now))
+            .first()
+        )
+        if checkin is None:
+            return False
+        checkin.reminded_at = now
+        checkin.save(update_fields=["reminded_at"])
+        send_templated_email(
+            to=checkin.plan.responder.user.email,
+            template="checkin-reminder",
+            context={"checkin_path": reverse("alliance:checkin", args=[checkin.public_id])},
+        )
+        return True
+
+
+def checkins_remind_due(*, now: dt.datetime | None = None) -> int:
+    """Remind every check-in that needs its one reminder; safe to run twice."""
+    now = now or timezone.now()
+    waiting = CheckIn.objects.filter(**_reminder_due(now)).values_list("pk", flat=True)
+    return sum(checkin_remind(checkin_id=pk, now=now) for pk in list(waiting))
+
+
+@transaction.atomic
+def checkins_stop_for_intro(*, intro_id: int, reason: str) -> CheckInPlan | None:
+    """Stop the plan that follows one intro (the responder blocked the therapist).
+
+    The responder did it themselves: their page says no more questions will come about
+    this therapist (alliance.plan_selectors); no email is sent. None when no plan exists.
+    """
+    plan = CheckInPlan.objects.select_for_update().filter(intro_id=intro_id).first()
+    if plan is not None and plan.stopped_at is None:
+        _stop_plan(plan, timezone.now(), reason)
+        plan.refresh_from_db()
+    return plan
+
+
+@transaction.atomic
+def checkins_stop_for_therapist(*, therapist_id: int) -> list[int]:
+    """The therapist closed their account: stop every running plan about them, and email
+    each responder, once and after the commit, that no more questions will come."""
+    plan_ids = list(
+        CheckInPlan.objects.select_for_update()
+        .filter(therapist_id=therapist_id, stopped_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    for plan_id in plan_ids:
+        _stop_plan(CheckInPlan(pk=plan_id), now, CheckInPlan.StopReason.THERAPIST_CLOSED)
+        transaction.on_commit(lambda plan_id=plan_id: _queue_stop_notice(plan_id))
+    return plan_ids
+
+
+def checkins_stop_notify(*, plan_id: int) -> bool:
+    """Tell the responder no more questions will come about a therapist who left: once, and
+    saying only that (no name, no date); their page says which therapist."""
+    with transaction.atomic():
+        plan = (
+            CheckInPlan.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("responder__user")
+            .filter(
+                pk=plan_id,
+                stopped_reason=CheckInPlan.StopReason.THERAPIST_CLOSED,
+                stop_notice_sent_at__isnull=True,
+                responder__user__is_active=True,
+            )
+            .first()
+        )
+        if plan is None:
+            return False
+        plan.stop_notice_sent_at = timezone.now()
+        plan.save(update_fields=["stop_notice_sent_at"])
+        send_templated_email(
+            to=plan.responder.user.email,
+            template="checkins-stopped",
+            context={"me_path": reverse("matching:me")},
+        )
+        return True
+
+
+def checkins_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Beat: lapse expired links (the plan moves on), send due reminders, and send any
+    notice of a stopped plan that was not sent. Each step is safe to run twice."""
+    now = now or timezone.now()
+    unsent = CheckInPlan.objects.filter(
+        stopped_reason=CheckInPlan.StopReason.THERAPIST_CLOSED,
+        stop_notice_sent_at__isnull=True,
+        stopped_at__lte=now - dt.timedelta(minutes=STOP_NOTICE_RETRY_MINUTES),
+        responder__user__is_active=True,
+    ).values_list("pk", flat=True)
+    return {
+        "lapsed": checkins_lapse_expired(now=now),
+        "reminded": checkins_remind_due(now=now),
+        "stop_notices": sum(checkins_stop_notify(plan_id=pk) for pk in list(unsent)),
+    }

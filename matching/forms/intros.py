@@ -39,6 +39,8 @@ class IntroRequestForm(forms.Form):
     contact_hours = checkboxes(choices.Hours, "When can they reach you?")
     between_shifts = forms.BooleanField(label="Call me back between shifts", required=False)
     token = forms.UUIDField(widget=forms.HiddenInput)
+    # The signed place the card was shown at (matching.shown_rank); empty from other pages.
+    shown = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
 
     def clean_contact_phone(self) -> str:
         phone = self.cleaned_data["contact_phone"].strip()

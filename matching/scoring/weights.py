@@ -10,9 +10,12 @@ from collections.abc import Mapping
 
 from profiles.vocabulary import IMPORTANCE_DEFAULT, IMPORTANCE_MAX, RESPONDER_CULTURE, TRAITS
 
-# Kept with every intro request's snapshot of its score: bump it whenever a weight, a
-# threshold or a factor's formula changes what a score means.
-SCORING_VERSION = "2026-12-a"
+# Kept with every intro request's snapshot of its score (matching.IntroSnapshot): change it
+# in the same commit as any weight, threshold or formula that changes what a score means
+# (the measured alliance's estimate included), so the staff report never mixes scores
+# made by two different rankings without saying so.
+# 2026.11-1: weights 30 / 25 / 20 / 15 / 10; the alliance shrunk with a fixed prior.
+SCORING_VERSION = "2026.11-1"
 
 # 1. The components and their base weights (points out of 100 at default importance).
 COMPONENT_WEIGHTS: dict[str, float] = {

@@ -7,7 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.models import CheckInPlan
+from alliance.models import CheckIn, CheckInPlan
+from alliance.services.checkins import checkins_stop_for_therapist
 from alliance.services.totals import released_totals_refresh_many
 from matching.models import IntroRequest
 from matching.services.intros import responsiveness_refresh
@@ -52,7 +53,32 @@ def responder_data_export(*, user: User) -> dict[str, Any]:
             }
             for intro in intros
         ],
+        "check_ins": _checkins_export(profile),
     }
+
+
+def _checkins_export(profile: ResponderProfile) -> list[dict[str, Any]]:
+    """The responder's check-ins: every answer, the optional wellbeing ones and the note."""
+    checkins = (
+        CheckIn.objects.filter(plan__responder=profile)
+        .select_related("plan__therapist")
+        .order_by("plan_id", "number")
+    )
+    return [
+        {
+            "therapist": checkin.plan.therapist.full_name,
+            "number": checkin.number,
+            "due": _when(checkin.due_at),
+            "status": checkin.status,
+            "answered": _when(checkin.answered_at),
+            "answers": checkin.ratings if checkin.answered_at else None,
+            "how_things_are_going": checkin.wellbeing if checkin.answered_at else None,
+            "still_seeing": checkin.still_seeing,
+            "note": checkin.note,
+            "shared_with_therapist": checkin.shared,
+        }
+        for checkin in checkins
+    ]
 
 
 @transaction.atomic
@@ -86,7 +112,7 @@ def therapist_account_close(*, user: User) -> None:
     """Unlist a therapist at once and close their account; their audit trail stays.
 
     Requests waiting for them expire now, and each responder is told and offered their
-    next matches.
+    next matches. Check-ins about them stop, and each responder is told no more will come.
     """
     user = User.objects.select_for_update().get(pk=user.pk, role=User.Role.THERAPIST)
     therapist = TherapistProfile.objects.select_for_update().get(user=user)
@@ -103,6 +129,7 @@ def therapist_account_close(*, user: User) -> None:
     )
     IntroRequest.objects.filter(pk__in=waiting).update(status=IntroRequest.Status.EXPIRED)
     responsiveness_refresh(therapist_id=therapist.pk)
+    checkins_stop_for_therapist(therapist_id=therapist.pk)
     user.is_active = False
     user.save(update_fields=["is_active"])
     for intro_id in waiting:

@@ -26,6 +26,7 @@ from alliance.services.checkins import checkins_schedule
 from matching.intake import Intake
 from matching.models import IntroRequest, TherapistResponsiveness
 from matching.selectors.intros import intro_refusal_reason
+from matching.services.snapshots import intro_snapshot_take
 from profiles.emails import send_templated_email
 from profiles.models import AuditEntry, ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed
@@ -63,8 +64,16 @@ def intro_create(
     contact_phone: str,
     contact_hours: frozenset[str],
     between_shifts: bool,
+    ranking_intake: Intake | None = None,
+    shown_rank: int | None = None,
 ) -> IntroRequest:
-    """Save a request, then deliver it after the commit; the same form twice saves once."""
+    """Save a request, then deliver it after the commit; the same form twice saves once.
+
+    The request keeps a snapshot of the score it was made on (matching.services.snapshots):
+    `ranking_intake` is what the list was ranked on (the responder's answers with the list's
+    filters; their saved answers when not given), `shown_rank` the card's position in that
+    list, or None when no rank was shown.
+    """
     # One responder's submissions go one at a time, so the limits below hold under races.
     ResponderProfile.objects.select_for_update().get(pk=responder.pk)
     existing = IntroRequest.objects.filter(
@@ -109,6 +118,11 @@ def intro_create(
     )
     intro.full_clean()
     intro.save()
+    intro_snapshot_take(
+        intro=intro,
+        intake=ranking_intake or Intake.from_dict(responder.answers),
+        shown_rank=shown_rank,
+    )
     transaction.on_commit(lambda: _queue_delivery(intro.pk))
     return intro
 

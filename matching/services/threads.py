@@ -16,6 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from alliance.models import CheckInPlan
+from alliance.services.checkins import checkins_stop_for_intro
 from matching.models import IntroMessage, IntroRequest, Side, ThreadClosed
 from profiles.emails import send_templated_email
 
@@ -80,13 +82,15 @@ def thread_close(*, intro: IntroRequest, side: str) -> IntroRequest:
 
 @transaction.atomic
 def thread_block(*, intro: IntroRequest) -> IntroRequest:
-    """The responder blocks the therapist: no more messages, contact details hidden."""
+    """The responder blocks the therapist: no more messages, contact details hidden, and no
+    more check-in questions about them."""
     intro = _locked(intro)
     if not intro.is_accepted:
         raise ValidationError("Only an accepted request can be blocked.")
     if intro.responder_blocked_at is None:
         intro.responder_blocked_at = timezone.now()
         intro.save(update_fields=["responder_blocked_at"])
+    checkins_stop_for_intro(intro_id=intro.pk, reason=CheckInPlan.StopReason.BLOCKED)
     return _close(intro, ThreadClosed.BLOCKED)
 
 

@@ -7,10 +7,15 @@ from html import escape
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from matching.forms.refine import refine_query
+from matching.intake import Intake
 from matching.ranking.page import CardFacts
 from matching.scoring import Reason, Score
+from matching.shown_rank import shown_rank_token
 
 register = template.Library()
 STATIC_CARDS_KEPT = 20_000
@@ -84,3 +89,16 @@ def reason_html(reason: Reason) -> str:
         f'{escape(reason.text)} <span class="badge badge--{escape(reason.source)}">'
         f"{escape(reason.source_label)}</span>"
     )
+
+
+@register.simple_tag
+def intro_url(card: object, intake: Intake) -> str:
+    """The card's "Ask for an introduction" link, carrying the place it was shown at and the
+    list's filters (signed), so the intro's snapshot records the rank the responder saw."""
+    public_id = card.facts.public_id  # type: ignore[attr-defined]
+    token = shown_rank_token(
+        therapist_public_id=public_id,
+        position=card.position,  # type: ignore[attr-defined]
+        filters=refine_query(intake),
+    )
+    return reverse("matching:intro_new", args=[public_id]) + "?" + urlencode({"shown": token})

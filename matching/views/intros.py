@@ -8,16 +8,18 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from matching.forms.intros import IntroAnswerForm, IntroRequestForm, ThreadMessageForm
+from matching.forms.refine import RefineForm
 from matching.intake import Intake
 from matching.models import IntroRequest, Side
 from matching.selectors.intros import intro_refusal_reason, intro_thread
 from matching.services import intros, threads
+from matching.shown_rank import ShownRank, shown_rank_read
 from profiles import choices
 from profiles.decorators import mfa_required, role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
@@ -46,6 +48,13 @@ def _get_intro_for_therapist(user: User, public_id: uuid.UUID) -> IntroRequest:
     )
 
 
+def _ranked_on(intake: Intake, shown: ShownRank | None) -> Intake:
+    """The answers the list was ranked on: the saved ones with the list's filters applied."""
+    if shown is None:
+        return intake
+    return RefineForm(QueryDict(shown.filters)).refined(intake)
+
+
 def _hours(intro: IntroRequest) -> list[str]:
     return [label for value, label in choices.Hours.choices if value in intro.contact_hours]
 
@@ -68,9 +77,13 @@ def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "matching/intro_new.html",
             {"therapist": therapist, "refusal": refusal},
         )
-    form = IntroRequestForm(request.POST or None, initial={"token": uuid.uuid4()})
+    form = IntroRequestForm(
+        request.POST or None,
+        initial={"token": uuid.uuid4(), "shown": request.GET.get("shown", "")[:1000]},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        shown = shown_rank_read(token=data["shown"], therapist_public_id=str(therapist.public_id))
         try:
             intro = intros.intro_create(
                 responder=responder,
@@ -83,6 +96,8 @@ def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 contact_phone=data["contact_phone"],
                 contact_hours=frozenset(data["contact_hours"]),
                 between_shifts=data["between_shifts"],
+                ranking_intake=_ranked_on(intake, shown),
+                shown_rank=shown.position if shown else None,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -196,7 +211,8 @@ def my_intro_block(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         request,
         intro,
         lambda: threads.thread_block(intro=intro),
-        "Blocked. They can send you nothing more and no longer see your contact details.",
+        "Blocked. They can send you nothing more and no longer see your contact details, "
+        "and no more check-in questions will come about them.",
     )
     return redirect("matching:my_intro", public_id=intro.public_id)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from alliance.plan_selectors import checkin_plans_ended_for
 from alliance.selectors import checkins_due_for
 from matching.forms.coverage import CoverageWatchForm
 from matching.forms.intake import INTAKE_STEPS, REQUIRED_STEPS
@@ -239,6 +240,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "intake": intake,
             "answer_groups": intake_summary(intake),
             "due_checkins": checkins_due_for(responder=profile),
+            "ended_plans": checkin_plans_ended_for(responder=profile),
         },
     )
 

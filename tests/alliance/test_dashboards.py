@@ -113,3 +113,16 @@ def test_one_more_check_in_changes_no_figure_until_a_new_batch_closes(therapist)
     after = main()
     assert after != before
     assert "Your traits, from 10 check-ins" in after
+
+
+def test_the_batch_mean_is_the_mean_of_the_four_traits_not_of_five_items(therapist) -> None:
+    """Issue 26: the five items (four traits and fit) were added up and divided by four."""
+    ratings = {"respect_trust": 7, "collaboration": 7, "empathy": 8, "adaptability": 8, "fit": 7}
+    answered_checkins(therapist, ratings, responders=5)
+    answered_checkins(therapist, {**ratings, "empathy": 6, "fit": 2}, responders=5)
+    page = client_as(therapist.user).get(reverse("alliance:dashboard")).text
+    # First batch: (7 + 7 + 8 + 8) / 4 = 7.5 (with fit added in: 9.25). Second: 7.0 (8.5).
+    assert "Mean of the four traits" in page
+    assert "<td>7.5 of 10</td>" in page
+    assert "<td>7.0 of 10</td>" in page
+    assert "9.2 of 10" not in page and "9.3 of 10" not in page and "8.5 of 10" not in page

@@ -148,3 +148,38 @@ def test_a_shared_check_in_reaches_the_therapist_and_an_unshared_one_does_not(
     expect(page.get_by_text("felt heard")).to_have_count(0)
     expect(page.get_by_text("New: not enough check-ins yet")).to_be_visible()
     assert_accessible()
+
+
+def test_on_a_phone_the_optional_questions_explain_a_bad_answer_next_to_it(
+    page: Page, live_server: Any, assert_accessible: Any
+) -> None:
+    base = live_server.url
+    page.set_viewport_size({"width": 390, "height": 844})
+    therapist = listed_therapist(full_name="Quinn Fictional")
+    responder = responder_named("Medic Wellbeing")
+    link = accepted_and_due(responder, therapist)
+    sign_in(page, base, responder.user.email)
+    page.goto(base + link)
+    group = page.get_by_role("group", name="How are things going for you? (optional)")
+    expect(group).to_be_visible()
+    group.get_by_label("How are things going at work?").fill("12")
+    group.get_by_label("How well are you sleeping?").fill("6")
+    fill_check_in(page, STRONG)
+
+    work = page.get_by_label("How are things going at work?")
+    expect(work).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_wellbeing_work_error")).to_have_text(
+        "Error: Choose a whole number from 0 to 10, or leave it empty."
+    )
+    assert CheckIn.objects.get(number=1).status == CheckIn.Status.DUE
+    no_sideways_scroll = page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    assert no_sideways_scroll
+    assert_accessible()
+
+    work.fill("7")
+    fill_check_in(page, STRONG)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    answered = CheckIn.objects.get(number=1)
+    assert (answered.wellbeing_work, answered.wellbeing_sleep) == (7, 6)
