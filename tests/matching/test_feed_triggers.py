@@ -68,7 +68,8 @@ def test_every_column_of_a_watched_model_is_watched_or_ignored(table: WatchedTab
     columns = current_columns(table)
     assert undeclared_columns(table, columns) == set(), (
         f"{table.table}: list each new column in matching/feed_triggers/declarations.py, "
-        "as watched or ignored, and remake the triggers in its migration (feed_triggers.with_triggers_remade)"
+        "as watched or ignored, and remake the triggers in its migration "
+        "(feed_triggers.with_triggers_remade)"
     )
     declared = set(table.watched) | set(table.ignored)
     assert declared - set(columns) == set(), f"{table.table}: declared columns it does not have"
