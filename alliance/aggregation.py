@@ -1,55 +1,70 @@
-"""What responders' check-ins say about a therapist, per alliance trait, as plain numbers.
+"""What responders' check-ins say about a therapist, per alliance item, as plain numbers.
 
-Pure Python with no Django import: the selectors read the totals from the database and
-hand them here. The ranking (matching/scoring.py) and the dashboards use the result.
+Pure Python with no Django import: the selectors read the released totals from the
+database and hand them here; the ranking (matching/scoring/, matching/ranking/) and the
+dashboards use the result. Which check-ins are released, and in which batches and service
+cells, is alliance/batches.py. Every formula below is one function that takes one therapist's
+numbers or whole columns alike (numpy's arithmetic), so the cards and a state's columns
+compute the same figure the same way.
 
-How a trait's measure is made:
-1. The population: the mean rating of every answered check-in of every therapist, and the
-   share of those at or below the weak threshold (WEAK_AT_MOST).
-2. Shrinkage (empirical Bayes): a therapist's mean is pulled toward the population's mean
-   as if `prior_checkins` average check-ins were added to theirs:
-       shrunk = (n * mean + k * population_mean) / (n + k)
-   The fewer their check-ins, the closer they stay to the population, so one
-   enthusiastic check-in cannot outrank thirty good ones. The weak share shrinks the same.
-3. The minimum, and release in batches: a therapist's unshared check-ins are taken in the
-   order they were answered and grouped into batches; a batch closes once it holds
-   check-ins from `min_responders` different responders (plan batch keys: one random key
-   per responder and therapist, kept when the responder deletes their account). Shared
-   check-ins, which the therapist sees one by one, never join a batch, so nothing known can
-   be subtracted from a figure. Only closed batches count, and a measure needs
-   `min_checkins` of their check-ins. The database keeps each batch's members once it
-   closes (alliance.services.totals) and never cuts it again. So figures move only when a
-   whole batch of at least `min_responders` responders closes. Below the minimum, callers
-   fall back to the therapist's own words.
-4. "With responders like you": a service's figure is made only of parts of closed batches
-   (`service_cells`): in each batch, a service with `min_responders` different responders
-   is shown only while the rest of that batch (its members outside every service shown)
-   is empty or also covers `min_responders` responders. Every released figure, and every
-   difference of figures, is then a sum of such cells. Where a therapist's released cells of
-   one service meet the minimum, that service's mean is shrunk toward the therapist's own
-   shrunk mean (step 2) and used for responders of that service.
-5. The value for the ranking (0 to 1) puts the mean and the weak share side by side,
-   because ratings crowd near the top of any scale, where means differ little:
-       value = (shrunk mean - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST) * (1 - weak share)
-   that is, how far the mean sits above the weak line, discounted by how often answers
-   fell on or below it. On the demo data this spreads therapists almost twice as far apart
-   as the plain mean out of 10 would, and a therapist at the population's mean lands near
-   what a fully described profile earns from its own words.
+How an item's measure is made:
+1. Each responder counts once. A released figure keeps, per item, the sum over responders of
+   each responder's mean rating, of its square, and of each responder's share of weak
+   answers (at or below WEAK_AT_MOST): one responder answering ten times weighs as much as
+   one answering once.
+2. The population is a mean over therapists: the mean of every measured therapist's mean
+   (each therapist counts once, however busy), and the same for the weak share.
+3. How strongly a therapist's figure is pulled toward the population comes from how much
+   therapists really differ (method of moments, per item): the spread of ratings between
+   the responders of one therapist (within) against the spread of therapists' means beyond
+   what that alone would give (between):
+       within = sum(squares - sums**2 / n) / sum(n - 1)
+       between = variance of therapist means - within * mean(1 / n)
+       k = within / between, kept within PRIOR_STRENGTH_BOUNDS
+   k is the number of average responders the population counts as. With fewer than
+   PRIOR_MIN_THERAPISTS measured therapists the estimate is too loose, and k is
+   PRIOR_STRENGTH_DEFAULT: a therapist share of 10 % of the variance (k = 9), the order that
+   studies of therapist effects in the alliance report. Where therapists seem not to differ
+   at all (between <= 0), k is the upper bound. A setting may override k (an operator's
+   choice, never the default).
+4. Shrinkage (empirical Bayes): shrunk = (sum + k * population mean) / (n + k), n responders.
+   It always lies between the therapist's raw mean and the population's.
+5. "With responders like you": a service's figure is its own responders' mean, shrunk toward
+   what the therapist's other responders say (themselves shrunk toward the population), at
+   the same strength k; no check-in counts twice, and the same answers give the same figure
+   whichever service gave them.
+6. The value for the ranking (0 to 1) puts the mean and the weak share side by side, since
+   ratings crowd near the top of any scale, where means differ little:
+       value = (mean - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST) * (1 - weak share)
+   An unmeasured therapist is given the population's value (population_values), so being
+   measured at the population's mean changes nothing, and check-ins move a therapist above
+   or below it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
 TRAITS = ("respect_trust", "collaboration", "empathy", "adaptability")
-ITEMS = (*TRAITS, "fit")  # the four traits, and "the way we work fits me"
+FIT = "fit"
+ITEMS = (*TRAITS, FIT)  # the four traits, and "the way we work fits me"
 SCALE_MAX = 10
 WEAK_AT_MOST = 4  # an item at or below this is a weak answer
 DROP_AT_LEAST = 3  # a fall this large on one item since the last check-in is weak too
+
+# Step 3: the prior strength k, in responders.
+PRIOR_STRENGTH_DEFAULT = 9.0  # a therapist share (ICC) of 0.10: k = (1 - 0.10) / 0.10
+PRIOR_STRENGTH_BOUNDS = (2.0, 200.0)
+PRIOR_MIN_THERAPISTS = 20
+ESTIMATED, DEFAULT, SETTING = "estimated from the data", "default: too few therapists", "setting"
+# Before any therapist is measured: where alliance ratings usually sit (near the top of the
+# scale, a few weak answers), so an unmeasured therapist is neither flattered nor slighted.
+EMPTY_POPULATION_MEAN = 8.0
+EMPTY_POPULATION_WEAK_SHARE = 0.1
 
 
 def is_weak(answers: Mapping[str, int], previous: Mapping[str, int] | None = None) -> bool:
@@ -63,14 +78,16 @@ def is_weak(answers: Mapping[str, int], previous: Mapping[str, int] | None = Non
 
 @dataclass(frozen=True)
 class CheckinTotals:
-    """Sums over one therapist's answered check-ins from responders of one service."""
+    """One therapist's released check-ins from responders of one service ("" for all), each
+    responder counted once (step 1)."""
 
     therapist_id: int
     service: str
     checkins: int
     responders: int
-    sums: Mapping[str, float]  # per trait, the sum of ratings
-    weak: Mapping[str, int]  # per trait, how many ratings were at or below WEAK_AT_MOST
+    sums: Mapping[str, float]  # per item, the sum over responders of their mean rating
+    weak: Mapping[str, float]  # per item, the sum over responders of their weak share
+    squares: Mapping[str, float] = field(default_factory=dict)  # of the responders' means
 
 
 @dataclass(frozen=True)
@@ -82,7 +99,7 @@ class TraitMeasure:
 
 @dataclass(frozen=True)
 class AllianceMeasure:
-    """A therapist's measured traits from enough check-ins (from one service, or all)."""
+    """A therapist's measured traits from enough responders (from one service, or all)."""
 
     traits: Mapping[str, TraitMeasure]
     checkins: int
@@ -107,12 +124,25 @@ class AllianceMeasure:
 
 @dataclass(frozen=True)
 class Population:
+    """Every measured therapist together (steps 2 and 3), per item."""
+
     checkins: int
-    means: Mapping[str, float]  # per trait
+    means: Mapping[str, float]  # per item: the mean over therapists of their mean rating
     weak_shares: Mapping[str, float]
-    # The same for "the way we work fits me", where every check-in has it.
-    fit_mean: float | None = None
-    fit_weak_share: float | None = None
+    strengths: Mapping[str, float] = field(default_factory=dict)  # k per item (step 3)
+    therapists: int = 0
+    strength_source: str = DEFAULT
+
+    @property
+    def fit_mean(self) -> float | None:
+        return self.means.get(FIT)
+
+    @property
+    def fit_weak_share(self) -> float | None:
+        return self.weak_shares.get(FIT)
+
+    def strength(self, item: str) -> float:
+        return self.strengths.get(item, PRIOR_STRENGTH_DEFAULT)
 
 
 @dataclass(frozen=True)
@@ -122,230 +152,168 @@ class Measures:
     by_service: Mapping[int, Mapping[str, AllianceMeasure]]  # therapist -> service -> measure
 
 
-def shrink(total, count, prior_mean, prior_strength: float):
-    """The mean of `count` values summing to `total`, pulled toward `prior_mean` (step 2)."""
-    return (total + prior_strength * prior_mean) / (count + prior_strength)
+def shrink(total, count, prior_mean, prior_strength):
+    """The mean of `count` values summing to `total`, pulled toward `prior_mean` (step 4);
+    the prior itself where there is nothing at all (no value and no strength)."""
+    weight = count + prior_strength
+    if isinstance(weight, np.ndarray):
+        safe = np.where(weight > 0, weight, 1.0)
+        return np.where(weight > 0, (total + prior_strength * prior_mean) / safe, prior_mean)
+    if weight <= 0:
+        return prior_mean
+    return (total + prior_strength * prior_mean) / weight
+
+
+def service_prior(total, count, service_total, service_count, population_mean, prior_strength):
+    """What a therapist's responders outside one service say, shrunk toward the population:
+    the prior of that service's figure (step 5)."""
+    return shrink(total - service_total, count - service_count, population_mean, prior_strength)
 
 
 def trait_value(rating, weak_share):
-    """The ranking value of a shrunk rating and weak share (step 5), for one therapist or
+    """The ranking value of a shrunk rating and weak share (step 6), for one therapist or
     for whole columns."""
     above = np.clip((rating - WEAK_AT_MOST) / (SCALE_MAX - WEAK_AT_MOST), 0.0, 1.0)
     return above * np.clip(1 - weak_share, 0.0, 1.0)
 
 
-def population_of(rows: Iterable[CheckinTotals]) -> Population:
-    """The mean rating and weak share of all check-ins (step 1); neutral when there are none."""
-    rows = list(rows)
-    # The "fit" item counts only where every row has it (totals built from ratings do).
-    items = ITEMS if rows and all("fit" in row.sums for row in rows) else TRAITS
-    count = 0
-    sums: dict[str, float] = dict.fromkeys(items, 0.0)
-    weak: dict[str, float] = dict.fromkeys(items, 0.0)
+@dataclass(frozen=True)
+class PopulationSums:
+    """What the population is made of (steps 2 and 3), per item, over therapists' overall
+    released totals: what one SQL aggregate, or a loop over rows, adds up."""
+
+    therapists: int
+    checkins: int
+    mean_sum: Mapping[str, float]  # sum over therapists of their mean
+    mean_squares: Mapping[str, float]  # sum over therapists of their mean squared
+    weak_sum: Mapping[str, float]  # sum over therapists of their weak share
+    within_squares: Mapping[str, float]  # sum over therapists of squares - sums**2 / n
+    within_df: float  # sum over therapists of n - 1
+    inverse_n: float  # sum over therapists of 1 / n
+
+
+def population_sums(rows: Iterable[CheckinTotals]) -> PopulationSums:
+    """The population's sums from therapists' overall totals (one row each)."""
+    rows = [row for row in rows if row.responders > 0]
+    items = ITEMS if rows and all(FIT in row.sums for row in rows) else TRAITS
+    mean_sum = dict.fromkeys(items, 0.0)
+    mean_squares = dict.fromkeys(items, 0.0)
+    weak_sum = dict.fromkeys(items, 0.0)
+    within = dict.fromkeys(items, 0.0)
     for row in rows:
-        count += row.checkins
+        n = row.responders
         for item in items:
-            sums[item] += row.sums[item]
-            weak[item] += row.weak[item]
-    if not count:
-        return Population(0, dict.fromkeys(TRAITS, SCALE_MAX / 2), dict.fromkeys(TRAITS, 0.0))
-    has_fit = "fit" in items
-    return Population(
-        count,
-        {t: sums[t] / count for t in TRAITS},
-        {t: weak[t] / count for t in TRAITS},
-        sums["fit"] / count if has_fit else None,
-        weak["fit"] / count if has_fit else None,
+            mean = row.sums[item] / n
+            mean_sum[item] += mean
+            mean_squares[item] += mean * mean
+            weak_sum[item] += row.weak[item] / n
+            within[item] += row.squares.get(item, 0.0) - row.sums[item] ** 2 / n
+    return PopulationSums(
+        therapists=len(rows),
+        checkins=sum(row.checkins for row in rows),
+        mean_sum=mean_sum,
+        mean_squares=mean_squares,
+        weak_sum=weak_sum,
+        within_squares=within,
+        within_df=float(sum(row.responders - 1 for row in rows)),
+        inverse_n=sum(1 / row.responders for row in rows),
     )
+
+
+def prior_strength(sums: PopulationSums, item: str) -> tuple[float, str]:
+    """k for one item (step 3), and where it came from."""
+    therapists = sums.therapists
+    if therapists < PRIOR_MIN_THERAPISTS or sums.within_df <= 0:
+        return PRIOR_STRENGTH_DEFAULT, DEFAULT
+    low, high = PRIOR_STRENGTH_BOUNDS
+    within = max(0.0, sums.within_squares[item]) / sums.within_df
+    mean = sums.mean_sum[item] / therapists
+    spread = (sums.mean_squares[item] - therapists * mean * mean) / (therapists - 1)
+    between = spread - within * sums.inverse_n / therapists
+    if between <= 0:
+        return high, ESTIMATED
+    return float(min(high, max(low, within / between))), ESTIMATED
+
+
+def population_from(sums: PopulationSums, *, strength_override: float | None = None) -> Population:
+    """The population (steps 2 and 3); with no therapist measured yet, where alliance
+    ratings usually sit, at the default strength."""
+    if not sums.therapists:
+        return Population(
+            0,
+            dict.fromkeys(ITEMS, EMPTY_POPULATION_MEAN),
+            dict.fromkeys(ITEMS, EMPTY_POPULATION_WEAK_SHARE),
+            {},
+            0,
+            DEFAULT,
+        )
+    strengths, sources = {}, set()
+    for item in sums.mean_sum:
+        if strength_override is not None:
+            strengths[item], source = float(strength_override), SETTING
+        else:
+            strengths[item], source = prior_strength(sums, item)
+        sources.add(source)
+    return Population(
+        checkins=sums.checkins,
+        means={item: total / sums.therapists for item, total in sums.mean_sum.items()},
+        weak_shares={item: total / sums.therapists for item, total in sums.weak_sum.items()},
+        strengths=strengths,
+        therapists=sums.therapists,
+        strength_source=" and ".join(sorted(sources)),
+    )
+
+
+def population_of(
+    rows: Iterable[CheckinTotals], *, strength_override: float | None = None
+) -> Population:
+    """The population of these therapists' overall totals (service "" rows)."""
+    return population_from(population_sums(rows), strength_override=strength_override)
+
+
+def population_values(population: Population) -> dict[str, float]:
+    """The ranking value of each item at the population's figures: what an unmeasured
+    therapist is given (step 6)."""
+    return {
+        item: float(trait_value(population.means[item], population.weak_shares[item]))
+        for item in population.means
+    }
+
+
+def _item_measure(rating, weak_share) -> TraitMeasure:
+    return TraitMeasure(float(rating), float(weak_share), float(trait_value(rating, weak_share)))
 
 
 def _measure(
-    checkins: int,
-    responders: int,
-    sums: Mapping[str, float],
-    weak: Mapping[str, float],
-    prior_means: Mapping[str, float],
-    prior_weak: Mapping[str, float],
-    prior_strength: float,
-    service: str = "",
-    prior_fit: tuple[float, float] | None = None,
-) -> AllianceMeasure:
-    traits = {}
-    for trait in TRAITS:
-        rating = shrink(sums[trait], checkins, prior_means[trait], prior_strength)
-        weak_share = shrink(weak[trait], checkins, prior_weak[trait], prior_strength)
-        traits[trait] = TraitMeasure(rating, weak_share, float(trait_value(rating, weak_share)))
-    fit = None
-    if "fit" in sums and prior_fit is not None:
-        rating = shrink(sums["fit"], checkins, prior_fit[0], prior_strength)
-        weak_share = shrink(weak["fit"], checkins, prior_fit[1], prior_strength)
-        fit = TraitMeasure(rating, weak_share, float(trait_value(rating, weak_share)))
-    return AllianceMeasure(traits, checkins, responders, service, fit)
-
-
-@dataclass(frozen=True)
-class AnsweredCheckin:
-    therapist_id: int
-    service: str
-    responder_key: Hashable  # the same for every check-in of one responder with one therapist
-    answered_epoch: float
-    ratings: Mapping[str, int]  # per trait
-    shared: bool = False  # shown to the therapist one by one: never part of a figure
-
-
-def _responders(checkins: Iterable[AnsweredCheckin]) -> int:
-    return len({c.responder_key for c in checkins})
-
-
-def closed_batches(
-    checkins: Iterable[AnsweredCheckin], min_responders: int
-) -> list[list[AnsweredCheckin]]:
-    """One therapist's unshared check-ins in the order answered, cut into batches (step 3).
-
-    A batch closes with the check-in that brings it to `min_responders` different
-    responders; the open batch at the end is left out, and shared check-ins are left out
-    of every batch. New check-ins only ever join the open batch, so closed batches never
-    change; the database stores them as they close and cuts only what is still open.
-    """
-    batches: list[list[AnsweredCheckin]] = []
-    current: list[AnsweredCheckin] = []
-    responders: set[Hashable] = set()
-    for checkin in sorted(checkins, key=lambda c: c.answered_epoch):
-        if checkin.shared:
-            continue
-        current.append(checkin)
-        responders.add(checkin.responder_key)
-        if len(responders) >= max(1, min_responders):
-            batches.append(current)
-            current, responders = [], set()
-    return batches
-
-
-def service_cells(
-    batch: list[AnsweredCheckin], min_responders: int
-) -> dict[str, list[AnsweredCheckin]]:
-    """The parts of one closed batch released as service figures (step 4).
-
-    Invariants: each part shown covers at least `min_responders` different responders, and
-    so does the rest of the batch (overall minus every part shown) unless it is empty; so
-    no figure, and no difference of figures, covers fewer. Among the choices that keep
-    them, the one showing the most check-ins (then the first in the services' order).
-    """
-    groups: dict[str, list[AnsweredCheckin]] = defaultdict(list)
-    for checkin in batch:
-        if checkin.service:
-            groups[checkin.service].append(checkin)
-    candidates = sorted(s for s, group in groups.items() if _responders(group) >= min_responders)
-    best: list[str] = []
-    best_size = 0
-    # Every subset of the candidates (at most the eight services: 255 of them), largest first.
-    subsets = sorted(
-        (
-            [s for bit, s in enumerate(candidates) if mask >> bit & 1]
-            for mask in range(1, 2 ** len(candidates))
-        ),
-        key=len,
-        reverse=True,
-    )
-    for chosen in subsets:
-        rest = _responders(c for c in batch if c.service not in chosen)
-        if 0 < rest < min_responders:
-            continue
-        shown = sum(len(groups[s]) for s in chosen)
-        if shown > best_size:
-            best, best_size = chosen, shown
-    return {service: groups[service] for service in best}
-
-
-def totals_of(therapist_id: int, service: str, checkins: list[AnsweredCheckin]) -> CheckinTotals:
-    """The sums of some check-ins, as the shrinkage reads them (with "fit" where given)."""
-    items = ITEMS if all("fit" in c.ratings for c in checkins) else TRAITS
-    return CheckinTotals(
-        therapist_id=therapist_id,
-        service=service,
-        checkins=len(checkins),
-        responders=_responders(checkins),
-        sums={t: float(sum(c.ratings[t] for c in checkins)) for t in items},
-        weak={t: sum(1 for c in checkins if c.ratings[t] <= WEAK_AT_MOST) for t in items},
-    )
-
-
-def totals_of_members(
-    therapist_id: int, members: Iterable[tuple[AnsweredCheckin, str]]
-) -> list[CheckinTotals]:
-    """Released totals from the members of closed batches, each with the service whose
-    figure it counts in ("" for the overall figure only): overall first, then each service.
-    Empty while no batch has closed."""
-    members = list(members)
-    if not members:
-        return []
-    per_service: dict[str, list[AnsweredCheckin]] = defaultdict(list)
-    for checkin, service in members:
-        if service:
-            per_service[service].append(checkin)
-    return [totals_of(therapist_id, "", [c for c, _ in members])] + [
-        totals_of(therapist_id, service, group) for service, group in sorted(per_service.items())
-    ]
-
-
-def released_totals(
-    therapist_id: int, checkins: Iterable[AnsweredCheckin], min_responders: int
-) -> list[CheckinTotals]:
-    """One therapist's released totals, cut from scratch: all services first (service ""),
-    then each service with released cells. Empty while no batch has closed.
-
-    The stored batches give the same while no check-in's sharing has changed since it was
-    answered (a deleted responder's shares are forgotten; their withheld check-ins stay
-    withheld in the database).
-    """
-    return totals_of_members(therapist_id, batch_members(checkins, min_responders))
-
-
-def batch_members(
-    checkins: Iterable[AnsweredCheckin], min_responders: int
-) -> list[tuple[AnsweredCheckin, str]]:
-    """Every member of the closed batches, with the service whose figure it counts in."""
-    members = []
-    for batch in closed_batches(checkins, min_responders):
-        cell_of = {
-            id(checkin): service
-            for service, cell in service_cells(batch, min_responders).items()
-            for checkin in cell
-        }
-        members.extend((checkin, cell_of.get(id(checkin), "")) for checkin in batch)
-    return members
-
-
-def measure_checkins(
-    checkins: Iterable[AnsweredCheckin],
+    totals: CheckinTotals,
+    population: Population,
     *,
-    prior_strength: float,
-    min_checkins: int,
-    min_responders: int,
-) -> Measures:
-    """Every therapist's measure from their released check-ins: closed batches only."""
-    per_therapist: dict[int, list[AnsweredCheckin]] = defaultdict(list)
-    for checkin in checkins:
-        per_therapist[checkin.therapist_id].append(checkin)
-    totals = [
-        row
-        for therapist_id, theirs in per_therapist.items()
-        for row in released_totals(therapist_id, theirs, min_responders)
-    ]
-    return measure_totals(
-        totals,
-        population=population_of(row for row in totals if not row.service),
-        prior_strength=prior_strength,
-        min_checkins=min_checkins,
-        min_responders=min_responders,
-    )
+    overall: CheckinTotals | None = None,
+) -> AllianceMeasure:
+    """One figure: overall (steps 1 to 4), or one service's within `overall` (step 5)."""
+    items = {}
+    for item in (*TRAITS, FIT):
+        if item not in totals.sums or item not in population.means:
+            continue
+        k = population.strength(item)
+        prior_rating, prior_weak = population.means[item], population.weak_shares[item]
+        if overall is not None:
+            n, s = overall.responders, totals.responders
+            prior_rating = service_prior(
+                overall.sums[item], n, totals.sums[item], s, prior_rating, k
+            )
+            prior_weak = service_prior(overall.weak[item], n, totals.weak[item], s, prior_weak, k)
+        rating = shrink(totals.sums[item], totals.responders, prior_rating, k)
+        weak_share = shrink(totals.weak[item], totals.responders, prior_weak, k)
+        items[item] = _item_measure(rating, weak_share)
+    fit = items.pop(FIT, None)
+    return AllianceMeasure(items, totals.checkins, totals.responders, totals.service, fit)
 
 
 def measure_totals(
     rows: Iterable[CheckinTotals],
     *,
     population: Population,
-    prior_strength: float,
     min_checkins: int,
     min_responders: int,
 ) -> Measures:
@@ -355,75 +323,38 @@ def measure_totals(
     The population is given separately: it is every therapist's, while `rows` may be
     only a few therapists'.
     """
-    overall: dict[int, CheckinTotals] = {}
-    by_service: dict[int, list[CheckinTotals]] = defaultdict(list)
+    overall_totals: dict[int, CheckinTotals] = {}
+    service_totals: dict[int, list[CheckinTotals]] = defaultdict(list)
     for row in rows:
         if row.service:
-            by_service[row.therapist_id].append(row)
+            service_totals[row.therapist_id].append(row)
         else:
-            overall[row.therapist_id] = row
-    return _measures(
-        overall,
-        by_service,
-        population=population,
-        prior_strength=prior_strength,
-        min_checkins=min_checkins,
-        min_responders=min_responders,
-    )
+            overall_totals[row.therapist_id] = row
 
+    def enough(totals: CheckinTotals) -> bool:
+        return totals.checkins >= min_checkins and totals.responders >= min_responders
 
-def _measures(
-    overall_totals: Mapping[int, CheckinTotals],
-    service_totals: Mapping[int, list[CheckinTotals]],
-    *,
-    population: Population,
-    prior_strength: float,
-    min_checkins: int,
-    min_responders: int,
-) -> Measures:
     overall: dict[int, AllianceMeasure] = {}
     by_service: dict[int, dict[str, AllianceMeasure]] = {}
     for therapist_id, totals in overall_totals.items():
-        if totals.checkins < min_checkins or totals.responders < min_responders:
+        if not enough(totals):
             continue
-        measure = _measure(
-            totals.checkins,
-            totals.responders,
-            totals.sums,
-            totals.weak,
-            population.means,
-            population.weak_shares,
-            prior_strength,
-            prior_fit=(
-                (population.fit_mean, population.fit_weak_share)
-                if population.fit_mean is not None and population.fit_weak_share is not None
-                else None
-            ),
-        )
-        overall[therapist_id] = measure
-        services = {}
-        for part in service_totals.get(therapist_id, []):
-            if part.checkins < min_checkins or part.responders < min_responders:
-                continue
-            services[part.service] = _measure(
-                part.checkins,
-                part.responders,
-                part.sums,
-                part.weak,
-                measure.ratings,
-                {t: m.weak_share for t, m in measure.traits.items()},
-                prior_strength,
-                service=part.service,
-            )
+        overall[therapist_id] = _measure(totals, population)
+        services = {
+            part.service: _measure(part, population, overall=totals)
+            for part in service_totals.get(therapist_id, [])
+            if enough(part)
+        }
         if services:
             by_service[therapist_id] = services
     return Measures(population, overall, by_service)
 
 
 # How far the population may drift before the ranking's columns are made again: on the
-# 0-10 scale of the mean ratings, and on the weak shares.
+# 0-10 scale of the mean ratings, on the weak shares, and as a share of the prior strength.
 POPULATION_RATING_TOLERANCE = 0.01
 POPULATION_SHARE_TOLERANCE = 0.001
+POPULATION_STRENGTH_TOLERANCE = 0.02
 
 
 def population_moved(before: Population, after: Population) -> bool:
@@ -433,13 +364,14 @@ def population_moved(before: Population, after: Population) -> bool:
     the tolerance, so busy processes keep their columns; the drift adds up against the
     population they were made with, and once past the tolerance they are made again.
     """
-    if (before.fit_mean is None) != (after.fit_mean is None):
+    if set(before.means) != set(after.means):
         return True
-    ratings = [(before.means[t], after.means[t]) for t in TRAITS]
-    shares = [(before.weak_shares[t], after.weak_shares[t]) for t in TRAITS]
-    if before.fit_mean is not None and after.fit_mean is not None:
-        ratings.append((before.fit_mean, after.fit_mean))
-        shares.append((before.fit_weak_share or 0.0, after.fit_weak_share or 0.0))
-    return any(abs(a - b) > POPULATION_RATING_TOLERANCE for a, b in ratings) or any(
-        abs(a - b) > POPULATION_SHARE_TOLERANCE for a, b in shares
-    )
+    for item in before.means:
+        if abs(before.means[item] - after.means[item]) > POPULATION_RATING_TOLERANCE:
+            return True
+        if abs(before.weak_shares[item] - after.weak_shares[item]) > POPULATION_SHARE_TOLERANCE:
+            return True
+        k_before, k_after = before.strength(item), after.strength(item)
+        if abs(k_before - k_after) > POPULATION_STRENGTH_TOLERANCE * k_before:
+            return True
+    return False

@@ -239,12 +239,15 @@ class CheckIn(models.Model):
 
 
 class ReleasedTotals(models.Model):
-    """Sums over one therapist's released check-ins: all of them (service "") or one service's.
+    """Sums over one therapist's released check-ins: all of them (service "") or one service's,
+    each responder counted once (alliance.aggregation, step 1).
 
     Released means in stored closed batches (ReleasedBatch): the overall row sums every member,
     a service's row the members its batches released for that service. alliance.services.totals
     derives these rows from the stored batches whenever one closes, so the ranking and the
-    dashboards read one short row per therapist instead of every check-in.
+    dashboards read one short row per therapist instead of every check-in. Per item:
+    `<item>_sum` adds up each responder's mean rating, `<item>_squares` those means squared,
+    and `<item>_weak` each responder's share of weak answers.
     """
 
     therapist = models.ForeignKey(
@@ -253,16 +256,21 @@ class ReleasedTotals(models.Model):
     service = models.CharField(max_length=32, choices=choices.Service.choices, blank=True)
     checkins = models.PositiveIntegerField()
     responders = models.PositiveIntegerField()
-    respect_trust_sum = models.PositiveIntegerField()
-    collaboration_sum = models.PositiveIntegerField()
-    empathy_sum = models.PositiveIntegerField()
-    adaptability_sum = models.PositiveIntegerField()
-    fit_sum = models.PositiveIntegerField()
-    respect_trust_weak = models.PositiveIntegerField()
-    collaboration_weak = models.PositiveIntegerField()
-    empathy_weak = models.PositiveIntegerField()
-    adaptability_weak = models.PositiveIntegerField()
-    fit_weak = models.PositiveIntegerField()
+    respect_trust_sum = models.FloatField()
+    collaboration_sum = models.FloatField()
+    empathy_sum = models.FloatField()
+    adaptability_sum = models.FloatField()
+    fit_sum = models.FloatField()
+    respect_trust_weak = models.FloatField()
+    collaboration_weak = models.FloatField()
+    empathy_weak = models.FloatField()
+    adaptability_weak = models.FloatField()
+    fit_weak = models.FloatField()
+    respect_trust_squares = models.FloatField(default=0.0)
+    collaboration_squares = models.FloatField(default=0.0)
+    empathy_squares = models.FloatField(default=0.0)
+    adaptability_squares = models.FloatField(default=0.0)
+    fit_squares = models.FloatField(default=0.0)
 
     class Meta:
         constraints = [

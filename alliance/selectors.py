@@ -4,20 +4,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Avg, F, Sum
+from django.db.models import Avg, Count, F, FloatField, Sum, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from alliance.aggregation import (
     ITEMS,
     TRAITS,
     AllianceMeasure,
-    AnsweredCheckin,
     CheckinTotals,
     Measures,
     Population,
+    PopulationSums,
     measure_totals,
-    population_of,
+    population_from,
+    population_sums,
 )
+from alliance.batches import AnsweredCheckin
 from alliance.choices import Trait
 from alliance.models import (
     AllianceApproach,
@@ -143,19 +146,27 @@ TOTALS_COLUMNS = (
     "responders",
     *(f"{item}_sum" for item in ITEMS),
     *(f"{item}_weak" for item in ITEMS),
+    *(f"{item}_squares" for item in ITEMS),
 )
 
 
-def _totals(values: tuple) -> CheckinTotals:
+def totals_from_row(values: tuple) -> CheckinTotals:
+    """A row in TOTALS_COLUMNS order as the aggregation reads it."""
     therapist_id, service, checkins, responders = values[:4]
-    sums, weak = values[4 : 4 + len(ITEMS)], values[4 + len(ITEMS) :]
+    items = len(ITEMS)
+    sums, weak, squares = (
+        values[4 : 4 + items],
+        values[4 + items : 4 + 2 * items],
+        values[4 + 2 * items :],
+    )
     return CheckinTotals(
         therapist_id=therapist_id,
         service=service,
         checkins=checkins,
         responders=responders,
         sums={item: float(total) for item, total in zip(ITEMS, sums, strict=True)},
-        weak=dict(zip(ITEMS, weak, strict=True)),
+        weak={item: float(total) for item, total in zip(ITEMS, weak, strict=True)},
+        squares={item: float(total) for item, total in zip(ITEMS, squares, strict=True)},
     )
 
 
@@ -174,15 +185,49 @@ def released_totals_rows(
     return list(rows.values_list(*TOTALS_COLUMNS))
 
 
+def prior_override() -> float | None:
+    """The operator's prior strength, if set (ALLIANCE_PRIOR_RESPONDERS); None: estimate it."""
+    return float(settings.ALLIANCE_PRIOR_RESPONDERS) or None
+
+
 def alliance_population() -> Population:
-    """Every therapist's released check-ins together, as shrinkage pulls toward: one query
-    over one row per measured therapist."""
-    totals = ReleasedTotals.objects.filter(service="").aggregate(
-        **{name: Sum(name) for name in TOTALS_COLUMNS[2:]}
+    """Every measured therapist together, as shrinkage pulls toward, with the prior strength
+    estimated from them: one aggregate query over one row per measured therapist."""
+    overall = ReleasedTotals.objects.filter(service="", responders__gt=0)
+    n = Cast("responders", FloatField())
+    per_item = {}
+    for item in ITEMS:
+        mean = F(f"{item}_sum") / n
+        per_item |= {
+            f"{item}_mean_sum": Sum(mean),
+            f"{item}_mean_squares": Sum(mean * mean),
+            f"{item}_weak_sum": Sum(F(f"{item}_weak") / n),
+            f"{item}_within": Sum(F(f"{item}_squares") - F(f"{item}_sum") * mean),
+        }
+    totals = overall.aggregate(
+        therapists=Count("pk"),
+        checkins=Sum("checkins"),
+        within_df=Sum(n - Value(1.0)),
+        inverse_n=Sum(Value(1.0) / n),
+        **per_item,
     )
-    if not totals["checkins"]:
-        return population_of([])
-    return population_of([_totals((0, "", *(totals[name] for name in TOTALS_COLUMNS[2:])))])
+    if not totals["therapists"]:
+        return population_from(population_sums([]), strength_override=prior_override())
+
+    def items(suffix: str) -> dict[str, float]:
+        return {item: float(totals[f"{item}_{suffix}"] or 0.0) for item in ITEMS}
+
+    sums = PopulationSums(
+        therapists=totals["therapists"],
+        checkins=totals["checkins"],
+        mean_sum=items("mean_sum"),
+        mean_squares=items("mean_squares"),
+        weak_sum=items("weak_sum"),
+        within_squares=items("within"),
+        within_df=float(totals["within_df"]),
+        inverse_n=float(totals["inverse_n"]),
+    )
+    return population_from(sums, strength_override=prior_override())
 
 
 def alliance_measures(
@@ -195,9 +240,8 @@ def alliance_measures(
     too unless given.
     """
     return measure_totals(
-        [_totals(values) for values in released_totals_rows(therapist_ids=therapist_ids)],
+        [totals_from_row(values) for values in released_totals_rows(therapist_ids=therapist_ids)],
         population=population if population is not None else alliance_population(),
-        prior_strength=settings.ALLIANCE_PRIOR_CHECKINS,
         min_checkins=settings.ALLIANCE_MIN_CHECKINS,
         min_responders=settings.ALLIANCE_MIN_RESPONDERS,
     )

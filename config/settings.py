@@ -241,11 +241,14 @@ if CHECKIN_SECOND_DAYS <= CHECKIN_FIRST_DAYS:
     raise ImproperlyConfigured("CHECKIN_SECOND_DAYS must be above CHECKIN_FIRST_DAYS.")
 if CHECKIN_REMINDER_DAYS >= CHECKIN_LINK_DAYS:
     raise ImproperlyConfigured("CHECKIN_REMINDER_DAYS must be below CHECKIN_LINK_DAYS.")
-# Measured alliance (alliance/aggregation.py): a therapist's mean rating is shrunk toward
-# all therapists' mean as if ALLIANCE_PRIOR_CHECKINS average check-ins were added to theirs,
-# and is used and shown only from ALLIANCE_MIN_CHECKINS check-ins given by at least
-# ALLIANCE_MIN_RESPONDERS different responders (at least 5: alliance.checks refuses fewer).
-ALLIANCE_PRIOR_CHECKINS = env.int("ALLIANCE_PRIOR_CHECKINS", 10, minimum=0)
+# Measured alliance (alliance/aggregation.py): a therapist's mean rating (each responder
+# counted once) is shrunk toward all therapists' mean as if k average responders were added
+# to theirs, with k estimated from how much therapists differ; ALLIANCE_PRIOR_RESPONDERS
+# overrides that estimate with a whole number of responders (0, the default: estimate it).
+# A figure is used and shown only from
+# ALLIANCE_MIN_CHECKINS check-ins given by at least ALLIANCE_MIN_RESPONDERS different
+# responders (at least 5: alliance.checks refuses fewer).
+ALLIANCE_PRIOR_RESPONDERS = env.int("ALLIANCE_PRIOR_RESPONDERS", 0, minimum=0, maximum=1000)
 ALLIANCE_MIN_CHECKINS = env.int("ALLIANCE_MIN_CHECKINS", 5, minimum=1)
 ALLIANCE_MIN_RESPONDERS = env.int("ALLIANCE_MIN_RESPONDERS", 5, minimum=5)
 

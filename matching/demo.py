@@ -312,7 +312,7 @@ def demo_checkins(
 
     Responder n serves in service n % `services`. Some therapists see mostly responders of
     one service (a department's assistance program), so that batches can release a figure
-    for that service (alliance.aggregation.service_cells).
+    for that service (alliance.batches.service_cells).
     """
     rng = random.Random(seed * 7_000_001 + number)  # noqa: S311 (demo data, not secrets)
     featured = number == 1  # the demo therapist who signs in: always enough to show

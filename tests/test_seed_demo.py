@@ -80,7 +80,10 @@ def _check_ins_tell_therapists_apart_and_show_the_feature() -> None:
     assert measures.by_service  # some have enough from one service
     values = sorted(m.mean_value for m in measures.overall.values())
     # Ratings crowd near the top, yet the values used in the ranking spread widely.
-    assert 7.5 < sum(measures.population.means.values()) / 4 < 9
+    traits = ("respect_trust", "collaboration", "empathy", "adaptability")
+    assert 7.5 < sum(measures.population.means[t] for t in traits) / 4 < 9
+    # Therapists differ in the demo, so the prior's strength comes from the data.
+    assert measures.population.strength_source == "estimated from the data"
     assert values[-1] - values[0] > 0.4
     featured = TherapistProfile.objects.get(user__email="therapist00001@demo.rapport.localhost")
     assert featured.pk in measures.overall

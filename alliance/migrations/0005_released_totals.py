@@ -8,7 +8,8 @@ from django.db import migrations, models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 
-from alliance.aggregation import ITEMS, AnsweredCheckin, released_totals
+from alliance.aggregation import ITEMS
+from alliance.batches import AnsweredCheckin, released_totals
 
 
 def fill(apps, schema_editor):

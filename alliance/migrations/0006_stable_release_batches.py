@@ -15,13 +15,8 @@ from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
 
-from alliance.aggregation import (
-    ITEMS,
-    AnsweredCheckin,
-    closed_batches,
-    service_cells,
-    totals_of_members,
-)
+from alliance.aggregation import ITEMS
+from alliance.batches import AnsweredCheckin, closed_batches, service_cells, totals_of_members
 
 
 def give_keys(apps, schema_editor):

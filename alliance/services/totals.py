@@ -4,7 +4,7 @@ A refresh does two things for one therapist, under a lock on the therapist's row
 check-ins answered at once refresh one after the other, the second seeing the first):
 1. Release: the answered check-ins not yet placed are placed once and for good. Shared ones
    are withheld from every figure; the others join the open batch, and each batch that
-   closes (alliance.aggregation.closed_batches) is stored with its members and the service
+   closes (alliance.batches.closed_batches) is stored with its members and the service
    cells it releases (service_cells). Stored batches are never cut again: not when a
    responder deletes their account (their plans keep their batch key, their check-ins stay
    as anonymous ratings in the batch), not when anything is shared later.
@@ -21,24 +21,19 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from alliance.aggregation import (
-    ITEMS,
-    AnsweredCheckin,
-    CheckinTotals,
-    closed_batches,
-    service_cells,
-    totals_of_members,
-)
+from alliance.aggregation import ITEMS, CheckinTotals
+from alliance.batches import AnsweredCheckin, closed_batches, service_cells, totals_of_members
 from alliance.models import CheckIn, CheckInRelease, ReleasedBatch, ReleasedTotals
 from alliance.selectors import released_members
 from profiles.models import TherapistProfile
 
 
-def _values(totals: CheckinTotals) -> dict[str, int]:
+def _values(totals: CheckinTotals) -> dict[str, float]:
     return {
         "checkins": totals.checkins,
         "responders": totals.responders,
-        **{f"{item}_sum": round(totals.sums[item]) for item in ITEMS},
+        **{f"{item}_sum": totals.sums[item] for item in ITEMS},
+        **{f"{item}_squares": totals.squares[item] for item in ITEMS},
         **{f"{item}_weak": totals.weak[item] for item in ITEMS},
     }
 

@@ -173,6 +173,7 @@ RESPONSIVENESS = WatchedTable(
 _ITEMS = ("respect_trust", "collaboration", "empathy", "adaptability", "fit")
 _SUMS = tuple(f"{item}_sum" for item in _ITEMS)
 _WEAK = tuple(f"{item}_weak" for item in _ITEMS)
+_SQUARES = tuple(f"{item}_squares" for item in _ITEMS)
 
 # Released check-in totals: every column is measured alliance. A row over all services
 # (service '') also makes the population every measured alliance is shrunk toward.
@@ -181,7 +182,7 @@ RELEASED_TOTALS = WatchedTable(
     model_name="ReleasedTotals",
     table="alliance_releasedtotals",
     therapist="{row}.therapist_id",
-    watched=("id", "therapist_id", "service", "checkins", "responders", *_SUMS, *_WEAK),
+    watched=("id", "therapist_id", "service", "checkins", "responders", *_SUMS, *_WEAK, *_SQUARES),
     population="{row}.service = ''",
 )
 

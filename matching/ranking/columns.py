@@ -47,6 +47,8 @@ class CandidateFacts:
     style_low: np.ndarray  # n x style dimensions, NaN when not described
     style_high: np.ndarray
     checkin_style: np.ndarray  # NaN where check-ins are too few
+    # n x (traits and fit): each item's value at the population's figures
+    baseline: np.ndarray
     focus: np.ndarray
     trained: np.ndarray
     certified: np.ndarray
@@ -87,7 +89,9 @@ class StateIndex:
     works_with_retired: np.ndarray
     services: np.ndarray
     service_count: np.ndarray  # how many services they serve
-    traits: np.ndarray  # one column per trait, in TRAITS order
+    traits: np.ndarray  # one column per trait, in TRAITS order: the trait's value
+    practices: np.ndarray  # one column per trait: practices named (for service figures)
+    baseline: np.ndarray  # one column per item (traits, then fit): the population's value
     # Few therapists have enough check-ins from one service to be measured for it, so those
     # measures are kept apart: service_slot is the row of `service_overrides` (slots x
     # services x traits, NaN where that service has too few) or -1, and for a responder of
@@ -156,8 +160,10 @@ def build_columns(facts: CandidateFacts) -> StateIndex:
         facts.agency_unemployed, facts.ride_along_hours
     )
     shape = (n, len(TRAITS))
+    baseline = facts.baseline.reshape(n, len(TRAITS) + 1)
+    practices = facts.practices.reshape(shape)
     traits = factors.trait_value(
-        facts.checkin_traits.reshape(shape), facts.practices.reshape(shape)
+        facts.checkin_traits.reshape(shape), practices, baseline[:, : len(TRAITS)]
     )
     per_service = facts.checkin_service_traits.reshape(n, len(SERVICES), len(TRAITS))
     measured_for_a_service = ~np.isnan(per_service).all(axis=(1, 2))
@@ -183,6 +189,8 @@ def build_columns(facts: CandidateFacts) -> StateIndex:
         services=facts.services.astype(np.int64),
         service_count=popcount(facts.services.astype(np.int64)),
         traits=traits.astype(np.float64).reshape(shape),
+        practices=practices.astype(np.float64),
+        baseline=baseline.astype(np.float64),
         service_slot=service_slot,
         service_overrides=np.clip(per_service[measured_for_a_service], 0.0, 1.0).astype(np.float64),
         style_low=facts.style_low.astype(np.float64).reshape(style_shape),

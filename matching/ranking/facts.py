@@ -8,10 +8,19 @@ from collections.abc import Sequence
 import numpy as np
 from django.conf import settings
 
-from alliance.aggregation import ITEMS, Population, shrink, trait_value
+from alliance.aggregation import (
+    FIT,
+    ITEMS,
+    Population,
+    population_values,
+    service_prior,
+    shrink,
+    trait_value,
+)
 from alliance.selectors import released_totals_rows
 from matching.ranking.columns import CandidateFacts, popcount
 from matching.ranking.load import COLUMN, FACT_COLUMNS
+from matching.scoring.weights import UNMEASURED_TRAIT_VALUE
 from profiles import choices, vocabulary
 from profiles.vocabulary import STYLE_DIMENSIONS, TRAITS
 
@@ -38,8 +47,9 @@ def measured_columns(
     alliance.selectors.TOTALS_COLUMNS order), over whole columns at once.
 
     A cold load of a large state holds tens of thousands of measured therapists, so this
-    calls alliance.aggregation's shrinkage and trait value (steps 2, 4 and 5 there) on whole
-    columns; cards call them one therapist at a time, and a test keeps the two equal.
+    calls alliance.aggregation's shrinkage, service prior and value (steps 4 to 6 there) on
+    whole columns; cards call the same functions one therapist at a time, and a test keeps
+    the two equal.
     """
     n = len(ids)
     traits = np.full((n, len(TRAITS)), np.nan)
@@ -47,11 +57,11 @@ def measured_columns(
     fit = np.full(n, np.nan)
     if not n or not totals:
         return traits, by_service, fit
-    k = float(settings.ALLIANCE_PRIOR_CHECKINS)
+    items = len(ITEMS)
     counts = np.array([row[2:4] for row in totals], dtype=np.float64).reshape(-1, 2)
-    sums = np.array([row[4 : 4 + len(ITEMS)] for row in totals], dtype=np.float64)
-    weak = np.array([row[4 + len(ITEMS) :] for row in totals], dtype=np.float64)
-    checkins = counts[:, 0:1]
+    sums = np.array([row[4 : 4 + items] for row in totals], dtype=np.float64)
+    weak = np.array([row[4 + items : 4 + 2 * items] for row in totals], dtype=np.float64)
+    responders = counts[:, 1:2]
     enough = (counts[:, 0] >= settings.ALLIANCE_MIN_CHECKINS) & (
         counts[:, 1] >= settings.ALLIANCE_MIN_RESPONDERS
     )
@@ -63,31 +73,52 @@ def measured_columns(
     found = np.minimum(np.searchsorted(sorted_ids, therapist), n - 1)
     at = np.where(sorted_ids[found] == therapist, order[found], -1)
 
-    t = len(TRAITS)
+    known = [item for item in ITEMS if item in population.means]
+    columns = [ITEMS.index(item) for item in known]
+    means = np.array([population.means[item] for item in known])
+    shares = np.array([population.weak_shares[item] for item in known])
+    k = np.array([population.strength(item) for item in known])
     overall = enough & (service == "") & (at >= 0)
-    means = [population.means[trait] for trait in TRAITS]
-    shares = [population.weak_shares[trait] for trait in TRAITS]
-    rating = shrink(sums[overall, :t], checkins[overall], np.array(means), k)
-    share = shrink(weak[overall, :t], checkins[overall], np.array(shares), k)
-    traits[at[overall]] = trait_value(rating, share)
-    if population.fit_mean is not None and population.fit_weak_share is not None:
-        fit_rating = shrink(sums[overall, t], checkins[overall, 0], population.fit_mean, k)
-        fit_share = shrink(weak[overall, t], checkins[overall, 0], population.fit_weak_share, k)
-        fit[at[overall]] = trait_value(fit_rating, fit_share)
-    # Each service is shrunk toward the therapist's own shrunk figures, where they have them.
-    own_rating = np.full((n, t), np.nan)
-    own_share = np.full((n, t), np.nan)
-    own_rating[at[overall]], own_share[at[overall]] = rating, share
+    rating = shrink(sums[overall][:, columns], responders[overall], means, k)
+    share = shrink(weak[overall][:, columns], responders[overall], shares, k)
+    values = trait_value(rating, share)
+    t = len(TRAITS)
+    traits[at[overall]] = values[:, :t]
+    if FIT in known:
+        fit[at[overall]] = values[:, known.index(FIT)]
+    # A service's figure: its responders, shrunk toward what the therapist's other
+    # responders say (step 5). The therapist's overall sums sit at their row.
+    own_sums = np.full((n, items), np.nan)
+    own_weak = np.full((n, items), np.nan)
+    own_n = np.full((n, 1), np.nan)
+    own_sums[at[overall]], own_weak[at[overall]] = sums[overall], weak[overall]
+    own_n[at[overall]] = responders[overall]
+    trait_columns = columns[:t]
     for s, name in enumerate(vocabulary.SERVICES):
         rows = enough & (service == name) & (at >= 0)
-        rows[rows] = ~np.isnan(own_rating[at[rows], 0])
+        rows[rows] = ~np.isnan(own_n[at[rows], 0])
         if not rows.any():
             continue
         places = at[rows]
-        rating_s = shrink(sums[rows, :t], checkins[rows], own_rating[places], k)
-        share_s = shrink(weak[rows, :t], checkins[rows], own_share[places], k)
+        n_s = responders[rows]
+        prior_rating = service_prior(
+            own_sums[places][:, trait_columns], own_n[places], sums[rows][:, trait_columns],
+            n_s, means[:t], k[:t],
+        )  # fmt: skip
+        prior_share = service_prior(
+            own_weak[places][:, trait_columns], own_n[places], weak[rows][:, trait_columns],
+            n_s, shares[:t], k[:t],
+        )  # fmt: skip
+        rating_s = shrink(sums[rows][:, trait_columns], n_s, prior_rating, k[:t])
+        share_s = shrink(weak[rows][:, trait_columns], n_s, prior_share, k[:t])
         by_service[places, s] = trait_value(rating_s, share_s)
     return traits, by_service, fit
+
+
+def _baseline_row(population: Population) -> np.ndarray:
+    """Each alliance item's value at the population's figures (traits, then fit)."""
+    values = population_values(population)
+    return np.array([values.get(item, UNMEASURED_TRAIT_VALUE) for item in ITEMS])
 
 
 def rows_to_facts(
@@ -166,6 +197,7 @@ def rows_to_facts(
         style_low=style("low"),
         style_high=style("high"),
         checkin_style=checkin_style,
+        baseline=np.tile(_baseline_row(population), (n, 1)),
         focus=ints("focus"),
         trained=trained,
         certified=ints("certified"),

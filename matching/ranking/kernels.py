@@ -206,24 +206,30 @@ def _alliance(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray
     slot = index.service_slot[rows]
     measured = slot >= 0
     if seeker.service in SERVICES and measured.any():
+        # Measured for this responder's service: that figure's traits instead.
         override = index.service_overrides[slot[measured], SERVICES.index(seeker.service)]
+        at = rows[measured]
+        by_service = factors.trait_value(
+            override, index.practices[at], index.baseline[at, : len(TRAITS)]
+        )
         traits = traits.copy()
-        traits[measured] = np.where(np.isnan(override), traits[measured], override)
+        traits[measured] = np.where(np.isnan(override), traits[measured], by_service)
     return traits @ shares + w.ALLIANCE_FACTORS["style"] * _style(index, rows, seeker)
 
 
 def _style(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:
-    if not seeker.style:
-        return np.full(rows.size, w.NEUTRAL)
-    fits = np.zeros(rows.size)
-    for dim, wanted in sorted(seeker.style.items()):
-        j = STYLE_DIMENSIONS.index(dim)
-        fits += factors.style_dimension_fit(
-            wanted, index.style_low[rows, j], index.style_high[rows, j]
-        )
-    fit = factors.style_value(fits / len(seeker.style), index.checkin_style[rows])
-    described = ~np.isnan(index.style_low[rows, 0])
-    return np.where(described, fit, w.NEUTRAL)
+    if seeker.style:
+        fits = np.zeros(rows.size)
+        for dim, wanted in sorted(seeker.style.items()):
+            j = STYLE_DIMENSIONS.index(dim)
+            fits += factors.style_dimension_fit(
+                wanted, index.style_low[rows, j], index.style_high[rows, j]
+            )
+        described = ~np.isnan(index.style_low[rows, 0])
+        stated = np.where(described, fits / len(seeker.style), w.NEUTRAL)
+    else:
+        stated = np.full(rows.size, w.NEUTRAL)
+    return factors.style_value(stated, index.checkin_style[rows], index.baseline[rows, len(TRAITS)])
 
 
 def _clinical(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -26,7 +29,7 @@ from matching.models import TherapistResponsiveness
 from profiles import choices
 from profiles.fields import ChoiceEnum
 from profiles.models import License, ResponderTraining
-from profiles.selectors import therapists_taking_clients
+from profiles.selectors import confirmation_cutoff, therapists_taking_clients
 from profiles.vocabulary import STYLE_DIMENSIONS
 
 # Above this many therapists changed at once, reading whole states again is simpler.
@@ -82,14 +85,70 @@ def _joined(expression: str) -> str:
     )
 
 
+# A moment no listing rule can mean by chance: the rule is compiled once at this moment, and
+# the parameters it gave (the date and the confirmation cut-off) are then recomputed for the
+# moment asked about; compiling the ORM's query on every request cost a ranked page about a
+# millisecond.
+_COMPILED_AT = dt.datetime(2001, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where a moving parameter goes in the compiled rule's parameters, and in which form
+    (as Python gives it, or as the database backend adapted it)."""
+
+    index: int
+    adapted: bool
+
+
+def _moving_params(now: dt.datetime) -> tuple[dt.date, dt.datetime]:
+    """The listing rule's values that move with the clock: today, and the confirmation cut-off."""
+    return timezone.localdate(now), confirmation_cutoff(now=now)
+
+
+def _adapted(value: dt.date | dt.datetime) -> Any:
+    ops = connection.ops
+    if isinstance(value, dt.datetime):
+        return ops.adapt_datetimefield_value(value)
+    return ops.adapt_datefield_value(value)
+
+
+def _slot_of(value: Any, moving: tuple[dt.date, dt.datetime]) -> _Slot | None:
+    for index, moved in enumerate(moving):
+        if type(value) is type(moved) and value == moved:
+            return _Slot(index, adapted=False)
+        if isinstance(value, str) and value == _adapted(moved):
+            return _Slot(index, adapted=True)
+    return None
+
+
+@lru_cache(maxsize=8)
+def _listed_template(vendor: str, max_age_days: int) -> tuple[str, tuple[Any, ...]]:
+    """The listing rule's SQL, and its parameters with the moving ones as slots."""
+    sql, params = therapists_taking_clients(now=_COMPILED_AT).order_by().query.sql_with_params()
+    moving = _moving_params(_COMPILED_AT)
+    slots = tuple(_slot_of(value, moving) or value for value in params)
+    if sum(isinstance(slot, _Slot) for slot in slots) != len(moving):
+        raise RuntimeError("The listing rule's moving parameters could not be told apart.")
+    return sql, slots
+
+
 def _listed_sql(*, now: dt.datetime) -> tuple[str, list[Any]]:
     """The therapists who take new clients, as SQL for the loader's FROM clause.
 
     This is profiles.selectors.therapists_taking_clients compiled by the ORM, so the listing
     rule is written once; both databases flatten the subquery into the loader's own plan.
     """
-    listed = therapists_taking_clients(now=now).order_by()
-    return listed.query.sql_with_params()
+    sql, slots = _listed_template(connection.vendor, settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS)
+    moving = _moving_params(now)
+    params = []
+    for slot in slots:
+        if isinstance(slot, _Slot):
+            value = moving[slot.index]
+            params.append(_adapted(value) if slot.adapted else value)
+        else:
+            params.append(slot)
+    return sql, params
 
 
 def _candidate_sql(*, scope: str, with_cards: bool, listed_sql: str) -> str:

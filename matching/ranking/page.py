@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from alliance.aggregation import AllianceMeasure, Population
+from alliance.aggregation import AllianceMeasure, Population, population_values
 from alliance.choices import Practice
 from alliance.selectors import alliance_measures
 from matching.ranking.load import COLUMN, FACT_COLUMNS, candidate_rows
@@ -43,7 +43,7 @@ def _as_checkins(measure: AllianceMeasure) -> Checkins:
     return Checkins(
         values=measure.values,
         ratings=measure.ratings,
-        count=measure.checkins,
+        count=measure.responders,
         fit=measure.fit.value if measure.fit is not None else None,
     )
 
@@ -82,9 +82,12 @@ def _license_label(license_type: str, state: str) -> str:
 
 
 def row_to_candidate(
-    row: tuple, measured: tuple[Checkins, dict[str, Checkins]] | None = None
+    row: tuple,
+    measured: tuple[Checkins, dict[str, Checkins]] | None = None,
+    baseline: Mapping[str, float] | None = None,
 ) -> Candidate:
-    """One candidate row as the scoring module reads it (reasons and all)."""
+    """One candidate row as the scoring module reads it (reasons and all), with the
+    population's value of each alliance item (`baseline`) for what is not measured."""
     c = {name: row[i] for i, name in enumerate(FACT_COLUMNS)}
     checkins, by_service = measured if measured is not None else (None, {})
     formats = _set_of(choices.Format, c["formats"])
@@ -127,6 +130,7 @@ def row_to_candidate(
         checkins=checkins,
         checkins_by_service=by_service,
         checkin_style=checkins.fit if checkins is not None else None,
+        alliance_baseline=baseline or {},
         intros_received=c["intros_received"],
         intros_answered=c["intros_answered"],
         median_answer_hours=c["median_answer_hours"],
@@ -191,4 +195,8 @@ def page_candidates(
         states=[state], therapist_ids=list(therapist_ids), now=now, with_cards=True
     )
     measured = measured_alliance(population, therapist_ids=[row[0] for row in rows])
-    return {row[0]: (row_to_candidate(row, measured.get(row[0])), row_to_card(row)) for row in rows}
+    baseline = population_values(population)
+    return {
+        row[0]: (row_to_candidate(row, measured.get(row[0]), baseline), row_to_card(row))
+        for row in rows
+    }

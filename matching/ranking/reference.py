@@ -12,6 +12,7 @@ from matching.ranking.kernels import scored
 from matching.scoring import factors
 from matching.scoring.components import practices_named
 from matching.scoring.types import Candidate, Rules, Seeker
+from matching.scoring.weights import UNMEASURED_TRAIT_VALUE
 from profiles.vocabulary import (
     AGENCY_EMPLOYED,
     CONCERNS,
@@ -26,6 +27,9 @@ from profiles.vocabulary import (
     TRAINING_KINDS,
     TRAITS,
     bit_mask,
+)
+from profiles.vocabulary import (
+    FIT_ITEM as FIT,
 )
 
 
@@ -97,6 +101,13 @@ def facts_of(candidates: Sequence[Candidate]) -> CandidateFacts:
         style_low=per_style(lambda ranges, d: ranges[d][0]),
         style_high=per_style(lambda ranges, d: ranges[d][1]),
         checkin_style=optional([c.checkin_style for c in cands]),
+        baseline=np.array(
+            [
+                [c.alliance_baseline.get(item, UNMEASURED_TRAIT_VALUE) for item in (*TRAITS, FIT)]
+                for c in cands
+            ],
+            dtype=np.float64,
+        ).reshape(n, len(TRAITS) + 1),
         focus=column([bit_mask(c.focus_concerns, CONCERNS) for c in cands], np.int64),
         trained=column([bit_mask(c.methods_trained, METHODS) for c in cands], np.int64),
         certified=column([bit_mask(c.methods_certified, METHODS) for c in cands], np.int64),

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from matching.scoring import weights as w
 from matching.scoring.components import raw_components
-from matching.scoring.types import Candidate, Rules, Seeker
+from matching.scoring.types import Candidate, Checkins, Rules, Seeker
 from profiles.vocabulary import (
     PRACTICES,
     SERVICES,
     STYLE_DIMENSIONS,
     STYLE_SCALE,
+    TRAITS,
     TRAUMA_FOCUSED_METHODS,
 )
+
+SCALE_MAX = 10
 
 
 def ideal_candidate(seeker: Seeker, rules: Rules) -> Candidate:
@@ -35,6 +38,14 @@ def ideal_candidate(seeker: Seeker, rules: Rules) -> Candidate:
         lived_experience=frozenset({"own_service"}),
         works_with_retired=True,
         practices=frozenset(PRACTICES),
+        # The best alliance responders can report, in every trait and in the fit.
+        checkins=Checkins(
+            values=dict.fromkeys(TRAITS, 1.0),
+            ratings=dict.fromkeys(TRAITS, float(SCALE_MAX)),
+            count=0,
+            fit=1.0,
+        ),
+        checkin_style=1.0,
         style_ranges=dict.fromkeys(STYLE_DIMENSIONS, STYLE_SCALE),
         focus_concerns=seeker.concerns,
         methods_trained=methods,

@@ -92,16 +92,20 @@ def agency_value(counted_agency_work, ride_along_hours):
 
 
 def practices_value(practices_named):
-    """A trait from the therapist's own practices: full at PRACTICES_PER_TRAIT_FULL."""
+    """The practices a therapist names for a trait: 0 to 1, full at PRACTICES_PER_TRAIT_FULL."""
     return el.minimum(practices_named, w.PRACTICES_PER_TRAIT_FULL) / w.PRACTICES_PER_TRAIT_FULL
 
 
-def trait_value(measured, practices_named):
-    """One alliance trait: measured from check-ins where there are enough (not NaN), else
-    from practices. Statements earn nothing by themselves: every listed therapist has one."""
-    return el.where(
-        el.isnan(measured), practices_value(practices_named), el.clip(measured, 0.0, 1.0)
-    )
+def trait_value(measured, practices_named, baseline):
+    """One alliance trait: measured from check-ins where there are enough (not NaN), else the
+    population's value (`baseline`), moved a little by the practices the therapist names.
+
+    Being measured at the population's value changes nothing; statements earn nothing by
+    themselves (every listed therapist has one).
+    """
+    start = el.where(el.isnan(measured), baseline, el.clip(measured, 0.0, 1.0))
+    nudge = w.PRACTICE_NUDGE * (practices_value(practices_named) - 0.5)
+    return el.clip(start + nudge, 0.0, 1.0)
 
 
 def style_dimension_fit(wanted: int, low, high):
@@ -110,11 +114,17 @@ def style_dimension_fit(wanted: int, low, high):
     return el.maximum(0.0, 1 - distance / w.STYLE_DISTANCE_FULL)
 
 
-def style_value(fit, checkin_fit):
-    """The stated style's fit, discounted by low "the way we work fits me" check-ins where
-    they are measured (not NaN)."""
-    discount = 1 - w.STYLE_CHECKIN_WEIGHT * (1 - el.clip(el.nan_to_zero(checkin_fit), 0.0, 1.0))
-    return el.where(el.isnan(checkin_fit), fit, fit * discount)
+def fit_measured_shift(checkin_fit, baseline_fit):
+    """How far responders' "the way we work fits me" sits from the population's: 0 where
+    not measured (NaN)."""
+    return el.where(el.isnan(checkin_fit), 0.0, el.nan_to_zero(checkin_fit) - baseline_fit)
+
+
+def style_value(fit, checkin_fit, baseline_fit):
+    """The stated style's fit (or neutral), moved both ways by what responders say of the
+    fit: a high measure strengthens it, a low one cancels it."""
+    shift = w.FIT_MEASURE_WEIGHT * fit_measured_shift(checkin_fit, baseline_fit)
+    return el.clip(fit + shift, 0.0, 1.0)
 
 
 # Clinical fit.

@@ -48,8 +48,8 @@ def score(
         total=float(factors.total(component.points for component in components)),
         components=components,
         alliance_source=(
-            f"Alliance measured from {measured.count} check-ins"
+            f"Alliance measured from {measured.count} responders"
             if measured is not None
-            else f"Alliance in their own words. {NOT_ENOUGH_CHECKINS}"
+            else f"Alliance: {NOT_ENOUGH_CHECKINS[0].lower()}{NOT_ENOUGH_CHECKINS[1:]}"
         ),
     )

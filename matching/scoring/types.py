@@ -99,6 +99,9 @@ class Candidate:
     style_ranges: Mapping[str, tuple[int, int]] | None = None
     # "The way we work fits me" from check-ins (0 to 1), once there are enough.
     checkin_style: float | None = None
+    # Each alliance item's value at the population's figures (traits and "fit"): what an
+    # unmeasured therapist is given, and what a measured fit is compared with.
+    alliance_baseline: Mapping[str, float] = field(default_factory=dict)
     focus_concerns: frozenset[str] = frozenset()
     methods_trained: frozenset[str] = frozenset()
     methods_certified: frozenset[str] = frozenset()

@@ -15,12 +15,18 @@ from profiles.vocabulary import IMPORTANCE_DEFAULT, IMPORTANCE_MAX, RESPONDER_CU
 # (the measured alliance's estimate included), so the staff report never mixes scores
 # made by two different rankings without saying so.
 # 2026.11-1: weights 30 / 25 / 20 / 15 / 10; the alliance shrunk with a fixed prior.
-SCORING_VERSION = "2026.11-1"
+# 2026.12-1: the alliance the largest component (30, competence 25); each responder counted
+# once, the prior's strength estimated from the data, an unmeasured therapist at the
+# population's value, "the way we work fits me" moving the stated style both ways.
+SCORING_VERSION = "2026.12-1"
 
 # 1. The components and their base weights (points out of 100 at default importance).
+# The alliance is the largest: it predicts how therapy goes better than technique does, so
+# it comes first unless a responder says it matters less to them (templates/matching/
+# how_we_rank.html gives the reasoning).
 COMPONENT_WEIGHTS: dict[str, float] = {
-    "competence": 30.0,
-    "alliance": 25.0,
+    "competence": 25.0,
+    "alliance": 30.0,
     "clinical": 20.0,
     "practical": 15.0,
     "responsiveness": 10.0,
@@ -70,12 +76,24 @@ TRAINING_KIND_VALUES = {
 }
 EXTRA_TRAINING_VALUE = 0.15  # each further verified training, on top of the best one
 
-# Alliance: practices named for a trait, at which the trait reaches its full value.
+# Alliance: practices named for a trait, at which the practices' share reaches its full value.
 PRACTICES_PER_TRAIT_FULL = 2
+# A trait starts at the therapist's measured value, or the population's when unmeasured
+# (what a responder can expect of anyone); the practices the therapist names move it by at
+# most half this, either way: what a therapist says of themselves counts for little beside
+# what responders say.
+PRACTICE_NUDGE = 0.1
+# A trait's value when nothing at all is known (no population yet).
+UNMEASURED_TRAIT_VALUE = 0.5
+# "The way we work fits me": a measured value above the population's adds to the stated
+# style's fit, one below takes away, at this weight (1: a fit measured near 0 cancels a
+# stated match down to about neutral).
+FIT_MEASURE_WEIGHT = 1.0
+# Below the population's fit value by more than this, a card says responders rate the fit
+# lower, beside any "Works the way you asked".
+FIT_LOW_MARGIN = 0.05
 # Working style: points outside a therapist's range at which the fit reaches 0.
 STYLE_DISTANCE_FULL = 3
-# How much low "the way we work fits me" check-ins discount a therapist's stated style.
-STYLE_CHECKIN_WEIGHT = 0.5
 
 # Clinical fit.
 TRAINED_METHOD_VALUE = 0.7  # a wanted method trained in, against certified in (1)

@@ -141,7 +141,9 @@ COMPONENT_TITLES = {
     "practical": "Practical fit",
     "responsiveness": "Answers and keeps their profile current",
 }
-NOT_ENOUGH_CHECKINS = "New: not enough check-ins yet"
+NOT_ENOUGH_CHECKINS = (
+    "Not measured yet: counted as an average therapist until enough responders check in"
+)
 FIT_WORDS = ((85, "Strong fit"), (70, "Good fit"), (50, "Fair fit"), (0, "Partial fit"))
 
 

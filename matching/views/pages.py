@@ -174,13 +174,15 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 HOW_WE_RANK_PARTS = {
+    "alliance": "How they build respect and trust, collaboration, empathy and adaptability, "
+    "from what responders say in check-ins once enough have answered (from responders of "
+    "your own service where there are enough); until then, what responders say of the "
+    "average therapist, moved a little by the practices they commit to. And how they work "
+    "against how you said you want to work, moved up or down by what responders say of the "
+    "fit.",
     "competence": "Years serving responders and share of clients who are responders (counted "
     "fully for your own service, half for others), work with your own service, verified "
     "responder-specific training, agency work, ride-alongs, and lived experience.",
-    "alliance": "How they build respect and trust, collaboration, empathy and adaptability: "
-    "from responders' check-ins once enough responders have answered (from responders of "
-    "your own service where there are enough), otherwise the practices they commit to; and "
-    "how they work against how you said you want to work.",
     "clinical": "Whether they help with what you are dealing with, the methods you want (and "
     "their training level), trauma-focused therapy, and the methods you would rather avoid.",
     "practical": "Hours that fit your shifts, distance or telehealth, how you pay, language, "

@@ -169,20 +169,27 @@ def new_figures(therapist_id: int) -> Figures:
         if service:
             members[service].add(pk)
     members = dict(members)
-    ratings = {c.pk: c.ratings for c in CheckIn.objects.filter(pk__in=members.get("overall", ()))}
+    answered = CheckIn.objects.filter(pk__in=members.get("overall", ())).select_related("plan")
+    ratings = {c.pk: c.ratings for c in answered}
+    person = {c.pk: c.plan.batch_key for c in answered}
     rows = {
         row.service or "overall": row
         for row in ReleasedTotals.objects.filter(therapist_id=therapist_id)
     }
     assert set(rows) == set(members)
     for name, row in rows.items():
-        # What the ranking, the cards and the dashboard read is exactly these check-ins.
+        # What the ranking, the cards and the dashboard read is exactly these check-ins,
+        # each responder once: the sum over responders of their mean, and of their weak share.
         assert row.checkins == len(members[name])
+        theirs: dict = defaultdict(list)
+        for pk in members[name]:
+            theirs[person[pk]].append(ratings[pk])
+        assert row.responders == len(theirs)
         for item in ITEMS:
-            assert getattr(row, f"{item}_sum") == sum(ratings[pk][item] for pk in members[name])
-            assert getattr(row, f"{item}_weak") == sum(
-                ratings[pk][item] <= WEAK_AT_MOST for pk in members[name]
-            )
+            means = [sum(r[item] for r in rs) / len(rs) for rs in theirs.values()]
+            weak = [sum(r[item] <= WEAK_AT_MOST for r in rs) / len(rs) for rs in theirs.values()]
+            assert getattr(row, f"{item}_sum") == pytest.approx(sum(means))
+            assert getattr(row, f"{item}_weak") == pytest.approx(sum(weak))
     return {name: frozenset(pks) for name, pks in members.items()}
 
 
@@ -515,7 +522,7 @@ def test_attack_a_homogeneous_weak_batch_read_from_whole_percentages(scenario) -
     for name in "ABCDE":
         scenario.answer(name, rating=2)
     scenario.answer("F", rating=10, shared=True)
-    prior = settings.ALLIANCE_PRIOR_CHECKINS
+    prior = 10  # the old page's fixed prior strength, in check-ins
     n, weak = 5, 5  # the old batch: the five weak answers
     population = (weak + 0) / (n + 10)  # with the other therapist's ten strong ones
     old_page = {

@@ -1,4 +1,7 @@
-"""The shrinkage and the minimum-count rule, on numbers worked out by hand (no database)."""
+"""The shrinkage and the minimum-count rule, on numbers worked out by hand (no database).
+
+Each totals row here has every responder answering once (responders = check-ins) unless
+said; tests/alliance/test_estimator.py holds what changes when one answers often."""
 
 from __future__ import annotations
 
@@ -9,16 +12,14 @@ from hypothesis import strategies as st
 from alliance import aggregation
 from alliance.aggregation import (
     TRAITS,
-    AnsweredCheckin,
     CheckinTotals,
-    closed_batches,
     is_weak,
-    measure_checkins,
     measure_totals,
     population_of,
     shrink,
     trait_value,
 )
+from alliance.batches import AnsweredCheckin, closed_batches, measure_checkins
 from alliance.choices import Trait
 
 
@@ -31,13 +32,15 @@ def totals(
     weak: int = 0,
     service: str = "fire",
 ) -> CheckinTotals:
+    people = checkins if responders is None else responders
     return CheckinTotals(
         therapist_id=therapist_id,
         service=service,
         checkins=checkins,
-        responders=checkins if responders is None else responders,
-        sums=dict.fromkeys(TRAITS, mean * checkins),
-        weak=dict.fromkeys(TRAITS, weak),
+        responders=people,
+        sums=dict.fromkeys(TRAITS, mean * people),
+        weak=dict.fromkeys(TRAITS, float(weak)),  # `weak` responders whose answers were weak
+        squares=dict.fromkeys(TRAITS, mean * mean * people),
     )
 
 
@@ -55,12 +58,12 @@ def measure(rows: list[CheckinTotals], *, prior: float = 10, minimum: int = 5, r
                 responders=(responders or {}).get(therapist_id, sum(p.responders for p in theirs)),
                 sums={t: sum(p.sums[t] for p in theirs) for t in TRAITS},
                 weak={t: sum(p.weak[t] for p in theirs) for t in TRAITS},
+                squares={t: sum(p.squares[t] for p in theirs) for t in TRAITS},
             )
         )
     return measure_totals(
         overall + rows,
-        population=population_of(overall),
-        prior_strength=prior,
+        population=population_of(overall, strength_override=prior),
         min_checkins=minimum,
         min_responders=minimum,
     )
@@ -71,22 +74,22 @@ def test_the_pure_module_knows_the_same_four_traits_as_the_app() -> None:
 
 
 def test_a_mean_is_pulled_toward_the_population_by_the_prior_strength() -> None:
-    # Therapist 1: 6 check-ins of 10; therapist 2: 14 check-ins of 6.
-    # Population mean: (60 + 84) / 20 = 7.2. Prior strength 10:
-    # therapist 1: (60 + 10 * 7.2) / (6 + 10) = 132 / 16 = 8.25
-    # therapist 2: (84 + 10 * 7.2) / (14 + 10) = 156 / 24 = 6.5
+    # Therapist 1: 6 responders at 10; therapist 2: 14 responders at 6.
+    # Population mean, each therapist once: (10 + 6) / 2 = 8. Prior strength 10:
+    # therapist 1: (60 + 10 * 8) / (6 + 10) = 140 / 16 = 8.75
+    # therapist 2: (84 + 10 * 8) / (14 + 10) = 164 / 24
     result = measure([totals(1, 10, 6), totals(2, 6, 14)])
-    assert result.population.means["empathy"] == pytest.approx(7.2)
-    assert result.overall[1].traits["empathy"].rating == pytest.approx(8.25)
-    assert result.overall[2].traits["empathy"].rating == pytest.approx(6.5)
+    assert result.population.means["empathy"] == pytest.approx(8.0)
+    assert result.overall[1].traits["empathy"].rating == pytest.approx(8.75)
+    assert result.overall[2].traits["empathy"].rating == pytest.approx(164 / 24)
 
 
 def test_the_weak_share_is_shrunk_the_same_way() -> None:
-    # Therapist 1: 2 weak of 8; therapist 2: 0 weak of 12. Population share: 2 / 20 = 0.1.
-    # Therapist 1: (2 + 10 * 0.1) / (8 + 10) = 3 / 18 = 0.1667
+    # Therapist 1: 2 weak of 8 (0.25); therapist 2: 0 of 12. Population: (0.25 + 0) / 2.
+    # Therapist 1: (2 + 10 * 0.125) / (8 + 10) = 3.25 / 18; therapist 2: 1.25 / 22.
     result = measure([totals(1, 7, 8, weak=2), totals(2, 9, 12)])
-    assert result.overall[1].traits["collaboration"].weak_share == pytest.approx(3 / 18)
-    assert result.overall[2].traits["collaboration"].weak_share == pytest.approx(1 / 22)
+    assert result.overall[1].traits["collaboration"].weak_share == pytest.approx(3.25 / 18)
+    assert result.overall[2].traits["collaboration"].weak_share == pytest.approx(1.25 / 22)
 
 
 def test_with_no_prior_the_measure_is_the_plain_mean() -> None:
@@ -95,8 +98,9 @@ def test_with_no_prior_the_measure_is_the_plain_mean() -> None:
 
 
 def test_one_enthusiastic_check_in_cannot_outrank_thirty_good_ones() -> None:
-    # With a minimum of one, one perfect check-in against thirty of 9, population of 8 more.
-    rows = [totals(1, 10, 1), totals(2, 9, 30), totals(3, 8, 69)]
+    # With a minimum of one, one perfect check-in against thirty of 9, among six therapists
+    # at 8: the population, each therapist once, is (10 + 9 + 6 * 8) / 8 = 8.375.
+    rows = [totals(1, 10, 1), totals(2, 9, 30), *(totals(3 + i, 8, 20) for i in range(6))]
     result = measure(rows, minimum=1)
     assert result.overall[1].traits["empathy"].rating < result.overall[2].traits["empathy"].rating
 
@@ -115,14 +119,15 @@ def test_five_check_ins_from_fewer_than_five_responders_are_not_enough() -> None
 
 
 def test_a_service_with_enough_check_ins_is_measured_on_its_own() -> None:
-    # Therapist 1: 10 check-ins of 9 from firefighters, 10 of 5 from dispatchers.
-    # Population and therapist: 7.0 over 20. Overall shrunk: (140 + 70) / 30 = 7.0.
-    # Dispatchers: (50 + 10 * 7.0) / 20 = 6.0; firefighters: (90 + 70) / 20 = 8.0.
+    # Therapist 1: 10 firefighters at 9, 10 dispatchers at 5; the population (only them): 7.
+    # A dispatcher's figure: the dispatchers, shrunk toward the firefighters, themselves
+    # shrunk toward the population: (90 + 10 * 7) / 20 = 8.0, then (50 + 10 * 8) / 20 = 6.5.
+    # A firefighter's: (50 + 70) / 20 = 6.0, then (90 + 10 * 6) / 20 = 7.5.
     rows = [totals(1, 9, 10, service="fire"), totals(1, 5, 10, service="dispatch")]
     result = measure(rows)
     services = result.by_service[1]
-    assert services["dispatch"].traits["empathy"].rating == pytest.approx(6.0)
-    assert services["fire"].traits["empathy"].rating == pytest.approx(8.0)
+    assert services["dispatch"].traits["empathy"].rating == pytest.approx(6.5)
+    assert services["fire"].traits["empathy"].rating == pytest.approx(7.5)
     assert services["fire"].service == "fire"
 
 
@@ -207,7 +212,7 @@ def answered(therapist_id: int, responder: int, rating: int, at: float, service:
 
 
 def released(checkins: list[AnsweredCheckin]):
-    return measure_checkins(checkins, prior_strength=10, min_checkins=5, min_responders=5)
+    return measure_checkins(checkins, min_checkins=5, min_responders=5, strength_override=10)
 
 
 def test_a_batch_closes_with_the_fifth_different_responder() -> None:

@@ -18,13 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alliance import selectors
-from alliance.aggregation import (
-    ITEMS,
-    Population,
-    population_moved,
-    population_of,
-    released_totals,
-)
+from alliance.aggregation import ITEMS, Population, population_moved, population_of
+from alliance.batches import released_totals
 from alliance.models import CheckIn, CheckInRelease, ReleasedBatch, ReleasedTotals
 from alliance.selectors import alliance_measures, alliance_population
 from alliance.services.checkins import checkin_answer
@@ -229,7 +224,7 @@ def test_a_ranked_page_reads_no_check_in_whatever_their_number() -> None:
     with CaptureQueriesContext(connection) as warm:
         page = ranked_page(seeker=FIREFIGHTER_IN_COLORADO, states=states)
     assert len(page.cards) == 3
-    assert all("(15 check-ins)" in str(card.score.components) for card in page.cards)
+    assert all("(5 responders)" in str(card.score.components) for card in page.cards)
     for queries in (first, warm):
         assert not [q for q in queries if "alliance_checkin" in q["sql"]]
     # The feed, the ten therapists' rows, their released totals.
@@ -249,16 +244,24 @@ def test_the_measure_read_for_a_few_therapists_equals_the_one_read_for_all() -> 
 
 
 def test_the_population_moves_only_past_its_tolerance() -> None:
-    means = dict.fromkeys(("respect_trust", "collaboration", "empathy", "adaptability"), 8.0)
-    shares = dict.fromkeys(means, 0.1)
-    before = Population(1000, means, shares, 7.5, 0.1)
-    assert not population_moved(before, Population(1005, means, shares, 7.5, 0.1))
-    assert not population_moved(
-        before, Population(1005, {**means, "empathy": 8.009}, shares, 7.5, 0.1)
-    )
-    assert population_moved(before, Population(1005, {**means, "empathy": 8.02}, shares, 7.5, 0.1))
-    assert population_moved(before, Population(1005, means, {**shares, "empathy": 0.102}, 7.5, 0.1))
-    assert population_moved(before, Population(1005, means, shares, 7.6, 0.1))
+    items = ("respect_trust", "collaboration", "empathy", "adaptability", "fit")
+    means = dict.fromkeys(items, 8.0)
+    shares = dict.fromkeys(items, 0.1)
+    strengths = dict.fromkeys(items, 9.0)
+
+    def population(**changes) -> Population:
+        values = {"means": means, "weak_shares": shares, "strengths": strengths, **changes}
+        return Population(1000, therapists=200, **values)
+
+    before = population()
+    assert not population_moved(before, population())
+    assert not population_moved(before, population(means={**means, "empathy": 8.009}))
+    assert population_moved(before, population(means={**means, "empathy": 8.02}))
+    assert population_moved(before, population(weak_shares={**shares, "empathy": 0.102}))
+    assert population_moved(before, population(means={**means, "fit": 7.9}))
+    # The prior's strength: a move of 1 % of it is nothing, 5 % remakes the columns.
+    assert not population_moved(before, population(strengths={**strengths, "empathy": 9.09}))
+    assert population_moved(before, population(strengths={**strengths, "empathy": 9.45}))
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import numpy as np
 import pytest
 from django.utils import timezone
 
+from alliance.aggregation import population_values
 from alliance.choices import Practice
+from alliance.selectors import alliance_population
 from matching.models import TherapistResponsiveness
 from matching.ranking.feed import load_state
 from matching.ranking.load import candidate_rows
@@ -122,7 +125,8 @@ def test_loaded_columns_rank_as_the_reference_scorer_ranks_the_same_rows(seeker:
     now = timezone.now()
     rules = current_rules(now)
     rows = candidate_rows(states=["CO"], now=now, with_cards=True)
-    expected = rank(seeker, [row_to_candidate(row) for row in rows], rules)
+    baseline = population_values(alliance_population())
+    expected = rank(seeker, [row_to_candidate(row, None, baseline) for row in rows], rules)
     ids, totals = rank_index(load_state("CO", now=now), seeker, rules)
     assert len(rows) == 40
     assert ids.tolist() == [s.therapist_id for s in expected]
@@ -137,3 +141,15 @@ def test_telehealth_counts_beside_the_states_at_the_end_of_the_list() -> None:
     seeker = Seeker(state=first, format_preference="telehealth")
     ids, _ = rank_index(load_state(first), seeker, current_rules())
     assert ids.tolist() == [therapist.pk]
+
+
+@pytest.mark.parametrize("days_ago", [0, 1, 400])
+def test_the_loaders_listing_rule_is_the_selectors_rule_compiled(days_ago: int) -> None:
+    """The loader compiles profiles.selectors.therapists_taking_clients once and moves its
+    date and cut-off with the clock: it must equal the ORM's own query at any moment."""
+    from matching.ranking.load import _listed_sql
+    from profiles.selectors import therapists_taking_clients
+
+    now = timezone.now() - dt.timedelta(days=days_ago, hours=days_ago)
+    sql, params = therapists_taking_clients(now=now).order_by().query.sql_with_params()
+    assert _listed_sql(now=now) == (sql, list(params))

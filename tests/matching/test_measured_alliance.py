@@ -13,12 +13,12 @@ from django.utils import timezone
 from alliance import aggregation
 from matching.intake import Intake
 from matching.ranking.reference import build_index, rank_index
-from matching.scoring import Candidate, Checkins, Seeker, factors, score, words
+from matching.scoring import Candidate, Checkins, Seeker, factors, score, weights, words
 from matching.scoring.reference import rank
 from matching.selectors.ranking import match_for_therapist, ranked_page
 from matching.templatetags.result_cards import why_panel
 from profiles import vocabulary
-from tests.factories import ResponderFactory, answered_checkins, listed_therapist
+from tests.factories import ResponderFactory, TherapistFactory, answered_checkins, listed_therapist
 from tests.matching.strategies import RULES
 from tests.matching.test_scoring import _top_level_imports
 
@@ -91,8 +91,8 @@ def test_a_measured_trait_says_where_it_comes_from_and_how_many_stand_behind_it(
     result = score(DISPATCHER, twin(1, checkins=measured(8.6)), RULES)
     alliance = next(c for c in result.components if c.key == "alliance")
     texts = {(r.text, r.source_label) for r in alliance.reasons}
-    assert ("Responders rate their empathy 8.6 of 10 (23 check-ins)", "Measured") in texts
-    assert result.alliance_source == "Alliance measured from 23 check-ins"
+    assert ("Responders rate their empathy 8.6 of 10 (23 responders)", "Measured") in texts
+    assert result.alliance_source == "Alliance measured from 23 responders"
 
 
 def test_the_same_service_says_who_rated_them() -> None:
@@ -100,19 +100,26 @@ def test_the_same_service_says_who_rated_them() -> None:
         1, checkins=measured(8.0), checkins_by_service={"dispatch": measured(9.1, count=7)}
     )
     alliance = score(DISPATCHER, candidate, RULES).components[1]
-    assert "911 dispatchers rate their collaboration 9.1 of 10 (7 check-ins)" in {
+    assert "911 dispatchers rate their collaboration 9.1 of 10 (7 responders)" in {
         r.text for r in alliance.reasons
     }
 
 
-def test_without_enough_check_ins_the_traits_are_self_reported_and_marked_new() -> None:
-    result = score(DISPATCHER, twin(1), RULES)
+def test_without_enough_check_ins_the_traits_are_the_populations_and_marked_unmeasured() -> None:
+    # Two practices for every trait: what they add is the only self-reported part.
+    described = twin(1, practices=frozenset(vocabulary.PRACTICE_TRAIT))
+    result = score(DISPATCHER, described, RULES)
     alliance = result.components[1]
     assert {r.source_label for r in alliance.reasons if r.points > 0} == {"Self-reported"}
-    assert result.alliance_source.startswith("Alliance in their own words")
+    assert result.alliance_source.startswith("Alliance: not measured yet")
     assert words.NOT_ENOUGH_CHECKINS in {r.text for r in alliance.reasons}
-    assert "New: not enough check-ins yet" in why_panel(result, "A. Fictional")
+    assert "Not measured yet" in why_panel(result, "A. Fictional")
     assert not any(r.text == words.NOT_ENOUGH_CHECKINS for r in result.top_reasons)
+    # Practices move an unmeasured trait by at most half PRACTICE_NUDGE either way.
+    bare = score(DISPATCHER, twin(1, practices=frozenset()), RULES).components[1]
+    assert alliance.value - bare.value == pytest.approx(
+        weights.ALLIANCE_FACTORS["traits"] * weights.PRACTICE_NUDGE
+    )
 
 
 # The same, end to end from the database.
@@ -131,6 +138,9 @@ def test_answered_check_ins_reorder_the_ranked_list_from_the_minimum_count() -> 
         if factors.tie_order(seed, first.pk) < factors.tie_order(seed, second.pk)
     )
     seeker = Seeker(state="CO", service="fire", format_preference="telehealth", tie_seed=seed)
+    # Other therapists (in another state) measured at 6: the population responders expect.
+    for _ in range(3):
+        answered_checkins(TherapistFactory(), 6, responders=5)
     order = [c.facts.therapist_id for c in ranked_page(seeker=seeker).cards]
     assert order == [first.pk, second.pk]
     before = match_for_therapist(seeker=seeker, therapist_id=second.pk)[0].components[1]
@@ -147,7 +157,7 @@ def test_answered_check_ins_reorder_the_ranked_list_from_the_minimum_count() -> 
         r.text
         for r in match_for_therapist(seeker=seeker, therapist_id=second.pk)[0].components[1].reasons
     }
-    assert any("(5 check-ins)" in text for text in reasons)
+    assert any("(5 responders)" in text for text in reasons)
 
 
 @pytest.mark.django_db
@@ -157,8 +167,8 @@ def test_a_therapist_below_the_minimum_shows_new_on_the_card() -> None:
     client = Client()
     client.force_login(responder.user)
     page = client.get(reverse("matching:results"))
-    assert "New: not enough check-ins yet" in page.text
-    assert "check-ins yet" in page.text
+    assert "Not measured yet" in page.text
+    assert "until enough responders check in" in page.text
 
 
 @pytest.mark.django_db
@@ -195,9 +205,13 @@ def test_low_way_we_work_check_ins_make_a_stated_style_count_for_less() -> None:
     order = [c.facts.therapist_id for c in ranked_page(seeker=seeker).cards]
     assert order == [claims.pk, doubted.pk]
     stated = match_for_therapist(seeker=seeker, therapist_id=doubted.pk)[0]
-    no_style = Seeker(state="CO", format_preference="telehealth")
-    # The doubt touches only the style part: without a style wish they tie.
     assert stated.total < match_for_therapist(seeker=seeker, therapist_id=claims.pk)[0].total
+    # The card does not say "Works the way you asked" alone: it says what responders say.
+    texts = {r.text for r in stated.components[1].reasons}
+    assert not any(t.startswith("Works the way you asked") for t in texts)
+    assert any("responders rate how the work fits them lower" in t for t in texts)
+    # The fit counts without a style wish too: what responders say of it works both ways.
+    no_style = Seeker(state="CO", format_preference="telehealth")
     a = match_for_therapist(seeker=no_style, therapist_id=claims.pk)[0].total
     b = match_for_therapist(seeker=no_style, therapist_id=doubted.pk)[0].total
-    assert abs(a - b) < 1e-6  # only the clock moved between the two reads
+    assert a > b

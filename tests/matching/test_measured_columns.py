@@ -8,7 +8,8 @@ import random
 import numpy as np
 from django.conf import settings
 
-from alliance.aggregation import ITEMS, TRAITS, CheckinTotals, measure_totals, population_of
+from alliance.aggregation import ITEMS, TRAITS, measure_totals, population_of
+from alliance.selectors import totals_from_row
 from matching.ranking.facts import measured_columns
 from matching.ranking.page import _as_checkins
 from profiles import vocabulary
@@ -32,9 +33,13 @@ def random_totals(seed: int) -> list[tuple]:
 
 
 def total_row(chance: random.Random, therapist_id, service, checkins, responders) -> tuple:
-    sums = [round(checkins * chance.uniform(2.0, 10.0)) for _ in ITEMS]
-    weak = [chance.randint(0, checkins) for _ in ITEMS]
-    return (therapist_id, service, checkins, responders, *sums, *weak)
+    """A row in TOTALS_COLUMNS order: per item, sums over responders of their mean rating,
+    of their weak share, and of their mean squared."""
+    means = [[chance.uniform(2.0, 10.0) for _ in range(responders)] for _ in ITEMS]
+    sums = [sum(m) for m in means]
+    weak = [sum(chance.random() for _ in range(responders)) for _ in ITEMS]
+    squares = [sum(x * x for x in m) for m in means]
+    return (therapist_id, service, checkins, responders, *sums, *weak, *squares)
 
 
 def as_columns(ids: list[int], measured: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -56,22 +61,11 @@ def as_columns(ids: list[int], measured: dict) -> tuple[np.ndarray, np.ndarray, 
 
 def one_by_one(ids: list[int], rows: list[tuple]):
     """The cards' way: alliance.aggregation's measures, one therapist at a time."""
-    totals = [
-        CheckinTotals(
-            therapist_id=row[0],
-            service=row[1],
-            checkins=row[2],
-            responders=row[3],
-            sums={item: float(v) for item, v in zip(ITEMS, row[4:9], strict=True)},
-            weak=dict(zip(ITEMS, row[9:], strict=True)),
-        )
-        for row in rows
-    ]
+    totals = [totals_from_row(row) for row in rows]
     population = population_of(t for t in totals if not t.service)
     measures = measure_totals(
         totals,
         population=population,
-        prior_strength=settings.ALLIANCE_PRIOR_CHECKINS,
         min_checkins=settings.ALLIANCE_MIN_CHECKINS,
         min_responders=settings.ALLIANCE_MIN_RESPONDERS,
     )
@@ -98,6 +92,7 @@ def test_whole_columns_and_one_by_one_give_the_same_measures() -> None:
             assert np.allclose(a[~np.isnan(a)], b[~np.isnan(b)], rtol=0, atol=1e-12), name
         assert not np.isnan(expected[0]).all()  # some were measured
         assert not np.isnan(expected[1]).all()  # some per service
+    assert population.strength_source == "estimated from the data"
 
 
 def test_no_totals_and_no_candidates_measure_nobody() -> None:

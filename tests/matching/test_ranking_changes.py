@@ -243,6 +243,9 @@ def test_answers_to_intro_requests_reach_the_ranking_of_another_process() -> Non
 
 def test_a_closed_batch_of_check_ins_reaches_the_ranking_of_another_process() -> None:
     steady, praised = listed_therapist(), listed_therapist()
+    # Therapists measured elsewhere (no license in Colorado) make the population: 7.
+    for _ in range(3):
+        answered_checkins(TherapistFactory(), 7, responders=5)
     _, web_two = two_processes()
     index = web_two.state("CO")
     assert np.array_equal(
@@ -264,31 +267,28 @@ def test_a_closed_batch_of_check_ins_reaches_the_ranking_of_another_process() ->
 
 
 def test_a_batch_that_leaves_the_population_in_place_reloads_no_other_state() -> None:
-    colorado, measured = listed_therapist(), listed_therapist()
+    colorado = listed_therapist()
     new_mexico = TherapistFactory(telehealth_states={"NM"})
     LicenseFactory(therapist=new_mexico, state="NM")
-    answered_checkins(measured, 8, responders=5)
+    # Therapists measured elsewhere make the population: every item 8, no weak answer.
+    for _ in range(4):
+        answered_checkins(TherapistFactory(), 8, responders=5)
     web = LoadedStates()
-    web.state("CO")
+    before = web.state("CO")
     untouched = web.state("NM")
-
-    def traits_alike() -> bool:
-        index = web.state("CO")
-        return np.array_equal(
-            index.traits[index.position[colorado.pk]], index.traits[index.position[measured.pk]]
-        )
-
-    # The same ratings as everyone's: the population's means and weak shares stay put, so
-    # only the therapist's own rows are read again.
-    assert not traits_alike()
+    # Colorado's therapist measured at the population's mean: the population stays put, so
+    # only their own rows are read again, and being measured at the average changes nothing.
     answered_checkins(colorado, 8, responders=5)
-    assert within_deadline(traits_alike)
+    assert within_deadline(lambda: web.state("CO") is not before)
+    after = web.state("CO")
+    assert np.array_equal(
+        after.traits[after.position[colorado.pk]], before.traits[before.position[colorado.pk]]
+    )
     assert web.state("NM") is untouched
     # Ratings far from everyone's move it: every state is read again, Colorado too, where
     # nobody changed.
-    colorado_before = web.state("CO")
     answered_checkins(new_mexico, 2, responders=5)
-    assert within_deadline(lambda: web.state("CO") is not colorado_before)
+    assert within_deadline(lambda: web.state("CO") is not after)
 
 
 def test_sign_ins_reminders_and_audit_entries_cost_the_ranking_nothing(client) -> None:

@@ -295,9 +295,14 @@ def test_nothing_sensitive_reaches_the_url(client: Client) -> None:
 def test_how_we_rank_lists_every_part_with_its_points(client: Client) -> None:
     page = client.get(reverse("matching:how_we_rank")).text
     for title, points in [
-        ("Knows first responders", 30),
+        ("How they build the working relationship", 30),
+        ("Knows first responders", 25),
         ("Practical fit", 15),
         ("Answers and keeps their profile current", 10),
     ]:
         assert f"<dt>{title}</dt><dd>{points} points." in page
     assert "Nobody pays for a higher place" in page
+    assert "Why the working relationship counts most" in page
+    assert page.index("How they build the working relationship") < page.index(
+        "Knows first responders"
+    )

@@ -76,10 +76,12 @@ def test_scoring_and_the_vocabulary_import_nothing_from_django() -> None:
 
 
 def test_the_base_weights_are_out_of_100_and_each_components_factors_sum_to_one() -> None:
+    # The alliance is the largest single component at default importance.
+    assert max(weights.COMPONENT_WEIGHTS, key=weights.COMPONENT_WEIGHTS.get) == "alliance"
     assert sum(weights.COMPONENT_WEIGHTS.values()) == 100
     assert weights.COMPONENT_WEIGHTS == {
-        "competence": 30,
-        "alliance": 25,
+        "competence": 25,
+        "alliance": 30,
         "clinical": 20,
         "practical": 15,
         "responsiveness": 10,

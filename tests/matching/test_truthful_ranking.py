@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.ranking.reference import build_index, rank_index
-from matching.scoring import Candidate, Seeker, cards, factors, score, words
+from matching.scoring import Candidate, Checkins, Seeker, cards, factors, score, words
 from matching.scoring.reference import rank
 from profiles import vocabulary
 from tests.matching.strategies import RULES, candidates
@@ -248,7 +248,22 @@ def test_a_therapist_who_fits_every_answer_scores_near_the_top() -> None:
         intros_answered=9,
         median_answer_hours=10.0,
     )
+    # Unmeasured, the alliance is the population's (what responders can expect of anyone),
+    # so a fit in everything else is a good fit, not yet a strong one.
     result = score(seeker, fits, RULES)
-    assert result.total >= 90
-    assert result.fit_words == "Strong fit"
+    assert result.total >= 80
+    assert result.fit_words == "Good fit"
+    # With responders saying the alliance is excellent, near the top.
+    top = dataclasses.replace(
+        fits,
+        checkins=Checkins(
+            values=dict.fromkeys(vocabulary.TRAITS, 0.95),
+            ratings=dict.fromkeys(vocabulary.TRAITS, 9.7),
+            count=30,
+            fit=0.95,
+        ),
+        checkin_style=0.95,
+    )
+    assert score(seeker, top, RULES).total >= 95
+    assert score(seeker, top, RULES).fit_words == "Strong fit"
     assert score(seeker, candidate(2), RULES).fit_words != "Strong fit"

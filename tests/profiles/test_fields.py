@@ -35,10 +35,8 @@ def test_choice_sets_are_stored_as_bit_masks_and_can_be_queried() -> None:
         assert cursor.fetchone()[0] == 0b11
 
     any_spanish = TherapistProfile.objects.filter(languages__has_any={"es", "vi"})
-    all_two = TherapistProfile.objects.filter(languages__has_all={"en", "es"})
     assert list(any_spanish) == [both]
     assert set(TherapistProfile.objects.filter(languages__has_any={"en"})) == {both, english}
-    assert list(all_two) == [both]
     assert TherapistProfile.objects.get(pk=both.pk).languages == frozenset({"en", "es"})
 
 
