@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from alliance.models import CheckIn
 from alliance.selectors import alliance_measures, checkins_due_for
-from matching.demo import demo_therapist
+from devtools.demo import demo_therapist
 from profiles.models import License, ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed
 

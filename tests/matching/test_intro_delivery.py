@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from config.celery import app as celery_app
-from matching.delivery_drill import (
+from devtools.delivery_drill import (
     RedisServer,
     SmtpRecorder,
     environment_without_celery,

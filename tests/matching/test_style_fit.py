@@ -111,7 +111,7 @@ def demo_alliance_values(seeker: Seeker) -> tuple[list[float], list[float]]:
     """The alliance component of 300 demo therapists: the old rule, and today's."""
     import datetime as dt
 
-    from matching.demo import demo_therapist
+    from devtools.demo import demo_therapist
 
     before, after = [], []
     for number in range(300):

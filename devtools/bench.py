@@ -1,6 +1,6 @@
 """Fictional therapists in bulk for benchmarks: tens of thousands in seconds.
 
-The values come from the demo generator (matching.demo), so a benchmark ranks the same kind
+The values come from the demo generator (devtools.demo), so a benchmark ranks the same kind
 of profiles people see in `make run`; only the way rows are written differs.
 """
 
@@ -21,7 +21,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from alliance.models import AllianceApproach, ReleasedTotals
-from matching.demo import DemoTherapist, demo_therapist, zip_codes_of
+from devtools.demo import DemoTherapist, demo_therapist, zip_codes_of
 from matching.models import RankingChange
 from profiles.fields import ChoiceEnum, ChoiceSetField, choice_mask
 from profiles.models import License, ResponderTraining, TherapistProfile, User, VettingStatus

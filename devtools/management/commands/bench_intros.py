@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from config.celery import app as celery_app
-from matching.bench import bench_database_create_if_missing, seed_bench_therapists
-from matching.delivery_drill import (
+from devtools.bench import bench_database_create_if_missing, seed_bench_therapists
+from devtools.delivery_drill import (
     RedisServer,
     SmtpRecorder,
     environment_without_celery,
