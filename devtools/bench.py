@@ -333,7 +333,11 @@ def bench_tables_vacuum() -> None:
 
 
 def bench_therapists_clear() -> None:
-    """Empty the accounts tables and everything that refers to them (a benchmark database only)."""
+    """Empty the accounts tables and everything that refers to them (a benchmark database only).
+
+    TRUNCATE reads no row, so this works whatever keys encrypted what an earlier run left
+    (responders' answers, intro requests): each `make bench-*` run makes keys of its own.
+    """
     if "bench" not in str(connection.settings_dict["NAME"]):
         raise RuntimeError("Refusing to empty a database whose name does not say it is a bench.")
     # The audit trail refuses TRUNCATE unless this transaction says so (profiles 0003).
