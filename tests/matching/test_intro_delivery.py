@@ -83,6 +83,7 @@ def test_a_mail_server_that_is_down_delays_the_request_until_it_is_back(
         smtp.stop()
 
 
+@pytest.mark.slow  # the fault drill
 def test_a_killed_worker_and_a_restarted_redis_lose_nothing_and_send_nothing_twice(
     tmp_path,
 ) -> None:

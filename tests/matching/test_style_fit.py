@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +33,7 @@ def fast_totals(seeker: Seeker, pool: list[Candidate]) -> dict[int, float]:
     return dict(zip(ids.tolist(), totals.tolist(), strict=True))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(seeker=seekers(), pool=st.lists(candidates(), min_size=1, max_size=12))
 def test_no_style_preference_changes_no_ones_place(seeker: Seeker, pool) -> None:
