@@ -45,7 +45,9 @@ lint: $(VENV)/.installed
 
 # Benchmarks run on a PostgreSQL database and Redis databases of their own, with
 # production-like settings and keys made for each run; the command hands this environment
-# to the gunicorn it starts. Options go in BENCH_ARGS, e.g. BENCH_ARGS='--duration 30'.
+# to the gunicorn it starts. Neither reads what an earlier run encrypted (bench-intros
+# empties its tables with TRUNCATE), so both run any number of times in a row. Options go
+# in BENCH_ARGS, e.g. BENCH_ARGS='--duration 30'; see docs/benchmarks.md.
 BENCH_ENV := DEBUG=false ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false \
 	USE_X_FORWARDED_PROTO=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false \
 	SECURE_HSTS_SECONDS=0 DATABASE_URL=postgres://postgres@127.0.0.1:5432/rapport_bench \
