@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "profiles",
     "alliance",
     "matching",
+    # Development-only: demo data, benchmarks and the delivery drill. Installed everywhere so
+    # `make run` can seed and the tests can use it; no product module imports it.
+    "devtools",
 ]
 
 MIDDLEWARE = [

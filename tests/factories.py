@@ -15,7 +15,7 @@ from PIL import Image
 from alliance.choices import Practice
 from alliance.models import AllianceApproach, CheckIn, CheckInPlan
 from alliance.services.totals import released_totals_refresh
-from matching.demo import DEMO_PDF
+from devtools.demo import DEMO_PDF
 from profiles import choices
 from profiles.models import (
     License,

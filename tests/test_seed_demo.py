@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from alliance.models import CheckIn
 from alliance.selectors import alliance_measures, checkins_due_for
-from matching.demo import demo_therapist
+from devtools.demo import demo_therapist
 from profiles.models import License, ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed
 
@@ -27,6 +27,7 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings) -> None:
     assert not User.objects.exists()
 
 
+@pytest.mark.slow  # seeds the 300 demo therapists
 @pytest.mark.django_db
 def test_seed_demo_runs_with_debug_off_only_when_told_explicitly(settings) -> None:
     settings.DEBUG = False
@@ -34,6 +35,7 @@ def test_seed_demo_runs_with_debug_off_only_when_told_explicitly(settings) -> No
     assert User.objects.filter(email="admin@demo.rapport.localhost").exists()
 
 
+@pytest.mark.slow  # seeds the 300 demo therapists
 @pytest.mark.django_db
 def test_seed_demo_can_run_twice_and_prints_the_logins() -> None:
     first, second = StringIO(), StringIO()
@@ -50,6 +52,7 @@ def test_seed_demo_can_run_twice_and_prints_the_logins() -> None:
     assert "0 new, 300 in all" in second.getvalue()
 
 
+@pytest.mark.slow  # seeds the 300 demo therapists
 @pytest.mark.django_db
 def test_demo_therapists_are_fictional_varied_mostly_listed_and_rated_in_check_ins() -> None:
     call_command("seed_demo", stdout=StringIO())

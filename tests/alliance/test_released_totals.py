@@ -29,6 +29,10 @@ from matching.selectors.ranking import LoadedStates, ranked_page
 from matching.services.accounts import responder_account_delete
 from tests.factories import CheckInPlanFactory, answered_checkins, listed_therapist
 
+# Also run on the embedded SQLite default (make test's second pass): each database has its own
+# triggers.
+pytestmark = pytest.mark.sqlite
+
 STRONG = {"respect_trust": 9, "collaboration": 8, "empathy": 9, "adaptability": 8, "fit": 9}
 FIREFIGHTER_IN_COLORADO = Seeker(state="CO", service="fire", format_preference="telehealth")
 LOCK_WAIT_SECONDS = 10.0
@@ -290,6 +294,10 @@ def test_two_answers_at_once_for_one_therapist_both_reach_the_totals() -> None:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         with connection.cursor() as cursor:
             while True:
+                # Inside a transaction PostgreSQL answers from one snapshot of the activity
+                # statistics unless told to take a new one: without this the loop never saw
+                # the wait and always ran to its deadline.
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
                 cursor.execute(
                     "SELECT count(*) FROM pg_stat_activity "
                     "WHERE wait_event_type = 'Lock' AND datname = current_database()"

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from alliance.models import AllianceApproach
-from matching.bench import (
+from devtools.bench import (
     BENCH_EMAIL_DOMAIN,
     LARGE_STATE_LISTED_SHARE,
     other_state_quotas,

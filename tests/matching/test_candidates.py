@@ -29,7 +29,9 @@ from tests.factories import (
     TrainingFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# Also run on the embedded SQLite default (make test's second pass): the candidate query must
+# read the same on both databases.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 SEEKERS = [
     Seeker(state="CO"),

@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from config.celery import app as celery_app
-from matching.delivery_drill import (
+from devtools.delivery_drill import (
     RedisServer,
     SmtpRecorder,
     environment_without_celery,
@@ -83,6 +83,7 @@ def test_a_mail_server_that_is_down_delays_the_request_until_it_is_back(
         smtp.stop()
 
 
+@pytest.mark.slow  # the fault drill
 def test_a_killed_worker_and_a_restarted_redis_lose_nothing_and_send_nothing_twice(
     tmp_path,
 ) -> None:

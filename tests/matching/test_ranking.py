@@ -29,6 +29,7 @@ def assert_same_ranking(seeker: Seeker, pool) -> None:
             assert abs(totals[position] - want.total) < SCORE_TOLERANCE
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(seeker=seekers(), seed=st.integers(0, 2**32 - 1), size=st.integers(0, 120))
 def test_the_fast_path_agrees_with_the_reference_scorer(

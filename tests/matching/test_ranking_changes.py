@@ -39,7 +39,9 @@ from tests.factories import (
     listed_therapist,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Also run on the embedded SQLite default (make test's second pass): each database has its own
+# triggers.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 VISIBLE_WITHIN_SECONDS = 2.0
 POLL_SECONDS = 0.05

@@ -21,7 +21,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from matching.bench import seed_bench_therapists, seed_bench_totals
+from devtools.bench import seed_bench_therapists, seed_bench_totals
 from matching.ranking.kernels import rank_top
 from matching.scoring import Seeker
 from matching.selectors.ranking import LoadedStates, current_rules, ranked_page

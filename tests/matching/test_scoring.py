@@ -195,6 +195,7 @@ def test_an_unanswered_question_changes_no_ones_order() -> None:
     assert [s.therapist_id for s in no_language] == [2, 1]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(seeker=seekers(), candidate=candidates())
 def test_the_score_stays_within_0_and_100(seeker: Seeker, candidate: Candidate) -> None:
@@ -267,6 +268,7 @@ def _improvements(c: Candidate, seeker: Seeker) -> list[Candidate]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(seeker=seekers(), candidate=candidates())
 def test_improving_any_single_factor_never_lowers_the_score(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ def fast_totals(seeker: Seeker, pool: list[Candidate]) -> dict[int, float]:
     return dict(zip(ids.tolist(), totals.tolist(), strict=True))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(seeker=seekers(), pool=st.lists(candidates(), min_size=1, max_size=12))
 def test_no_style_preference_changes_no_ones_place(seeker: Seeker, pool) -> None:
@@ -112,7 +114,7 @@ def demo_alliance_values(seeker: Seeker) -> tuple[list[float], list[float]]:
     """The alliance component of 300 demo therapists: the old rule, and today's."""
     import datetime as dt
 
-    from matching.demo import demo_therapist
+    from devtools.demo import demo_therapist
 
     before, after = [], []
     for number in range(300):

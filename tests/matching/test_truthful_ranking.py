@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -212,6 +213,7 @@ def test_the_card_says_where_the_office_is_and_how_far() -> None:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(seeker_languages=st.frozensets(st.sampled_from(["en", "es", "vi"])), data=st.data())
 def test_a_language_misfit_is_said_exactly_when_no_language_is_shared(

@@ -23,7 +23,8 @@ from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Slow: real password hashing, 20 timed rounds per test.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 TRIES = 20
 MAX_DIFFERENCE_IN_HASHES = 0.5

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from matching.intake import Intake
 from tests.factories import ResponderFactory, intro_through_service, listed_therapist
 
-pytestmark = pytest.mark.django_db
+# Slow: 25 forms, each posted many generated inputs.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 EXAMPLES_PER_FORM = 200
 # Text a browser could send, and text no browser would: control characters, surrogates'

@@ -15,8 +15,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from config.celery import app as celery_app
-from matching.bench import bench_database_create_if_missing, seed_bench_therapists
-from matching.delivery_drill import (
+from devtools.bench import (
+    bench_database_create_if_missing,
+    bench_therapists_clear,
+    seed_bench_therapists,
+)
+from devtools.delivery_drill import (
     RedisServer,
     SmtpRecorder,
     environment_without_celery,
@@ -25,16 +29,40 @@ from matching.delivery_drill import (
 from matching.intake import Intake
 from matching.models import IntroRequest
 from matching.services.intros import intro_create
-from profiles.models import ResponderProfile, User
+from profiles.models import ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed
 
 REQUESTS_DEFAULT = 1_000
 STATE = "CO"
 THERAPISTS_NEEDED = 3  # a responder may have three requests open, one per therapist
+THERAPISTS_SEEDED = 60  # enough for three of them to be listed and accepting in STATE
 RESPONDER_DOMAIN = "intros.bench.rapport.localhost"
 DEADLINE_SECONDS = 120
 TARGET_SECONDS = 60
 RESULTS_PATH = Path(settings.BASE_DIR) / "var" / "bench" / "intros.json"
+
+
+def start_from_nothing() -> list[TherapistProfile]:
+    """Empty the accounts of earlier runs, seed therapists afresh, and return those to ask.
+
+    Every run makes new encryption keys (the Makefile), so the requests and responders an
+    earlier run left are unreadable now. TRUNCATE empties the accounts and every table that
+    refers to them (requests, messages, responders) without reading a row, so nothing is
+    decrypted; the ORM's delete would load each request and fail.
+    """
+    bench_therapists_clear()
+    seed_bench_therapists(count=THERAPISTS_SEEDED, large_state=STATE)
+    listed = list(
+        therapists_listed()
+        .filter(accepting_new_clients=True, licenses__state=STATE)
+        .distinct()[:THERAPISTS_NEEDED]
+    )
+    if len(listed) < THERAPISTS_NEEDED:
+        raise CommandError(
+            f"The seed listed {len(listed)} therapists accepting in {STATE}, "
+            f"not the {THERAPISTS_NEEDED} needed."
+        )
+    return listed
 
 
 class Command(BaseCommand):
@@ -52,8 +80,7 @@ class Command(BaseCommand):
         count = options["requests"]
         bench_database_create_if_missing()
         call_command("migrate", interactive=False, verbosity=0)
-        therapists = self._therapists()
-        self._clear()
+        therapists = start_from_nothing()
 
         redis, smtp = RedisServer().start(), SmtpRecorder().start()
         try:
@@ -107,26 +134,6 @@ class Command(BaseCommand):
         )
         if result.lost or result.duplicated:
             raise CommandError("Some requests were lost or sent twice: see the figures above.")
-
-    def _therapists(self) -> list[Any]:
-        listed = list(
-            therapists_listed()
-            .filter(accepting_new_clients=True, licenses__state=STATE)
-            .distinct()[:THERAPISTS_NEEDED]
-        )
-        if len(listed) < THERAPISTS_NEEDED:
-            seed_bench_therapists(count=60, large_state=STATE)
-            listed = list(
-                therapists_listed()
-                .filter(accepting_new_clients=True, licenses__state=STATE)
-                .distinct()[:THERAPISTS_NEEDED]
-            )
-        return listed
-
-    def _clear(self) -> None:
-        """Start from no requests and no benchmark responders."""
-        IntroRequest.objects.all().delete()
-        User.objects.filter(email__endswith=f"@{RESPONDER_DOMAIN}").delete()
 
     def _create(self, count: int, therapists: list[Any]) -> list[str]:
         """Save the requests through the service; each is queued for delivery on commit."""

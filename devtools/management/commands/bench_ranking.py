@@ -37,7 +37,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alliance.models import ReleasedTotals
-from matching.bench import (
+from devtools.bench import (
     LARGE_STATE_DEFAULT,
     LARGE_STATE_LISTED_SHARE,
     bench_database_create_if_missing,
@@ -47,13 +47,13 @@ from matching.bench import (
     seed_bench_therapists,
     seed_bench_totals,
 )
-from matching.bench_writes import (
+from devtools.bench_writes import (
     WRITES_PER_SECOND_DEFAULT,
     WriteLoad,
     edit_to_visibility,
     write_targets,
 )
-from matching.demo import zip_codes_of
+from devtools.demo import zip_codes_of
 from matching.intake import Intake
 from matching.ranking.feed import LoadedStates, load_state
 from matching.ranking.kernels import rank_top

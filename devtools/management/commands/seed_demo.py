@@ -21,7 +21,7 @@ from alliance.aggregation import is_weak
 from alliance.models import AllianceApproach, CheckIn, CheckInPlan
 from alliance.services.checkins import checkins_schedule
 from alliance.services.totals import released_totals_refresh_many
-from matching.demo import DEMO_PDF, demo_checkins, demo_therapist
+from devtools.demo import DEMO_PDF, demo_checkins, demo_therapist
 from matching.intake import Intake
 from matching.models import IntroRequest
 from matching.services.intros import responsiveness_refresh

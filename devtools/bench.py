@@ -1,6 +1,6 @@
 """Fictional therapists in bulk for benchmarks: tens of thousands in seconds.
 
-The values come from the demo generator (matching.demo), so a benchmark ranks the same kind
+The values come from the demo generator (devtools.demo), so a benchmark ranks the same kind
 of profiles people see in `make run`; only the way rows are written differs.
 """
 
@@ -21,7 +21,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from alliance.models import AllianceApproach, ReleasedTotals
-from matching.demo import DemoTherapist, demo_therapist, zip_codes_of
+from devtools.demo import DemoTherapist, demo_therapist, zip_codes_of
 from matching.models import RankingChange
 from profiles.fields import ChoiceEnum, ChoiceSetField, choice_mask
 from profiles.models import License, ResponderTraining, TherapistProfile, User, VettingStatus
@@ -254,7 +254,9 @@ def _change_feed_paused() -> Iterator[None]:
 
 # One therapist in five has released check-ins, as once Rapport has run for a while; each
 # gets totals drawn from its sign-in address, so the same in every run (5 to 60 check-ins,
-# mean ratings 6.0 to 9.5), and half of those with 10 or more have a service of their own.
+# responders' mean ratings 6.0 to 9.5 with a spread of 1.5 between responders), and half of
+# those with 10 or more have a service of their own. Totals count each responder once
+# (alliance.aggregation): sums of responders' means, weak shares and squared means.
 BENCH_MEASURED_PERCENT = 20
 BENCH_TOTALS_SQL = """
 WITH keyed AS (
@@ -273,10 +275,19 @@ rows AS (
         checkins / 2, LEAST(checkins / 2, 5 + (h / 7) % 26)
     FROM picked WHERE checkins >= 10 AND (h / 17) % 2 = 0
 )
-INSERT INTO {totals} (therapist_id, service, checkins, responders, {sums}, {weak})
-SELECT id, service, checkins, responders, {sum_values}, {weak_values}
+INSERT INTO {totals} (therapist_id, service, checkins, responders, {sums}, {weak}, {squares})
+SELECT id, service, checkins, responders, {sum_values}, {weak_values}, {square_values}
 FROM rows
 """
+
+
+BENCH_MEAN_DIVISORS = (3, 5, 11, 13, 23)
+BENCH_RESPONDER_SPREAD = 1.5  # the variance of responders' means around a therapist's
+
+
+def _bench_mean(divisor: int) -> str:
+    """SQL for one item's mean rating of a benchmark therapist, 6.0 to 9.5."""
+    return f"6.0 + ((h / {divisor}) % 36) / 10.0"
 
 
 def seed_bench_totals() -> int:
@@ -289,13 +300,16 @@ def seed_bench_totals() -> int:
         totals=ReleasedTotals._meta.db_table,
         sums=", ".join(f"{item}_sum" for item in items),
         weak=", ".join(f"{item}_weak" for item in items),
+        squares=", ".join(f"{item}_squares" for item in items),
         sum_values=", ".join(
-            f"round(checkins * (6.0 + ((h / {divisor}) % 36) / 10.0))::int"
-            for divisor in (3, 5, 11, 13, 23)
+            f"responders * ({mean})" for mean in (_bench_mean(d) for d in BENCH_MEAN_DIVISORS)
         ),
         weak_values=", ".join(
-            f"round(checkins * ((h / {divisor}) % 16) / 100.0)::int"
-            for divisor in (29, 31, 37, 41, 43)
+            f"responders * ((h / {divisor}) % 16) / 100.0" for divisor in (29, 31, 37, 41, 43)
+        ),
+        square_values=", ".join(
+            f"responders * ({mean}) * ({mean}) + (responders - 1) * {BENCH_RESPONDER_SPREAD}"
+            for mean in (_bench_mean(d) for d in BENCH_MEAN_DIVISORS)
         ),
     )
     with transaction.atomic(), _change_feed_paused(), connection.cursor() as cursor:
@@ -333,7 +347,11 @@ def bench_tables_vacuum() -> None:
 
 
 def bench_therapists_clear() -> None:
-    """Empty the accounts tables and everything that refers to them (a benchmark database only)."""
+    """Empty the accounts tables and everything that refers to them (a benchmark database only).
+
+    TRUNCATE reads no row, so this works whatever keys encrypted what an earlier run left
+    (responders' answers, intro requests): each `make bench-*` run makes keys of its own.
+    """
     if "bench" not in str(connection.settings_dict["NAME"]):
         raise RuntimeError("Refusing to empty a database whose name does not say it is a bench.")
     # The audit trail refuses TRUNCATE unless this transaction says so (profiles 0003).

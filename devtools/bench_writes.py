@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import update_last_login
 from django.db import close_old_connections, connection
 
-from matching.bench import BENCH_EMAIL_DOMAIN, BENCH_PASSWORD
+from devtools.bench import BENCH_EMAIL_DOMAIN, BENCH_PASSWORD
 from matching.models import TherapistResponsiveness
 from profiles.models import License, ResponderTraining, TherapistProfile, User, VettingStatus
 from profiles.selectors import license_valid_q, therapists_listed
