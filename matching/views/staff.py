@@ -21,7 +21,7 @@ CHECKIN_OUTCOME_LABELS = {
     "lapsed": "Link expired unanswered",
     "stopped": "Stopped before it was answered",
     "due": "Not answered yet (due or to come)",
-    "not_planned": "Never planned (the plan stopped before it)",
+    "not_planned": "Not planned (not yet, or the plan stopped first)",
 }
 
 
