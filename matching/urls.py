@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from matching.views import accounts, coverage, intros, pages, referrals, therapist
+from matching.views import accounts, coverage, intros, pages, referrals, staff, therapist
 
 app_name = "matching"
 
@@ -46,4 +46,5 @@ urlpatterns = [
     path("therapists/<uuid:public_id>/", pages.therapist_detail, name="therapist_detail"),
     path("therapist/profile/preview/", pages.therapist_preview, name="therapist_preview"),
     path("how-we-rank/", pages.how_we_rank, name="how_we_rank"),
+    path("staff/ranking-report/", staff.ranking_report, name="ranking_report"),
 ]

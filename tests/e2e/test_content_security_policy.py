@@ -127,6 +127,7 @@ def test_main_pages_of_every_role_load_without_a_policy_violation(
                 "/staff/vetting/",
                 f"/staff/vetting/license/{pending.pk}/",
                 "/staff/audit/",
+                "/staff/ranking-report/",
                 "/admin/",
                 f"/admin/profiles/user/{therapist.user.pk}/change/",
             ],

@@ -271,6 +271,7 @@ MATRIX: dict[str, Row] = {
     ),
     "alliance:dashboard": Row(no_args, therapists_only(mfa=True)),
     "alliance:staff": Row(no_args, staff_only()),
+    "matching:ranking_report": Row(no_args, staff_only()),
     "profiles:document_preview": Row(lambda w: ["license", w.license.pk], staff_only()),
     "profiles:vetting_queue": Row(no_args, staff_only()),
     "profiles:audit_trail": Row(no_args, staff_only()),

@@ -22,6 +22,7 @@ from alliance.models import AllianceApproach, CheckIn, CheckInPlan
 from alliance.services.checkins import checkins_schedule
 from alliance.services.totals import released_totals_refresh_many
 from devtools.demo import DEMO_PDF, demo_checkins, demo_therapist
+from devtools.demo_intros import demo_intro_snapshots
 from matching.intake import Intake
 from matching.models import IntroRequest
 from matching.services.intros import responsiveness_refresh
@@ -106,6 +107,7 @@ class Command(BaseCommand):
             created = self._therapists()
             self._responders()
             self._checkins()
+            demo_intro_snapshots()
         self.stdout.write(self.style.SUCCESS("Demo data is ready (all people are fictional)."))
         self.stdout.write(f"  therapists: {created} new, {TherapistProfile.objects.count()} in all")
         self.stdout.write("  Sign in at http://127.0.0.1:8000/accounts/login/ with:")

@@ -1,0 +1,93 @@
+"""The report's statistics, against values worked out by hand (no database)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from matching.report_statistics import (
+    BOOTSTRAP_RESAMPLES,
+    average_ranks,
+    bootstrap_interval,
+    mean_interval,
+    spearman,
+    wilson_interval,
+)
+
+
+def test_tied_values_share_the_mean_of_their_places() -> None:
+    assert average_ranks([20, 10, 20, 30]).tolist() == [2.5, 1.0, 2.5, 4.0]
+    ranks = average_ranks([3, 3, 3, 1, 7, 7])
+    assert ranks.tolist() == [3.0, 3.0, 3.0, 1.0, 5.5, 5.5]
+    assert ranks.sum() == 6 * 7 / 2
+
+
+def test_spearman_without_ties_is_one_minus_six_d_squared() -> None:
+    # Ranks of y: 6.0 -> 1, 7.0 -> 2, 7.5 -> 3, 8.0 -> 4, 8.5 -> 5, 9.0 -> 6, so against
+    # x's ranks 1..6 the differences are 0, -1, 1, 0, -1, 1: rho = 1 - 6 * 4 / (6 * 35).
+    x = [45, 58, 66, 75, 88, 92]
+    y = [6.0, 7.5, 7.0, 8.0, 9.0, 8.5]
+    assert spearman(x, y) == pytest.approx(1 - 24 / 210)
+
+
+def test_spearman_with_ties_is_pearson_of_the_average_ranks() -> None:
+    # y ranks 1, 2, 3.5, 5, 3.5; about their mean 3: products 4 + 1 + 0 + 2 + 1 = 8,
+    # squares 10 and 9.5.
+    assert spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) == pytest.approx(8 / math.sqrt(95))
+
+
+def test_spearman_is_undefined_without_spread_or_pairs() -> None:
+    assert spearman([1, 2, 3], [4, 4, 4]) is None
+    assert spearman([1], [2]) is None
+    assert spearman([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+    with pytest.raises(ValueError):
+        spearman([1, 2], [1, 2, 3])
+
+
+def test_wilson_interval_matches_the_worked_values() -> None:
+    low, high = wilson_interval(8, 10)
+    assert (round(low, 4), round(high, 4)) == (0.4902, 0.9433)
+    low, high = wilson_interval(0, 10)
+    assert low == 0.0 and round(high, 4) == 0.2775
+    low, high = wilson_interval(10, 10)
+    assert round(low, 4) == 0.7225 and high == pytest.approx(1.0)
+    assert wilson_interval(0, 0) is None
+
+
+def test_the_bootstrap_is_seeded_and_keeps_pairs_together() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=40)
+    y = x + rng.normal(size=40)
+    first = bootstrap_interval(spearman, x, y)
+    assert first == bootstrap_interval(spearman, x, y)
+    assert first != bootstrap_interval(spearman, x, y, seed=27)
+    low, high = first
+    assert low < spearman(x, y) < high
+    # y = x exactly: every resample with two different values has rho 1, so the whole
+    # interval is 1; pairs split apart would not give that.
+    assert bootstrap_interval(spearman, x, x) == (1.0, 1.0)
+
+
+def test_the_bootstrap_gives_nothing_when_the_statistic_is_never_defined() -> None:
+    assert bootstrap_interval(spearman, [1, 2, 3, 4], [5, 5, 5, 5]) is None
+    assert bootstrap_interval(spearman, [1], [1]) is None
+
+
+def test_mean_interval_of_two_values_spans_both() -> None:
+    # Resample means of (0, 10) are 0, 5 or 10, a quarter of them at each end.
+    assert mean_interval([0, 10]) == (0.0, 10.0)
+    assert mean_interval([7, 7, 7]) == (7.0, 7.0)
+    assert mean_interval([7]) is None
+
+
+def test_the_documented_resamples_are_the_ones_used() -> None:
+    calls = []
+
+    def counted(x):
+        calls.append(1)
+        return float(np.mean(x))
+
+    bootstrap_interval(counted, [1, 2, 3])
+    assert len(calls) == BOOTSTRAP_RESAMPLES == 2000
