@@ -19,7 +19,7 @@ from alliance.models import RATING_FIELDS, CheckIn, CheckInPlan
 from alliance.services import checkins
 from alliance.tasks import email_due_checkins, sweep_checkins, tell_responder_checkins_stopped
 from config.celery import app as celery_app
-from matching.delivery_drill import wait_until
+from devtools.delivery_drill import wait_until
 from matching.intake import Intake
 from matching.services import intros
 from matching.services.accounts import therapist_account_close
