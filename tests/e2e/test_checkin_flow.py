@@ -146,7 +146,7 @@ def test_a_shared_check_in_reaches_the_therapist_and_an_unshared_one_does_not(
     expect(shared.get_by_text("Medic Sharing")).to_be_visible()
     expect(page.get_by_text("Engine Private")).to_have_count(0)
     expect(page.get_by_text("felt heard")).to_have_count(0)
-    expect(page.get_by_text("New: not enough check-ins yet")).to_be_visible()
+    expect(page.get_by_text("Not measured yet: not enough check-ins.")).to_be_visible()
     assert_accessible()
 
 
