@@ -313,12 +313,24 @@ class TherapistResponsiveness(models.Model):
 class CoverageWatch(models.Model):
     """An address to email once, when the first therapist licensed in a state is listed.
 
-    Kept only for that one email, encrypted, and deleted once it is sent.
+    Kept only for that one email, encrypted, and deleted once it is sent. Invariant: one row
+    per address and state (`email_key`, a keyed hash of the address in lower case, is unique
+    with the state), so a state opening sends each address one email however often it was
+    given. The hash goes with the row; a database copy cannot test an address against it
+    without SECRET_KEY.
     """
 
     state = models.CharField(max_length=2, choices=choices.State.choices, db_index=True)
     email = EncryptedTextField()
+    email_key = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "email_key"], name="coverage_watch_one_per_address_and_state"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Coverage watch {self.pk} for {self.state}"
