@@ -2,83 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
-from django.utils import timezone
 
-from alliance.models import CheckIn, CheckInPlan
+from alliance.models import CheckInPlan
 from alliance.services.checkins import checkins_stop_for_therapist
 from alliance.services.totals import released_totals_refresh_many
 from matching.models import IntroRequest
 from matching.services.intros import responsiveness_refresh
 from matching.tasks import notify_responder, tell_therapist_a_request_was_withdrawn
-from profiles.models import ResponderProfile, TherapistProfile, User
-
-
-def _when(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
-def responder_data_export(*, user: User) -> dict[str, Any]:
-    """Everything Rapport keeps about a responder, in one document they can download."""
-    profile = ResponderProfile.objects.get(user=user)
-    intros = IntroRequest.objects.filter(responder=profile).select_related("therapist")
-    return {
-        "exported_at": timezone.now().isoformat(),
-        "account": {
-            "email": user.email,
-            "joined": _when(user.date_joined),
-            "last_sign_in": _when(user.last_login),
-        },
-        "profile": {
-            "name_shown_to_therapists": profile.pseudonym,
-            "answers": profile.answers,
-            "created": _when(profile.created_at),
-            "updated": _when(profile.updated_at),
-        },
-        "intro_requests": [
-            {
-                "therapist": intro.therapist.full_name,
-                "status": intro.status,
-                "message": intro.message,
-                "contact_method": intro.contact_method,
-                "contact_email": intro.contact_email,
-                "contact_phone": intro.contact_phone,
-                "contact_hours": sorted(intro.contact_hours),
-                "between_shifts": intro.between_shifts,
-                "sent": _when(intro.created_at),
-                "answered": _when(intro.answered_at),
-                "therapist_reply": intro.therapist_reply,
-            }
-            for intro in intros
-        ],
-        "check_ins": _checkins_export(profile),
-    }
-
-
-def _checkins_export(profile: ResponderProfile) -> list[dict[str, Any]]:
-    """The responder's check-ins: every answer, the optional wellbeing ones and the note."""
-    checkins = (
-        CheckIn.objects.filter(plan__responder=profile)
-        .select_related("plan__therapist")
-        .order_by("plan_id", "number")
-    )
-    return [
-        {
-            "therapist": checkin.plan.therapist.full_name,
-            "number": checkin.number,
-            "due": _when(checkin.due_at),
-            "status": checkin.status,
-            "answered": _when(checkin.answered_at),
-            "answers": checkin.ratings if checkin.answered_at else None,
-            "how_things_are_going": checkin.wellbeing if checkin.answered_at else None,
-            "still_seeing": checkin.still_seeing,
-            "note": checkin.note,
-            "shared_with_therapist": checkin.shared,
-        }
-        for checkin in checkins
-    ]
+from profiles.models import TherapistProfile, User
 
 
 @transaction.atomic
