@@ -63,6 +63,7 @@ class ThreadClosed(models.TextChoices):
     BY_RESPONDER = "responder", "Closed by the responder"
     BY_THERAPIST = "therapist", "Closed by the therapist"
     BLOCKED = "blocked", "Blocked by the responder"
+    ACCOUNT_CLOSED = "account_closed", "The responder closed their account"
 
 
 class IntroRequest(models.Model):
@@ -85,8 +86,15 @@ class IntroRequest(models.Model):
         PHONE = "phone", "By phone"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Empty only once the responder deleted their account after the therapist accepted:
+    # the row stays so the therapist sees, where the intro was, that the conversation ended
+    # (matching.services.accounts.responder_account_delete), with nothing of what was said.
     responder = models.ForeignKey(
-        "profiles.ResponderProfile", on_delete=models.CASCADE, related_name="intro_requests"
+        "profiles.ResponderProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="intro_requests",
     )
     therapist = models.ForeignKey(
         "profiles.TherapistProfile", on_delete=models.CASCADE, related_name="intro_requests"
@@ -137,6 +145,19 @@ class IntroRequest(models.Model):
                 condition=~models.Q(status="pending") | models.Q(answered_at__isnull=True),
                 name="intro_pending_is_unanswered",
             ),
+            # What stays of a deleted responder's accepted intro: a closed thread, no words.
+            models.CheckConstraint(
+                condition=models.Q(responder__isnull=False)
+                | models.Q(
+                    status="accepted",
+                    thread_closed_reason="account_closed",
+                    message="",
+                    contact_email="",
+                    contact_phone="",
+                    therapist_reply="",
+                ),
+                name="intro_without_responder_is_an_ended_conversation",
+            ),
         ]
         indexes = [
             models.Index(
@@ -159,6 +180,10 @@ class IntroRequest(models.Model):
     @property
     def thread_is_open(self) -> bool:
         return self.is_accepted and self.thread_closed_at is None
+
+    @property
+    def responder_closed_account(self) -> bool:
+        return self.thread_closed_reason == ThreadClosed.ACCOUNT_CLOSED
 
 
 # The score's five components, as matching.scoring names them (Component.key).

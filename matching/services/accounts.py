@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from alliance.models import CheckInPlan
 from alliance.services.checkins import checkins_stop_for_therapist
 from alliance.services.totals import released_totals_refresh_many
-from matching.models import IntroRequest
+from matching.models import IntroMessage, IntroRequest, IntroSnapshot, ThreadClosed
 from matching.services.intros import responsiveness_refresh
 from matching.tasks import notify_responder, tell_therapist_a_request_was_withdrawn
 from profiles.models import TherapistProfile, User
@@ -17,8 +18,15 @@ from profiles.models import TherapistProfile, User
 def responder_account_delete(*, user: User) -> None:
     """Delete a responder and all they told Rapport; requests in flight are withdrawn.
 
-    The therapist of each withdrawn request is told that a request was withdrawn, nothing
-    more. Their answer-time figures (an anonymous aggregate) stay as they were.
+    What stays, and why:
+    - an accepted intro stays as a closed conversation with no responder and no words (no
+      message, contact details, reply, hours, service or thread messages), so the therapist
+      sees where it was that the responder closed their account and the conversation ended;
+    - the therapist of each withdrawn request is told that a request was withdrawn, nothing
+      more; every other request goes;
+    - snapshots stay, joined to no request (their `for_intro_id` meets the anonymous plan);
+    - check-in ratings stay, anonymous, in the batches they were released in;
+    - answer-time figures (an anonymous aggregate) stay as they were.
     """
     user = User.objects.select_for_update().get(pk=user.pk, role=User.Role.RESPONDER)
     waiting = IntroRequest.objects.select_for_update().filter(
@@ -29,8 +37,9 @@ def responder_account_delete(*, user: User) -> None:
     rated = list(
         CheckInPlan.objects.filter(responder__user=user).values_list("therapist_id", flat=True)
     )
-    # Cascades to the profile (answers), intro requests (messages, contact details), email
-    # addresses and two-factor authenticators. Check-in plans stay, without the responder.
+    # Cascades to the profile (answers), email addresses and two-factor authenticators.
+    # Before the profile goes, its intros are ended or deleted (intros_forget_responder) and
+    # its check-ins lose their notes and shares; check-in plans stay, without the responder.
     user.delete()
     # Their plans keep their batch keys and their check-ins stay in the batches they were
     # released in: no batch is cut again and no figure moves. The refresh only confirms it.
@@ -66,3 +75,34 @@ def therapist_account_close(*, user: User) -> None:
     user.save(update_fields=["is_active"])
     for intro_id in waiting:
         notify_responder.delay_on_commit(intro_id)
+
+
+def intros_forget_responder(*, responder_id: int) -> None:
+    """Before a responder's profile goes, by any path: end or delete each of their intros.
+
+    An accepted intro stays as a closed conversation with no responder and no words (the
+    constraint intro_without_responder_is_an_ended_conversation holds it so), so the
+    therapist sees where it was that the responder closed their account. Its messages go,
+    and its snapshot is joined to no request. Every other intro goes.
+    """
+    accepted = IntroRequest.objects.select_for_update().filter(
+        responder_id=responder_id, status=IntroRequest.Status.ACCEPTED
+    )
+    ended = list(accepted.values_list("pk", flat=True))
+    IntroMessage.objects.filter(intro_id__in=ended).delete()
+    IntroSnapshot.objects.filter(intro_id__in=ended).update(intro=None)
+    now = timezone.now()
+    for intro in IntroRequest.objects.filter(pk__in=ended):
+        intro.responder = None
+        intro.message = intro.contact_email = intro.contact_phone = ""
+        intro.therapist_reply = ""
+        intro.contact_hours = frozenset()
+        intro.between_shifts = False
+        intro.responder_service = ""
+        intro.responder_blocked_at = None
+        intro.thread_closed_at = intro.thread_closed_at or now
+        intro.thread_closed_reason = ThreadClosed.ACCOUNT_CLOSED
+        # No one is left to tell of the answer.
+        intro.responder_notified_at = intro.responder_notified_at or now
+        intro.save()
+    IntroRequest.objects.filter(responder_id=responder_id).exclude(pk__in=ended).delete()
