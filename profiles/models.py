@@ -331,6 +331,7 @@ class AuditEntry(models.Model):
         ADMIN_CHANGED = "admin_changed", "Changed in the admin"
         ADMIN_DELETED = "admin_deleted", "Deleted in the admin"
         ADMIN_PASSWORD_SET = "admin_password_set", "Set a password in the admin"
+        ACCOUNT_CLOSED = "account_closed", "Closed their own account"
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     # Required for every new entry; NULL only in entries written before accounts named in

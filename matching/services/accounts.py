@@ -11,7 +11,9 @@ from alliance.services.totals import released_totals_refresh_many
 from matching.models import IntroMessage, IntroRequest, IntroSnapshot, ThreadClosed
 from matching.services.intros import responsiveness_refresh
 from matching.tasks import notify_responder, tell_therapist_a_request_was_withdrawn
-from profiles.models import TherapistProfile, User
+from profiles.models import AuditEntry, TherapistProfile, User
+from profiles.selectors import therapist_is_listed
+from profiles.services.audit import audit_record
 
 
 @transaction.atomic
@@ -50,13 +52,14 @@ def responder_account_delete(*, user: User) -> None:
 
 @transaction.atomic
 def therapist_account_close(*, user: User) -> None:
-    """Unlist a therapist at once and close their account; their audit trail stays.
+    """Unlist a therapist at once and close their account, audited; their audit trail stays.
 
     Requests waiting for them expire now, and each responder is told and offered their
     next matches. Check-ins about them stop, and each responder is told no more will come.
     """
     user = User.objects.select_for_update().get(pk=user.pk, role=User.Role.THERAPIST)
     therapist = TherapistProfile.objects.select_for_update().get(user=user)
+    was_listed = therapist_is_listed(therapist=therapist)
     therapist.published_at = None
     therapist.accepting_new_clients = False
     therapist.open_slots = 0
@@ -73,6 +76,16 @@ def therapist_account_close(*, user: User) -> None:
     checkins_stop_for_therapist(therapist_id=therapist.pk)
     user.is_active = False
     user.save(update_fields=["is_active"])
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.ACCOUNT_CLOSED,
+        target_type=user._meta.label_lower,
+        target_id=user.pk,
+        therapist_id=therapist.pk,
+        before={"is_active": True, "listed": was_listed},
+        after={"is_active": False, "listed": False},
+        reason=f"{len(waiting)} waiting request(s) expired; check-ins about them stopped.",
+    )
     for intro_id in waiting:
         notify_responder.delay_on_commit(intro_id)
 

@@ -134,6 +134,11 @@ def test_a_therapist_closes_their_account_unlisted_at_once_audit_kept(
     assert [m.to for m in mail.outbox] == [[responder.user.email]]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.INTRO_READ)
     assert entry.actor == therapist.user and entry.therapist == therapist
+    closed = AuditEntry.objects.get(action=AuditEntry.Action.ACCOUNT_CLOSED)
+    assert closed.actor == therapist.user and closed.therapist == therapist
+    assert closed.before == {"is_active": True, "listed": True}
+    assert closed.after == {"is_active": False, "listed": False}
+    assert closed.target_type == "profiles.user" and closed.target_id == therapist.user.pk
     page = Client().get(reverse("matching:therapist_detail", args=[therapist.public_id]))
     assert page.status_code == 404
     assert not Client().login(email=therapist.user.email, password=PASSWORD)
