@@ -44,9 +44,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """Queue one email a day to the account whose daily budget of failed logins is spent.
 
         The longest per-account rate of "login_failed" is the day's budget. Its history in
-        the cache says whether that rate (not the minute's) is what refused. The email goes
-        by a task, so a refused sign-in takes the same time for a known and an unknown
-        address; an unknown address gets nothing.
+        the cache says whether that rate (not the minute's) is what refused. The address is
+        looked up for a known and an unknown one alike, and the email goes by a task, so
+        the refusal does not wait for a mail server; an unknown address gets nothing.
         """
         key = self._get_login_attempts_cache_key(request, **credentials)
         login = credentials.get("email", credentials.get("username", "")).strip()
