@@ -63,6 +63,7 @@ class ThreadClosed(models.TextChoices):
     BY_RESPONDER = "responder", "Closed by the responder"
     BY_THERAPIST = "therapist", "Closed by the therapist"
     BLOCKED = "blocked", "Blocked by the responder"
+    ACCOUNT_CLOSED = "account_closed", "The responder closed their account"
 
 
 class IntroRequest(models.Model):
@@ -85,8 +86,15 @@ class IntroRequest(models.Model):
         PHONE = "phone", "By phone"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Empty only once the responder deleted their account after the therapist accepted:
+    # the row stays so the therapist sees, where the intro was, that the conversation ended
+    # (matching.services.accounts.responder_account_delete), with nothing of what was said.
     responder = models.ForeignKey(
-        "profiles.ResponderProfile", on_delete=models.CASCADE, related_name="intro_requests"
+        "profiles.ResponderProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="intro_requests",
     )
     therapist = models.ForeignKey(
         "profiles.TherapistProfile", on_delete=models.CASCADE, related_name="intro_requests"
@@ -137,6 +145,19 @@ class IntroRequest(models.Model):
                 condition=~models.Q(status="pending") | models.Q(answered_at__isnull=True),
                 name="intro_pending_is_unanswered",
             ),
+            # What stays of a deleted responder's accepted intro: a closed thread, no words.
+            models.CheckConstraint(
+                condition=models.Q(responder__isnull=False)
+                | models.Q(
+                    status="accepted",
+                    thread_closed_reason="account_closed",
+                    message="",
+                    contact_email="",
+                    contact_phone="",
+                    therapist_reply="",
+                ),
+                name="intro_without_responder_is_an_ended_conversation",
+            ),
         ]
         indexes = [
             models.Index(
@@ -159,6 +180,10 @@ class IntroRequest(models.Model):
     @property
     def thread_is_open(self) -> bool:
         return self.is_accepted and self.thread_closed_at is None
+
+    @property
+    def responder_closed_account(self) -> bool:
+        return self.thread_closed_reason == ThreadClosed.ACCOUNT_CLOSED
 
 
 # The score's five components, as matching.scoring names them (Component.key).
@@ -313,12 +338,24 @@ class TherapistResponsiveness(models.Model):
 class CoverageWatch(models.Model):
     """An address to email once, when the first therapist licensed in a state is listed.
 
-    Kept only for that one email, encrypted, and deleted once it is sent.
+    Kept only for that one email, encrypted, and deleted once it is sent. Invariant: one row
+    per address and state (`email_key`, a keyed hash of the address in lower case, is unique
+    with the state), so a state opening sends each address one email however often it was
+    given. The hash goes with the row; a database copy cannot test an address against it
+    without SECRET_KEY.
     """
 
     state = models.CharField(max_length=2, choices=choices.State.choices, db_index=True)
     email = EncryptedTextField()
+    email_key = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "email_key"], name="coverage_watch_one_per_address_and_state"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Coverage watch {self.pk} for {self.state}"

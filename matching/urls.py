@@ -20,6 +20,7 @@ urlpatterns = [
     path("matches/", pages.results, name="results"),
     path("me/", pages.me, name="me"),
     path("me/export/", accounts.export, name="export"),
+    path("me/data/", accounts.my_data, name="my_data"),
     path("me/delete/", accounts.delete, name="account_delete"),
     path("therapist/close/", accounts.close, name="account_close"),
     path("therapists/<uuid:public_id>/intro/", intros.intro_new, name="intro_new"),

@@ -3,6 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from allauth.core.internal.ratelimit import get_cache_key, get_rates
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -27,6 +31,45 @@ class AccountAdapter(DefaultAccountAdapter):
                 session=request.session,
             )
         return user
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Refuse a sign-in past the failed-login limits; tell the owner of a spent day."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            self._tell_owner_if_the_day_is_spent(request, credentials)
+            raise
+
+    def _tell_owner_if_the_day_is_spent(self, request: HttpRequest, credentials: dict) -> None:
+        """Queue one email a day to the account whose daily budget of failed logins is spent.
+
+        The longest per-account rate of "login_failed" is the day's budget. Its history in
+        the cache says whether that rate (not the minute's) is what refused. The address is
+        looked up for a known and an unknown one alike, and the email goes by a task, so
+        the refusal does not wait for a mail server; an unknown address gets nothing.
+        """
+        key = self._get_login_attempts_cache_key(request, **credentials)
+        login = credentials.get("email", credentials.get("username", "")).strip()
+        rates = get_rates(app="allauth.account", action="login_failed")
+        per_account = [rate for rate in rates if rate.per == "key"]
+        if not login or not per_account:
+            return
+        day = max(per_account, key=lambda rate: rate.duration)
+        history_key = get_cache_key(
+            request, app="allauth.account", action="login_failed", rate=day, key=key
+        )
+        if len(cache.get(history_key, [])) < day.amount:
+            return
+        user_id = (
+            EmailAddress.objects.filter(email__iexact=login)
+            .values_list("user_id", flat=True)
+            .first()
+        ) or User.objects.filter(email__iexact=login).values_list("pk", flat=True).first()
+        if user_id is None or not cache.add(f"login-budget-told:{user_id}", 1, day.duration):
+            return
+        from profiles.tasks import send_login_paused_notice
+
+        send_login_paused_notice.delay(user_id)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return _home_for(request.user) or super().get_login_redirect_url(request)

@@ -7,7 +7,11 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.contrib.sites.admin import SiteAdmin as DjangoSiteAdmin
+from django.contrib.sites.models import Site
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
@@ -20,16 +24,25 @@ from profiles.services.audit import audit_record
 SECRET_FIELDS = frozenset({"password", "data"})
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool | None):
+        return value
+    if isinstance(value, set | frozenset | list | tuple):
+        return sorted(str(item) for item in value)
+    return str(value)
+
+
 def _snapshot(obj: models.Model) -> dict[str, Any]:
-    """The object's plain field values (secrets left out), and its groups for a user."""
+    """Every field's value (secrets left out), many-to-many ones as sorted names."""
     values: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
-        if field.name in SECRET_FIELDS:
+        # A time stamp every save moves (auto_now) says nothing of what changed.
+        if field.name in SECRET_FIELDS or getattr(field, "auto_now", False):
             continue
-        value = field.value_from_object(obj)
-        values[field.name] = value if isinstance(value, str | int | bool | None) else str(value)
-    if isinstance(obj, User) and obj.pk:
-        values["groups"] = sorted(obj.groups.values_list("name", flat=True))
+        values[field.name] = _plain(field.value_from_object(obj))
+    if obj.pk:
+        for field in obj._meta.many_to_many:
+            values[field.name] = sorted(str(item) for item in getattr(obj, field.name).all())
     return values
 
 
@@ -68,7 +81,7 @@ class AuditedAdminMixin:
         )
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        current = type(obj).objects.filter(pk=obj.pk).first() if change else None
+        current = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
         request._audit_before = _snapshot(current) if current else {}  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)  # type: ignore[misc]
 
@@ -76,10 +89,13 @@ class AuditedAdminMixin:
         self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
     ) -> None:
         super().save_related(request, form, formsets, change)  # type: ignore[misc]
-        obj = form.instance
+        obj = type(form.instance)._default_manager.get(pk=form.instance.pk)
         action = AuditEntry.Action.ADMIN_CHANGED if change else AuditEntry.Action.ADMIN_ADDED
         before = getattr(request, "_audit_before", {})
-        self._audit(request, obj, action=action, before=before, after=_snapshot(obj))
+        after = _snapshot(obj)
+        if change and before == after:
+            return  # saved unchanged: nothing happened worth an entry
+        self._audit(request, obj, action=action, before=before, after=after)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
@@ -191,3 +207,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
+    """Groups of staff permissions; every add, change and delete is audited."""
+
+
+admin.site.unregister(Site)
+
+
+@admin.register(Site)
+class SiteAdmin(AuditedAdminMixin, DjangoSiteAdmin):
+    """The site's name and domain, used in account emails; changes are audited."""

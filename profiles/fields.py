@@ -148,6 +148,14 @@ class ChoiceSetField(models.BigIntegerField):
         defaults.update(kwargs)
         form_class = defaults.pop("form_class")
         defaults.pop("choices_form_class", None)
+        # The admin offers a number box for any BigIntegerField; a set is always boxes to
+        # tick, or a save would send the set's text back as a number (and empty it).
+        widget = defaults.get("widget")
+        if widget is not None and not (
+            isinstance(widget, ChoiceSetCheckboxes)
+            or (isinstance(widget, type) and issubclass(widget, ChoiceSetCheckboxes))
+        ):
+            defaults["widget"] = ChoiceSetCheckboxes
         return form_class(
             **{k: v for k, v in defaults.items() if k not in {"max_value", "min_value"}}
         )

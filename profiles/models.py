@@ -331,6 +331,7 @@ class AuditEntry(models.Model):
         ADMIN_CHANGED = "admin_changed", "Changed in the admin"
         ADMIN_DELETED = "admin_deleted", "Deleted in the admin"
         ADMIN_PASSWORD_SET = "admin_password_set", "Set a password in the admin"
+        ACCOUNT_CLOSED = "account_closed", "Closed their own account"
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     # Required for every new entry; NULL only in entries written before accounts named in
@@ -370,3 +371,9 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit entries cannot be deleted.")
+
+    @property
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for each field the entry records, in name order."""
+        before, after = self.before or {}, self.after or {}
+        return [(name, before.get(name), after.get(name)) for name in sorted({*before, *after})]

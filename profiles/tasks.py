@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from profiles import selectors
 from profiles.emails import MAIL_TASK_OPTIONS
-from profiles.services import therapists, vetting
+from profiles.services import accounts, therapists, vetting
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
@@ -47,3 +47,8 @@ def queue_license_expiry_reminders() -> int:
 def clear_expired_sessions() -> None:
     """Beat: delete expired sessions (a visitor's answers among them) from the database."""
     call_command("clearsessions")
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def send_login_paused_notice(user_id: int) -> bool:
+    return accounts.login_paused_notify(user_id=user_id)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
 EXTENSIONS = {PDF: ("pdf",), PNG: ("png",), JPEG: ("jpg", "jpeg")}
@@ -98,6 +98,12 @@ def check_upload(upload: UploadedFile, *, allowed: tuple[str, ...]) -> CheckedUp
         )
     if content_type in (PNG, JPEG):
         _check_image(upload)
+        if content_type == PNG and png_trailing_bytes(upload.read()):
+            raise ValidationError(
+                "This image carries extra data after the picture, which we cannot accept. "
+                "Save or export it again as a new PNG or JPEG and upload that.",
+                code="trailing_data",
+            )
     else:
         _check_pdf(upload)
     upload.seek(0)
@@ -114,6 +120,52 @@ def _check_image(upload: UploadedFile) -> None:
         raise ValidationError("The image is damaged or incomplete.", code="damaged") from None
     finally:
         upload.seek(0)
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_trailing_bytes(content: bytes) -> int:
+    """Bytes after a PNG's IEND chunk (or the whole rest, if it has none).
+
+    A PNG ends at its IEND chunk; anything after it (HTML, a script, a second file) is no
+    part of the picture, and is how one file passes for an image and for something else.
+    """
+    position = len(PNG_SIGNATURE)
+    while position + 8 <= len(content):
+        length = int.from_bytes(content[position : position + 4], "big")
+        chunk_type = content[position + 4 : position + 8]
+        position += 12 + length  # length, type, data, CRC
+        if chunk_type == b"IEND":
+            return max(0, len(content) - position)
+    return len(content)
+
+
+def reencode_evidence_image(upload: UploadedFile, *, content_type: str) -> ContentFile:
+    """Return an evidence image drawn again in its own format, with nothing but its pixels.
+
+    The stored file is a fresh encoding: no metadata, no comments, no trailing bytes, no
+    other chunk of the upload survives. Size is kept (staff read small print); a JPEG is
+    turned as its camera said and saved at quality 95.
+    """
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image = ImageOps.exif_transpose(image)
+        keep_modes = ("1", "L", "LA", "RGB", "RGBA") if content_type == PNG else ("L", "RGB")
+        image = (
+            image.copy()
+            if image.mode in keep_modes
+            else image.convert("RGBA" if content_type == PNG else "RGB")
+        )
+        # Pillow writes a source's comment, profile and text back out from `info`: drop it.
+        image.info = {}
+        buffer = io.BytesIO()
+        if content_type == PNG:
+            image.save(buffer, format="PNG", optimize=True)
+        else:
+            image.save(buffer, format="JPEG", quality=95)
+    upload.seek(0)
+    return ContentFile(buffer.getvalue())
 
 
 def _check_pdf(upload: UploadedFile) -> None:

@@ -2,91 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.models import CheckIn, CheckInPlan
+from alliance.models import CheckInPlan
 from alliance.services.checkins import checkins_stop_for_therapist
 from alliance.services.totals import released_totals_refresh_many
-from matching.models import IntroRequest
+from matching.models import IntroMessage, IntroRequest, IntroSnapshot, ThreadClosed
 from matching.services.intros import responsiveness_refresh
 from matching.tasks import notify_responder, tell_therapist_a_request_was_withdrawn
-from profiles.models import ResponderProfile, TherapistProfile, User
-
-
-def _when(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
-def responder_data_export(*, user: User) -> dict[str, Any]:
-    """Everything Rapport keeps about a responder, in one document they can download."""
-    profile = ResponderProfile.objects.get(user=user)
-    intros = IntroRequest.objects.filter(responder=profile).select_related("therapist")
-    return {
-        "exported_at": timezone.now().isoformat(),
-        "account": {
-            "email": user.email,
-            "joined": _when(user.date_joined),
-            "last_sign_in": _when(user.last_login),
-        },
-        "profile": {
-            "name_shown_to_therapists": profile.pseudonym,
-            "answers": profile.answers,
-            "created": _when(profile.created_at),
-            "updated": _when(profile.updated_at),
-        },
-        "intro_requests": [
-            {
-                "therapist": intro.therapist.full_name,
-                "status": intro.status,
-                "message": intro.message,
-                "contact_method": intro.contact_method,
-                "contact_email": intro.contact_email,
-                "contact_phone": intro.contact_phone,
-                "contact_hours": sorted(intro.contact_hours),
-                "between_shifts": intro.between_shifts,
-                "sent": _when(intro.created_at),
-                "answered": _when(intro.answered_at),
-                "therapist_reply": intro.therapist_reply,
-            }
-            for intro in intros
-        ],
-        "check_ins": _checkins_export(profile),
-    }
-
-
-def _checkins_export(profile: ResponderProfile) -> list[dict[str, Any]]:
-    """The responder's check-ins: every answer, the optional wellbeing ones and the note."""
-    checkins = (
-        CheckIn.objects.filter(plan__responder=profile)
-        .select_related("plan__therapist")
-        .order_by("plan_id", "number")
-    )
-    return [
-        {
-            "therapist": checkin.plan.therapist.full_name,
-            "number": checkin.number,
-            "due": _when(checkin.due_at),
-            "status": checkin.status,
-            "answered": _when(checkin.answered_at),
-            "answers": checkin.ratings if checkin.answered_at else None,
-            "how_things_are_going": checkin.wellbeing if checkin.answered_at else None,
-            "still_seeing": checkin.still_seeing,
-            "note": checkin.note,
-            "shared_with_therapist": checkin.shared,
-        }
-        for checkin in checkins
-    ]
+from profiles.models import AuditEntry, TherapistProfile, User
+from profiles.selectors import therapist_is_listed
+from profiles.services.audit import audit_record
 
 
 @transaction.atomic
 def responder_account_delete(*, user: User) -> None:
     """Delete a responder and all they told Rapport; requests in flight are withdrawn.
 
-    The therapist of each withdrawn request is told that a request was withdrawn, nothing
-    more. Their answer-time figures (an anonymous aggregate) stay as they were.
+    What stays, and why:
+    - an accepted intro stays as a closed conversation with no responder and no words (no
+      message, contact details, reply, hours, service or thread messages), so the therapist
+      sees where it was that the responder closed their account and the conversation ended;
+    - the therapist of each withdrawn request is told that a request was withdrawn, nothing
+      more; every other request goes;
+    - snapshots stay, joined to no request (their `for_intro_id` meets the anonymous plan);
+    - check-in ratings stay, anonymous, in the batches they were released in;
+    - answer-time figures (an anonymous aggregate) stay as they were.
     """
     user = User.objects.select_for_update().get(pk=user.pk, role=User.Role.RESPONDER)
     waiting = IntroRequest.objects.select_for_update().filter(
@@ -97,8 +39,9 @@ def responder_account_delete(*, user: User) -> None:
     rated = list(
         CheckInPlan.objects.filter(responder__user=user).values_list("therapist_id", flat=True)
     )
-    # Cascades to the profile (answers), intro requests (messages, contact details), email
-    # addresses and two-factor authenticators. Check-in plans stay, without the responder.
+    # Cascades to the profile (answers), email addresses and two-factor authenticators.
+    # Before the profile goes, its intros are ended or deleted (intros_forget_responder) and
+    # its check-ins lose their notes and shares; check-in plans stay, without the responder.
     user.delete()
     # Their plans keep their batch keys and their check-ins stay in the batches they were
     # released in: no batch is cut again and no figure moves. The refresh only confirms it.
@@ -109,13 +52,14 @@ def responder_account_delete(*, user: User) -> None:
 
 @transaction.atomic
 def therapist_account_close(*, user: User) -> None:
-    """Unlist a therapist at once and close their account; their audit trail stays.
+    """Unlist a therapist at once and close their account, audited; their audit trail stays.
 
     Requests waiting for them expire now, and each responder is told and offered their
     next matches. Check-ins about them stop, and each responder is told no more will come.
     """
     user = User.objects.select_for_update().get(pk=user.pk, role=User.Role.THERAPIST)
     therapist = TherapistProfile.objects.select_for_update().get(user=user)
+    was_listed = therapist_is_listed(therapist=therapist)
     therapist.published_at = None
     therapist.accepting_new_clients = False
     therapist.open_slots = 0
@@ -132,5 +76,46 @@ def therapist_account_close(*, user: User) -> None:
     checkins_stop_for_therapist(therapist_id=therapist.pk)
     user.is_active = False
     user.save(update_fields=["is_active"])
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.ACCOUNT_CLOSED,
+        target_type=user._meta.label_lower,
+        target_id=user.pk,
+        therapist_id=therapist.pk,
+        before={"is_active": True, "listed": was_listed},
+        after={"is_active": False, "listed": False},
+        reason=f"{len(waiting)} waiting request(s) expired; check-ins about them stopped.",
+    )
     for intro_id in waiting:
         notify_responder.delay_on_commit(intro_id)
+
+
+def intros_forget_responder(*, responder_id: int) -> None:
+    """Before a responder's profile goes, by any path: end or delete each of their intros.
+
+    An accepted intro stays as a closed conversation with no responder and no words (the
+    constraint intro_without_responder_is_an_ended_conversation holds it so), so the
+    therapist sees where it was that the responder closed their account. Its messages go,
+    and its snapshot is joined to no request. Every other intro goes.
+    """
+    accepted = IntroRequest.objects.select_for_update().filter(
+        responder_id=responder_id, status=IntroRequest.Status.ACCEPTED
+    )
+    ended = list(accepted.values_list("pk", flat=True))
+    IntroMessage.objects.filter(intro_id__in=ended).delete()
+    IntroSnapshot.objects.filter(intro_id__in=ended).update(intro=None)
+    now = timezone.now()
+    for intro in IntroRequest.objects.filter(pk__in=ended):
+        intro.responder = None
+        intro.message = intro.contact_email = intro.contact_phone = ""
+        intro.therapist_reply = ""
+        intro.contact_hours = frozenset()
+        intro.between_shifts = False
+        intro.responder_service = ""
+        intro.responder_blocked_at = None
+        intro.thread_closed_at = intro.thread_closed_at or now
+        intro.thread_closed_reason = ThreadClosed.ACCOUNT_CLOSED
+        # No one is left to tell of the answer.
+        intro.responder_notified_at = intro.responder_notified_at or now
+        intro.save()
+    IntroRequest.objects.filter(responder_id=responder_id).exclude(pk__in=ended).delete()

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from matching.forms.accounts import PasswordConfirmForm
+from matching.selectors.data_export import responder_data_export
 from matching.services import accounts
 from profiles.decorators import role_required
 from profiles.models import User
@@ -23,12 +24,53 @@ therapist_only = role_required(User.Role.THERAPIST)
 @responder_only
 def export(request: HttpRequest) -> HttpResponse:
     """Everything Rapport keeps about the responder, as a JSON file."""
-    data = accounts.responder_data_export(user=request.user)
+    data = responder_data_export(user=request.user)
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
     )
     response["Content-Disposition"] = 'attachment; filename="rapport-my-data.json"'
     return response
+
+
+@require_safe
+@responder_only
+def my_data(request: HttpRequest) -> HttpResponse:
+    """The same data as the download, as a page a person reads and prints."""
+    data = responder_data_export(user=request.user)
+    answer_rows = [
+        (answer["question"], _as_text(answer["label"]), _as_text(answer["code"]))
+        for answer in data["profile"]["answers_in_words"]
+    ]
+    questions = data["check_in_questions"]
+    checkin_rows = [
+        [
+            (questions[key], value)
+            for key, value in {**(c["answers"] or {}), **(c["how_things_are_going"] or {})}.items()
+        ]
+        for c in data["check_ins"]
+    ]
+    return render(
+        request,
+        "matching/my_data.html",
+        {
+            "data": data,
+            "answer_rows": answer_rows,
+            "checkins": zip(data["check_ins"], checkin_rows, strict=True),
+        },
+    )
+
+
+def _as_text(value: object) -> str:
+    """One answer, or its code, as a line of text."""
+    if value is None:
+        return "Not answered"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {item}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "None"
+    return str(value) if value != "" else "Not answered"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,10 +21,19 @@ def coverage_watch(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             coverage.coverage_watch_create(
-                state=form.cleaned_data["state"], email=form.cleaned_data["email"]
+                state=form.cleaned_data["state"],
+                email=form.cleaned_data["email"],
+                client_address=get_adapter().get_client_ip(request),
             )
         except ValidationError as error:
             form.add_error("state", error)
+        except coverage.CoverageWatchLimited:
+            form.add_error(
+                None,
+                "We have had too many of these requests, for this address or from this "
+                "connection. Nothing was saved; please try again tomorrow.",
+            )
+            return render(request, "matching/coverage_watch.html", {"form": form}, status=429)
         else:
             return redirect("matching:coverage_watch_done")
     return render(request, "matching/coverage_watch.html", {"form": form})

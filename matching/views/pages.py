@@ -32,6 +32,7 @@ from matching.services.intake import intake_clear, intake_save
 from profiles import choices
 from profiles.decorators import role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
+from profiles.selectors import therapists_listed
 
 STEP_NAMES = list(INTAKE_STEPS)
 
@@ -117,12 +118,16 @@ def _page_number(request: HttpRequest) -> int:
 
 
 def _therapist_left_out(request: HttpRequest) -> TherapistProfile | None:
-    """The therapist named by `?without=` (a re-match after a weak check-in), if any."""
+    """The listed therapist named by `?without=` (a re-match after a weak check-in), if any.
+
+    Only a listed therapist is named: anyone else is on no list to leave them out of, and
+    naming them would tell a visitor who holds an unlisted or closed profile.
+    """
     try:
         public_id = uuid.UUID(request.GET.get("without", ""))
     except ValueError:
         return None
-    return TherapistProfile.objects.filter(public_id=public_id).only("pk", "full_name").first()
+    return therapists_listed().filter(public_id=public_id).only("pk", "full_name").first()
 
 
 @require_safe

@@ -77,3 +77,28 @@ def responder_pseudonym_update(*, profile: ResponderProfile, pseudonym: str) -> 
     profile.pseudonym = pseudonym.strip()
     profile.full_clean()
     profile.save(update_fields=["pseudonym", "updated_at"])
+
+
+def login_paused_notify(*, user_id: int) -> bool:
+    """Email an account's owner that its daily budget of failed sign-ins is spent.
+
+    Says what happened, until when, and that a password reset lifts the pause; nothing of
+    who tried or from where. (Sent at most once a day: the adapter queues it once.)
+    """
+    from django.conf import settings
+    from django.urls import reverse
+
+    from profiles.emails import send_templated_email
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    send_templated_email(
+        to=user.email,
+        template="login-paused",
+        context={
+            "attempts": settings.LOGIN_FAILED_PER_ACCOUNT_PER_DAY,
+            "reset_path": reverse("account_reset_password"),
+        },
+    )
+    return True

@@ -16,7 +16,7 @@ from profiles.editor import profile_completeness
 from profiles.emails import send_templated_email
 from profiles.geo import zip_place
 from profiles.models import License, ResponderTraining, TherapistProfile, VettingStatus
-from profiles.uploads import EXTENSIONS, CheckedUpload, reencode_photo
+from profiles.uploads import EXTENSIONS, PDF, CheckedUpload, reencode_evidence_image, reencode_photo
 
 
 def therapist_completeness_refresh(*, therapist: TherapistProfile) -> bool:
@@ -213,8 +213,15 @@ def vetted_record_delete(*, record: License | ResponderTraining) -> None:
 
 def _store_evidence(record: License | ResponderTraining, upload: CheckedUpload) -> None:
     extension = EXTENSIONS[upload.content_type][0]
+    # Images are stored drawn again, so the stored original carries nothing but the image;
+    # a PDF is stored as checked (active content refused) and staff see it redrawn.
+    content = (
+        upload.file
+        if upload.content_type == PDF
+        else reencode_evidence_image(upload.file, content_type=upload.content_type)
+    )
     # The uploaded name is never used: upload_to generates one.
-    record.document.save(f"evidence.{extension}", upload.file, save=False)
+    record.document.save(f"evidence.{extension}", content, save=False)
     record.document_content_type = upload.content_type
 
 

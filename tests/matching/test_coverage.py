@@ -106,3 +106,61 @@ def test_the_page_opens_with_the_visitors_state_and_a_get_saves_nothing() -> Non
     page = visitor_in("WY").get(reverse("matching:coverage_watch") + "?email=" + ADDRESS)
     assert '<option value="WY" selected>' in page.text
     assert not CoverageWatch.objects.exists()
+
+
+def _open_wyoming() -> None:
+    LicenseFactory(therapist=TherapistFactory(telehealth_states=frozenset({"WY"})), state="WY")
+
+
+def test_a_flood_of_200_posts_of_one_address_sends_at_most_one_email(eager_celery) -> None:
+    """200 posts of one address for one state, from many clients: one row, one email."""
+    accepted = 0
+    for number in range(200):
+        # Alternate the case and the client's address, as a flood would.
+        address = ADDRESS.upper() if number % 2 else ADDRESS
+        response = Client(REMOTE_ADDR=f"192.0.2.{number % 250}").post(
+            reverse("matching:coverage_watch"), {"state": "WY", "email": address}
+        )
+        assert response.status_code in (302, 429)
+        accepted += response.status_code == 302
+    assert accepted <= coverage.COVERAGE_WATCH_PER_ADDRESS_PER_DAY
+    assert CoverageWatch.objects.count() == 1
+    _open_wyoming()
+    coverage.coverage_sweep()
+    coverage.coverage_sweep()
+    assert [email.to for email in mail.outbox] == [[ADDRESS]]
+
+
+def test_one_client_is_limited_across_addresses_and_told_so() -> None:
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    limit = coverage.COVERAGE_WATCH_PER_CLIENT_PER_HOUR
+    for number in range(limit):
+        response = client.post(
+            reverse("matching:coverage_watch"),
+            {"state": "WY", "email": f"person{number}@example.test"},
+        )
+        assert response.status_code == 302
+    refused = client.post(
+        reverse("matching:coverage_watch"), {"state": "WY", "email": "one.more@example.test"}
+    )
+    assert refused.status_code == 429
+    assert "too many of these requests" in refused.text and "Nothing was saved" in refused.text
+    assert CoverageWatch.objects.count() == limit
+    # Another client is not held back by this one.
+    other = Client(REMOTE_ADDR="198.51.100.8").post(
+        reverse("matching:coverage_watch"), {"state": "WY", "email": "one.more@example.test"}
+    )
+    assert other.status_code == 302
+
+
+def test_the_same_address_for_two_states_is_two_watches_and_a_repeat_is_not_told_apart() -> None:
+    first = Client().post(reverse("matching:coverage_watch"), {"state": "WY", "email": ADDRESS})
+    again = Client().post(reverse("matching:coverage_watch"), {"state": "WY", "email": ADDRESS})
+    other = Client().post(reverse("matching:coverage_watch"), {"state": "MT", "email": ADDRESS})
+    assert first["Location"] == again["Location"] == other["Location"]
+    assert sorted(CoverageWatch.objects.values_list("state", flat=True)) == ["MT", "WY"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT email_key FROM matching_coveragewatch")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert all(len(key) == 64 and "medic" not in key for key in keys)
+    assert keys[0] == keys[1] == coverage.coverage_email_key(ADDRESS.upper())

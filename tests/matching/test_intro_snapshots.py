@@ -223,7 +223,9 @@ def test_deleting_the_responder_keeps_the_snapshot_and_nothing_that_names_them(
     with django_capture_on_commit_callbacks(execute=False):
         responder_account_delete(user=user)
 
-    assert not IntroRequest.objects.filter(pk=intro.pk).exists()
+    # The accepted intro stays only as an ended conversation, naming no one.
+    ended = IntroRequest.objects.get(pk=intro.pk)
+    assert ended.responder is None and ended.message == "" and ended.therapist_reply == ""
     assert not User.objects.filter(pk=user.pk).exists()
     kept = IntroSnapshot.objects.get(pk=taken.pk)
     assert kept.intro is None

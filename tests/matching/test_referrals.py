@@ -78,7 +78,8 @@ def test_a_signed_in_responder_starting_from_a_link_keeps_their_other_answers() 
     client = Client()
     client.force_login(responder.user)
     client.post(
-        reverse("matching:referral_start", args=[referral_token(service="ems", state="WY")])
+        reverse("matching:referral_start", args=[referral_token(service="ems", state="WY")]),
+        {"answers": "replace"},
     )
     intake = Intake.from_dict(ResponderProfile.objects.get(pk=responder.pk).answers)
     assert (intake.service, intake.state, intake.zip_code) == ("ems", "WY", "")
@@ -112,3 +113,44 @@ def test_starting_needs_a_post() -> None:
     token = referral_token(service="fire", state="CO")
     response = Client().get(reverse("matching:referral_start", args=[token]))
     assert response.status_code == 405
+
+
+def test_a_signed_in_responder_is_asked_before_a_link_replaces_saved_answers() -> None:
+    responder = ResponderFactory(
+        answers=Intake(state="CO", zip_code="80202", service="fire").to_dict()
+    )
+    saved = dict(responder.answers)
+    client = Client()
+    client.force_login(responder.user)
+    token = referral_token(service="police", state="TX")
+
+    landing = client.get(reverse("matching:referral_open", args=[token])).text
+    assert "You have saved answers" in landing
+    assert re.search(r"<th scope=\"row\">State</th><td>Colorado</td><td>Texas</td>", landing)
+    assert 'name="answers" value="replace"' in landing and 'name="answers" value="keep"' in landing
+
+    # A post that does not say which (an old form, a forged one) changes nothing.
+    asked = client.post(reverse("matching:referral_start", args=[token]))
+    assert asked.status_code == 200 and "Nothing was changed" in asked.text
+    assert ResponderProfile.objects.get(pk=responder.pk).answers == saved
+
+    kept = client.post(reverse("matching:referral_start", args=[token]), {"answers": "keep"})
+    assert kept["Location"] == reverse("matching:results")
+    assert ResponderProfile.objects.get(pk=responder.pk).answers == saved
+
+    client.post(reverse("matching:referral_start", args=[token]), {"answers": "replace"})
+    intake = Intake.from_dict(ResponderProfile.objects.get(pk=responder.pk).answers)
+    assert (intake.state, intake.service) == ("TX", "police")
+
+
+def test_a_link_that_changes_nothing_asks_nothing() -> None:
+    responder = ResponderFactory(answers=Intake(state="CO", service="fire").to_dict())
+    client = Client()
+    client.force_login(responder.user)
+    token = referral_token(service="fire", state="CO")
+    assert (
+        "You have saved answers"
+        not in client.get(reverse("matching:referral_open", args=[token])).text
+    )
+    response = client.post(reverse("matching:referral_start", args=[token]))
+    assert response["Location"] == reverse("matching:intake")

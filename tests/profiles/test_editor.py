@@ -460,3 +460,55 @@ def test_an_incomplete_profile_cannot_be_published(
     assert "Complete your profile first" in response.text
     therapist.refresh_from_db()
     assert therapist.published_at is None
+
+
+POLYGLOT_TAIL = b"<html><script>fetch('/staff/')</script></html>"
+
+
+def test_a_polyglot_png_is_refused_and_nothing_is_stored(
+    therapist_client: Client, therapist: TherapistProfile
+) -> None:
+    polyglot = SimpleUploadedFile("scan.png", image_bytes("PNG") + POLYGLOT_TAIL, "image/png")
+    response = therapist_client.post(
+        reverse("profiles:license_add"), license_form(evidence=polyglot)
+    )
+    assert response.status_code == 200
+    assert "extra data after the picture" in response.text
+    assert not therapist.licenses.exists()
+
+
+def test_an_image_is_stored_drawn_again_with_nothing_but_the_picture(
+    therapist_client: Client, therapist: TherapistProfile
+) -> None:
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    # A JPEG with a comment, EXIF and a script after its end; a PNG with a text chunk.
+    jpeg = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "Example camera maker"
+    Image.new("RGB", (120, 90), (200, 30, 30)).save(
+        jpeg, format="JPEG", exif=exif, comment=b"<script>1</script>"
+    )
+    png = io.BytesIO()
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "<script>2</script>")
+    Image.new("RGB", (120, 90), (30, 200, 30)).save(png, format="PNG", pnginfo=text)
+    for name, content in (
+        ("scan.jpg", jpeg.getvalue() + POLYGLOT_TAIL),
+        ("scan.png", png.getvalue()),
+    ):
+        number = f"CSW.{name[-3:]}"
+        response = therapist_client.post(
+            reverse("profiles:license_add"),
+            license_form(number=number, evidence=SimpleUploadedFile(name, content)),
+        )
+        assert response.status_code == 302, response.text
+        license = therapist.licenses.get(number=number)
+        stored = license.document.read()
+        license.document.close()
+        assert b"<script>" not in stored and b"Example camera" not in stored
+        with Image.open(io.BytesIO(stored)) as image:
+            assert image.size == (120, 90)
+            assert not image.info.get("exif") and "Comment" not in image.info

@@ -82,3 +82,13 @@ def test_photos_are_resized_and_lose_their_metadata() -> None:
         assert result.format == "JPEG"
         assert result.size == (800, 400)
         assert not result.getexif()
+
+
+POLYGLOT_TAIL = b"<html><script>fetch('/staff/')</script></html>"
+
+
+def test_a_png_with_trailing_html_and_script_is_refused() -> None:
+    with pytest.raises(ValidationError) as refused:
+        check_upload(upload("scan.png", image_bytes("PNG") + POLYGLOT_TAIL), allowed=EVIDENCE)
+    assert refused.value.code == "trailing_data"
+    assert "extra data after the picture" in refused.value.messages[0]

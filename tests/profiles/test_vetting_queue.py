@@ -91,6 +91,17 @@ def test_a_bad_filter_is_explained_and_the_page_still_works(
     assert len(names_on(response.text)) == 4
 
 
+@pytest.mark.parametrize("query", [{"kind": "bogus"}, {"state": "ZZ"}, {"age": "-1"}])
+def test_an_invalid_filter_value_says_so_and_filters_nothing(
+    staff_client: Client, queue_items, query: dict[str, str]
+) -> None:
+    page = staff_client.get(QUEUE, query).text
+    assert 'role="alert"' in page and "Some filters were not understood" in page
+    assert f'id="id_{next(iter(query))}_error"' in page
+    assert "that match" not in page
+    assert len(names_on(page)) == 4
+
+
 def test_pages_hold_25_and_keep_the_filters(staff_client: Client) -> None:
     for n in range(27):
         pending_license(f"Therapist {n:02d} Fictional", "CO", 30 - n)

@@ -134,6 +134,63 @@ def test_a_therapist_closes_their_account_unlisted_at_once_audit_kept(
     assert [m.to for m in mail.outbox] == [[responder.user.email]]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.INTRO_READ)
     assert entry.actor == therapist.user and entry.therapist == therapist
+    closed = AuditEntry.objects.get(action=AuditEntry.Action.ACCOUNT_CLOSED)
+    assert closed.actor == therapist.user and closed.therapist == therapist
+    assert closed.before == {"is_active": True, "listed": True}
+    assert closed.after == {"is_active": False, "listed": False}
+    assert closed.target_type == "profiles.user" and closed.target_id == therapist.user.pk
     page = Client().get(reverse("matching:therapist_detail", args=[therapist.public_id]))
     assert page.status_code == 404
     assert not Client().login(email=therapist.user.email, password=PASSWORD)
+
+
+def test_after_a_deletion_the_therapist_sees_only_that_the_conversation_ended(
+    client: Client, responder, eager_celery, totp_user_factory, django_capture_on_commit_callbacks
+) -> None:
+    from matching.models import IntroMessage, IntroSnapshot
+    from matching.services.intros import intro_answer
+    from matching.services.threads import thread_message_send
+
+    therapist = listed_therapist(full_name="Casey Fictional")
+    totp_user_factory(therapist.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        intro = intro_through_service(
+            responder, therapist, message=CANARY, contact_method="phone", contact_phone="5550101"
+        )
+        intro_answer(intro=intro, decision="accepted", reply="canary-reply-of-the-therapist")
+        intro.refresh_from_db()
+        thread_message_send(intro=intro, sender="responder", body="canary-thread-responder")
+        thread_message_send(intro=intro, sender="therapist", body="canary-thread-therapist")
+    snapshot_id = IntroSnapshot.objects.get(intro=intro).pk
+    client.force_login(responder.user)
+    delete_page = client.get(reverse("matching:account_delete")).text
+    for promise in ("What goes", "What stays, as anonymous figures", "check-in ratings"):
+        assert promise in delete_page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client.post(reverse("matching:account_delete"), {"password": PASSWORD}).status_code
+            == 302
+        )
+
+    therapist_client = Client()
+    therapist_client.force_login(therapist.user)
+    inbox = therapist_client.get(reverse("matching:inbox")).text
+    assert "A responder who closed their account" in inbox and "Conversation ended" in inbox
+    detail = therapist_client.get(reverse("matching:inbox_detail", args=[intro.public_id]))
+    assert detail.status_code == 200
+    assert "closed their Rapport account" in detail.text
+    for gone in ("Night Medic", CANARY, "5550101", "canary-thread", "canary-reply", "<form"):
+        assert gone not in detail.text.split("<main", 1)[1], gone
+    # A message to the ended conversation is refused.
+    therapist_client.post(
+        reverse("matching:inbox_message", args=[intro.public_id]), {"body": "Are you there?"}
+    )
+    assert not IntroMessage.objects.filter(intro_id=intro.pk).exists()
+    stored = IntroRequest.objects.get(pk=intro.pk)
+    assert stored.responder is None and stored.thread_closed_reason == "account_closed"
+    assert (stored.message, stored.contact_phone, stored.therapist_reply) == ("", "", "")
+    snapshot = IntroSnapshot.objects.get(pk=snapshot_id)
+    assert snapshot.intro is None and snapshot.for_intro_id == intro.pk
+    dump = _dump_all_tables()
+    for secret in ("Night Medic", CANARY, "5550101", "canary-thread", "canary-reply"):
+        assert secret not in dump

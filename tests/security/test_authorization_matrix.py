@@ -192,6 +192,7 @@ MATRIX: dict[str, Row] = {
     "profiles:therapist_photo": Row(lambda w: [w.owner.public_id], everyone(OK)),
     "matching:me": Row(no_args, responders_only()),
     "matching:export": Row(no_args, responders_only()),
+    "matching:my_data": Row(no_args, responders_only()),
     "matching:account_delete": Row(no_args, responders_only(), post=True),
     "matching:my_intros": Row(no_args, responders_only()),
     "profiles:pseudonym": Row(no_args, responders_only(), post=True),

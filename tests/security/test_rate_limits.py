@@ -71,3 +71,48 @@ def test_a_named_account_is_locked_for_a_minute_at_most(settings) -> None:
         assert _login(user.email, PASSWORD, client_ip="192.0.2.7") == 429
         clock.shift(dt.timedelta(seconds=61))
         assert _login(user.email, PASSWORD, client_ip="192.0.2.7") == 302
+
+
+def _guess_a_day_away(email: str, guesses: int, clock) -> None:
+    """Wrong passwords from many clients, five a minute: within the minute's limit."""
+    for n in range(guesses):
+        if n and n % 5 == 0:
+            clock.shift(dt.timedelta(seconds=61))
+        assert _login(email, "wrong-password-x", client_ip=f"198.51.100.{n % 200}") == 200
+
+
+def test_an_account_has_a_daily_budget_and_its_owner_is_told_once(settings, eager_celery) -> None:
+    from django.core import mail
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    budget = settings.LOGIN_FAILED_PER_ACCOUNT_PER_DAY
+    assert 5 * 60 * 24 > budget  # the minute's limit alone would allow far more
+    user = UserFactory(email="target@example.test")
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        _guess_a_day_away(user.email, budget, clock)
+        assert mail.outbox == []
+        clock.shift(dt.timedelta(seconds=61))
+        # The minute's limit is clear; the day's is spent, even for the right password.
+        assert _login(user.email, PASSWORD, client_ip="192.0.2.7") == 429
+        assert _login(user.email, "wrong-password-x", client_ip="192.0.2.8") == 429
+        [notice] = mail.outbox
+        assert notice.to == [user.email]
+        assert "paused" in notice.subject and "/accounts/password/reset/" in notice.body
+        assert "198.51.100" not in notice.body
+        clock.shift(dt.timedelta(hours=23))
+        assert _login(user.email, PASSWORD, client_ip="192.0.2.7") == 429
+        assert len(mail.outbox) == 1
+        clock.shift(dt.timedelta(hours=1, minutes=5))
+        assert _login(user.email, PASSWORD, client_ip="192.0.2.7") == 302
+
+
+def test_an_unknown_address_past_its_budget_emails_no_one(settings, eager_celery) -> None:
+    from django.core import mail
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    budget = settings.LOGIN_FAILED_PER_ACCOUNT_PER_DAY
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        _guess_a_day_away("nobody@example.test", budget, clock)
+        clock.shift(dt.timedelta(seconds=61))
+        assert _login("nobody@example.test", "wrong-password-x", client_ip="192.0.2.7") == 429
+    assert mail.outbox == []
