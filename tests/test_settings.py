@@ -21,6 +21,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_HOST": "smtp.example.test",
+    "PRIVATE_FILES_S3_BUCKET": "rapport-documents",
     "FIELD_ENCRYPTION_KEYS": "mJ9HnQoZx0Jm6Yw1m0fJvVHk8b3M9r4Qm8o0nQzVZ5k=",
 }
 
