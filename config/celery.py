@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -51,8 +52,32 @@ def _log_as_django_does(**kwargs: object) -> None:
     configure(settings.LOGGING)
 
 
+def _say_as_json(message: str, f: object = None) -> None:
+    """Celery's signal-handler messages ("worker: Warm shutdown"), as one JSON line.
+
+    Celery prints them raw from signal handlers, where logging could deadlock; this writes
+    the same line with os.write too, formatted like every other log line.
+    """
+    import json
+
+    from config.logs import utc_timestamp
+
+    line = {
+        "time": utc_timestamp(time.time()),
+        "level": "WARNING",
+        "logger": "celery.apps.worker",
+        "message": message.strip(),
+    }
+    with contextlib.suppress(OSError):
+        os.write(2, (json.dumps(line) + "\n").encode())
+
+
 @worker_init.connect
 def _worker_refuses_to_start_when_misconfigured(**kwargs: object) -> None:
+    import celery.apps.worker
+
+    # Only Celery's module is patched: its shutdown messages become JSON lines.
+    celery.apps.worker.safe_say = _say_as_json
     from config.checks import refuse_to_start_when_misconfigured
 
     refuse_to_start_when_misconfigured("worker")

@@ -161,8 +161,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    # Sessions are read from Redis, and written through to the database so none is lost.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions are read from Redis, and written through to the database so none is lost;
+    # both hold them encrypted (config/encrypted_cached_db.py).
+    SESSION_ENGINE = "config.encrypted_cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Production (DEBUG off) refuses to start without Redis, a broker and an SMTP host (the
@@ -209,7 +210,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rapport] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Links in account emails (confirmation, reset) use SITE_URL's scheme: https in production,
+# http for a plain-HTTP trial with no proxy.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.split("://", 1)[0]
 ACCOUNT_ADAPTER = "profiles.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupQuestionsForm"
 # allauth's sign-up form, made to take the same work for known and unknown addresses.
