@@ -57,7 +57,7 @@ class JsonLineFormatter(JsonFormatter):
         log_data["time"] = utc_timestamp(record.created)
         log_data["level"] = record.levelname
         log_data["logger"] = record.name
-        log_data["message"] = record.getMessage() if not message_dict else ""
+        log_data["message"] = getattr(record, "message", "") or ""
         request_id = getattr(record, "request_id", "") or request_id_var.get()
         if request_id:
             log_data["request_id"] = request_id
