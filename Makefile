@@ -48,7 +48,7 @@ lint: $(VENV)/.installed
 # to the gunicorn it starts. Neither reads what an earlier run encrypted (bench-intros
 # empties its tables with TRUNCATE), so both run any number of times in a row. Options go
 # in BENCH_ARGS, e.g. BENCH_ARGS='--duration 30'; see docs/benchmarks.md.
-BENCH_ENV := DEBUG=false ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false \
+BENCH_ENV := DEBUG=false ALLOWED_HOSTS=127.0.0.1 ALLOW_FILE_EMAIL=true SECURE_SSL_REDIRECT=false \
 	USE_X_FORWARDED_PROTO=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false \
 	SECURE_HSTS_SECONDS=0 DATABASE_URL=postgres://postgres@127.0.0.1:5432/rapport_bench \
 	REDIS_URL=redis://127.0.0.1:6379/12 CELERY_BROKER_URL=redis://127.0.0.1:6379/11

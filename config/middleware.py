@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+
+from config.logs import new_request_id, request_id_var
+from config.outage import is_service_outage, service_unavailable_response
 
 
 class PrivatePagesMiddleware:
@@ -91,3 +95,54 @@ def _session_expired(request: HttpRequest) -> str:
         session[LAST_SEEN_AT_KEY] = now
         session.set_expiry(settings.SESSION_IDLE_TIMEOUT_SECONDS)
     return ""
+
+
+access_log = logging.getLogger("rapport.access")
+
+
+class RequestLogMiddleware:
+    """Give each request an id for every line it logs, and log it once when answered.
+
+    The access line names the URL pattern that answered (`checkins/<str:token>/`), never
+    the path or query string: those carry check-in links and a responder's answers. The id
+    is sent back as `X-Request-ID`, and Celery tasks the request starts carry it on.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = new_request_id(request.headers.get("X-Request-ID"))
+        token = request_id_var.set(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            match = getattr(request, "resolver_match", None)
+            access_log.info(
+                "request answered",
+                extra={
+                    "method": request.method,
+                    "route": match.route if match is not None else "",
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class ServiceUnavailableMiddleware:
+    """Answer a view that could not reach Redis or the broker with the "try again" page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if is_service_outage(exception):
+            return service_unavailable_response(request, exception)
+        return None

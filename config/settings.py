@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import Env
+from config.logs import logging_config
 
 env = Env()
 
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestLogMiddleware",
+    "config.middleware.ServiceUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -157,12 +160,21 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rapport",
+            # A Redis that is down answers at once; one that hangs must not hold a request.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    # Sessions are read from Redis, and written through to the database so none is lost.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions are read from Redis, and written through to the database so none is lost;
+    # both hold them encrypted (config/encrypted_cached_db.py).
+    SESSION_ENGINE = "config.encrypted_cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Production (DEBUG off) refuses to start without Redis, a broker and an SMTP host (the
+# system checks in config/checks.py) unless these say the embedded stand-in is meant: a
+# cache per process, kombu's file queue on this machine, emails written as files.
+ALLOW_LOCAL_CACHE = env.bool("ALLOW_LOCAL_CACHE", False)
+ALLOW_FILESYSTEM_BROKER = env.bool("ALLOW_FILESYSTEM_BROKER", False)
+ALLOW_FILE_EMAIL = env.bool("ALLOW_FILE_EMAIL", False)
 
 AUTH_USER_MODEL = "profiles.User"
 AUTHENTICATION_BACKENDS = [
@@ -208,7 +220,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rapport] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Links in account emails (confirmation, reset) use SITE_URL's scheme: https in production,
+# http for a plain-HTTP trial with no proxy.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.split("://", 1)[0]
 ACCOUNT_ADAPTER = "profiles.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupQuestionsForm"
 # allauth's sign-up form, made to take the same work for known and unknown addresses.
@@ -271,16 +285,45 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Evidence documents and photos: outside the static and media roots, never under a URL.
+# On one machine they live in PRIVATE_FILES_DIR; with PRIVATE_FILES_S3_BUCKET set, in an
+# S3-compatible bucket that every web process shares (django-storages with boto3). Either
+# way no URL serves them: only views that check who asks read them.
 PRIVATE_FILES_DIR = Path(env.str("PRIVATE_FILES_DIR", str(VAR_DIR / "private")))
+PRIVATE_FILES_S3_BUCKET = env.str("PRIVATE_FILES_S3_BUCKET", "")
+if PRIVATE_FILES_S3_BUCKET:
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_FILES_S3_BUCKET,
+            "location": env.str("PRIVATE_FILES_S3_PREFIX", "private"),
+            # Unset: AWS itself; otherwise any S3-compatible server (MinIO, Ceph, ...).
+            "endpoint_url": env.url(
+                "PRIVATE_FILES_S3_ENDPOINT_URL", None, schemes=("https", "http")
+            ),
+            "region_name": env.str("PRIVATE_FILES_S3_REGION", "us-east-1"),
+            # Unset: boto3 finds credentials itself (instance role, AWS_* variables).
+            "access_key": env.str("PRIVATE_FILES_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env.str("PRIVATE_FILES_S3_SECRET_ACCESS_KEY", "") or None,
+            "addressing_style": env.choice(
+                "PRIVATE_FILES_S3_ADDRESSING_STYLE", "path", ("path", "virtual")
+            ),
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own: keep it private
+            "file_overwrite": False,  # generated names; never replace another file
+            "querystring_auth": True,  # no file has a public URL
+        },
+    }
+else:
+    PRIVATE_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_DIR, "directory_permissions_mode": 0o700},
+    }
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "media"},
     },
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_FILES_DIR, "directory_permissions_mode": 0o700},
-    },
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -342,6 +385,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# Beat writes a heartbeat on every tick (config/beat.py) and ticks at least this often;
+# readiness fails once the heartbeat is older than BEAT_STALE_AFTER_SECONDS.
+CELERY_BEAT_SCHEDULER = "config.beat.HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 15
+BEAT_STALE_AFTER_SECONDS = env.int("BEAT_STALE_AFTER_SECONDS", 120, minimum=30)
+# Celery logs through LOGGING like every other process (config/celery.py), as JSON lines.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "profile-confirmation-reminders": {
         "task": "profiles.tasks.queue_confirmation_reminders",
@@ -433,22 +483,11 @@ if SESSION_IDLE_TIMEOUT_SECONDS > SESSION_ABSOLUTE_TIMEOUT_SECONDS:
 # readable cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# System checks an operator has decided not to hear about, e.g. rapport.W001 when every web
+# process runs on one machine.
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS")
+
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "filters": {
-        "forbidden_on_one_line": {"()": "config.log_filters.ForbiddenOnOneLine"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "django.request": {"filters": ["forbidden_on_one_line"]},
-    },
-}
+# One JSON object per line on standard error, times in UTC with their offset (config/logs.py).
+LOGGING_CONFIG = "config.logs.configure"
+LOGGING = logging_config(LOG_LEVEL)

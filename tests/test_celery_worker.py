@@ -39,3 +39,22 @@ def test_task_sent_inside_the_transaction_runs_before_the_row_exists(worker: Non
     with transaction.atomic():
         user = User.objects.create_user("too-early@example.test", role=User.Role.RESPONDER)
         assert user_is_visible.delay(user.pk).get(timeout=20) is False
+
+
+@celery_app.task(name="tests.request_id_seen")
+def request_id_seen() -> str:
+    """Report the request id the worker's logs would carry for this task."""
+    from config.logs import request_id_var
+
+    return request_id_var.get()
+
+
+def test_a_task_carries_the_id_of_the_request_that_started_it(worker: None) -> None:
+    from config.logs import request_id_var
+
+    token = request_id_var.set("web-request-0042")
+    try:
+        result = request_id_seen.delay()
+    finally:
+        request_id_var.reset(token)
+    assert result.get(timeout=20) == "web-request-0042"

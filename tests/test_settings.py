@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_HOST": "smtp.example.test",
+    "PRIVATE_FILES_S3_BUCKET": "rapport-documents",
     "FIELD_ENCRYPTION_KEYS": "mJ9HnQoZx0Jm6Yw1m0fJvVHk8b3M9r4Qm8o0nQzVZ5k=",
 }
 
@@ -113,3 +115,58 @@ def test_a_malformed_encryption_key_is_refused(tmp_path: Path) -> None:
     result = _manage("check", env=env, var_dir=tmp_path)
     assert result.returncode != 0
     assert "Each FIELD_ENCRYPTION_KEYS entry must be a Fernet key" in result.stderr
+
+
+def test_production_refuses_to_start_without_redis_broker_and_smtp(tmp_path: Path) -> None:
+    env = {
+        **PRODUCTION_ENV,
+        "REDIS_URL": "",
+        "CELERY_BROKER_URL": "",
+        "EMAIL_HOST": "",
+    }
+    result = _manage("check", env=env, var_dir=tmp_path)
+    assert result.returncode != 0
+    said = result.stderr
+    assert "(rapport.E001) REDIS_URL is not set" in said
+    assert "(rapport.E002) CELERY_BROKER_URL is not set" in said
+    assert "(rapport.E003) EMAIL_HOST is not set" in said
+
+
+def test_production_starts_on_stand_ins_only_when_told_they_are_meant(tmp_path: Path) -> None:
+    env = {
+        **PRODUCTION_ENV,
+        "REDIS_URL": "",
+        "CELERY_BROKER_URL": "",
+        "EMAIL_HOST": "",
+        "ALLOW_LOCAL_CACHE": "true",
+        "ALLOW_FILESYSTEM_BROKER": "true",
+        "ALLOW_FILE_EMAIL": "true",
+    }
+    result = _manage("check", env=env, var_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_gunicorn_refuses_to_start_with_one_json_line_per_missing_service(tmp_path: Path) -> None:
+    env = {**PRODUCTION_ENV, "REDIS_URL": "", "EMAIL_HOST": ""}
+    clean = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "RAPPORT_VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", "127.0.0.1:0"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    refusals = [
+        json.loads(line)["message"]
+        for line in result.stderr.splitlines()
+        if "refuses to start" in line
+    ]
+    assert refusals == [
+        "web refuses to start: rapport.E001: REDIS_URL is not set: each process would keep "
+        "its own cache, sessions and rate limits.",
+        "web refuses to start: rapport.E003: EMAIL_HOST is not set: emails would be written "
+        "to files, never sent.",
+    ]

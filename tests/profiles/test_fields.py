@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
 from django.db import connection
 from django.test import override_settings
 
@@ -79,7 +80,89 @@ def test_rotating_keys_reencrypts_stored_answers_under_the_new_key() -> None:
         profile = ResponderFactory(answers={"state": "NM"})
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW, KEY_OLD]):
         out = StringIO()
-        call_command("rotate_field_keys", stdout=out)
+        call_command("rotate_field_keys", new_key_rolled_out=True, stdout=out)
         assert "Re-encrypted 1 values." in out.getvalue()
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW]):
         assert ResponderProfile.objects.get(pk=profile.pk).answers == {"state": "NM"}
+
+
+@pytest.mark.django_db
+def test_rotation_refuses_and_changes_nothing_when_a_value_matches_no_key() -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_OLD]):
+        profile = ResponderFactory(answers={"state": "NM"})
+    before = _stored_answers(profile.pk)
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW, Fernet.generate_key().decode()]),
+        pytest.raises(CommandError, match="1 of 1 stored values match none of the keys"),
+    ):
+        call_command("rotate_field_keys", new_key_rolled_out=True, stdout=StringIO())
+    assert _stored_answers(profile.pk) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("keys", "refusal"),
+    [
+        (lambda: [KEY_OLD], "Only one key is configured"),
+        (lambda: [KEY_OLD, KEY_NEW], "already encrypts all 1 values: nothing to rotate"),
+    ],
+)
+def test_rotation_refuses_a_new_key_that_is_missing_or_not_first(keys, refusal: str) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_OLD]):
+        ResponderFactory(answers={"state": "NM"})
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=keys()),
+        pytest.raises(CommandError, match=refusal),
+    ):
+        call_command("rotate_field_keys", new_key_rolled_out=True, stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_rotation_only_checks_until_told_the_new_key_is_rolled_out() -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_OLD]):
+        profile = ResponderFactory(answers={"state": "NM"})
+    before = _stored_answers(profile.pk)
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW, KEY_OLD]),
+        pytest.raises(CommandError, match="Checked only"),
+    ):
+        call_command("rotate_field_keys", stdout=StringIO())
+    assert _stored_answers(profile.pk) == before
+
+
+@pytest.mark.django_db
+def test_rotation_says_when_the_old_key_may_go() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from profiles.management.commands.rotate_field_keys import key_fingerprint
+
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_OLD]):
+        ResponderFactory(answers={"state": "NM"})
+    out = StringIO()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW, KEY_OLD]):
+        call_command("rotate_field_keys", new_key_rolled_out=True, stdout=out)
+    said = out.getvalue()
+    assert f"now under the first key ({key_fingerprint(KEY_NEW)})" in said
+    assert f"safe to drop the old keys ({key_fingerprint(KEY_OLD)})" in said
+    assert KEY_OLD not in said and KEY_NEW not in said
+
+
+def _stored_answers(pk: int) -> str:
+    """The encrypted answers as stored, not decrypted."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT answers FROM profiles_responderprofile WHERE id = %s", [pk])
+        return cursor.fetchone()[0]

@@ -169,6 +169,18 @@ def _checkin(world: World):
     )
 
 
+def _beat_ticked(world: World) -> list[Any]:
+    """Readiness answers 200 only once beat has ticked: say it just did."""
+    import time
+
+    from django.core.cache import cache
+
+    from config.health import BEAT_HEARTBEAT_KEY
+
+    cache.set(BEAT_HEARTBEAT_KEY, time.time(), timeout=None)
+    return []
+
+
 def _referral() -> str:
     from matching.referrals import referral_token
 
@@ -179,6 +191,8 @@ MATRIX: dict[str, Row] = {
     "home": Row(no_args, everyone(OK)),
     "crisis": Row(no_args, everyone(OK)),
     "healthz": Row(no_args, everyone(OK)),
+    "health_live": Row(no_args, everyone(OK)),
+    "health_ready": Row(_beat_ticked, everyone(OK)),
     "matching:intake": Row(no_args, everyone(OK), post=True),
     "matching:help_first": Row(no_args, everyone(OK)),
     "matching:answers": Row(no_args, everyone(OK)),

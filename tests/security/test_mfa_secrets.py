@@ -93,7 +93,7 @@ def test_rotating_keys_reencrypts_two_factor_secrets(totp_user_factory) -> None:
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_OLD]):
         secret = totp_user_factory(user)
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW, KEY_OLD]):
-        call_command("rotate_field_keys", stdout=StringIO())
+        call_command("rotate_field_keys", new_key_rolled_out=True, stdout=StringIO())
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_NEW]):
         authenticator = Authenticator.objects.get(user=user)
         assert TOTP(authenticator).validate_code(current_totp_code(secret))
