@@ -37,7 +37,7 @@ from profiles.vocabulary import PRACTICE_TRAIT
 if TYPE_CHECKING:
     from matching.simulation.world import World
 
-PLANTED_REPLICATES = 40  # fresh clients drawn per observed pair for the planted value
+PLANTED_REPLICATES = 20  # fresh clients drawn per observed pair for the planted value
 PRACTICES_PER_TRAIT_FULL = 2  # as the product's self-described trait value saturates
 RISE_TOP_TEN_SHARE = 0.25  # "risen": in at least this share of the month's top tens
 RANKINGS = ("measured", "plain mean", "self-description")

@@ -63,6 +63,7 @@ from profiles.models import (
 from profiles.services.accounts import account_profile_create, responder_answers_update
 from profiles.services.therapists import (
     therapist_capacity_update,
+    therapist_confirm,
     therapist_profile_update,
     therapist_publish,
 )
@@ -366,12 +367,20 @@ class World:
     def _month_start(self, month: int, day: int) -> dict[int, int]:
         """Therapists open their month's capacity (which confirms their profile); a new
         strong therapist may join; this month's responders get their arrival days."""
-        for sim in self.therapists.values():
-            sim.accepted_this_month = 0
-            therapist = TherapistProfile.objects.get(pk=sim.therapist_id)
-            therapist_capacity_update(
-                therapist=therapist, accepting_new_clients=True, open_slots=sim.capacity
+        closed = set(
+            TherapistProfile.objects.filter(accepting_new_clients=False).values_list(
+                "pk", flat=True
             )
+        )
+        for therapist_id, sim in sorted(self.therapists.items()):
+            sim.accepted_this_month = 0
+            therapist = TherapistProfile.objects.get(pk=therapist_id)
+            if therapist_id in closed:
+                therapist_capacity_update(
+                    therapist=therapist, accepting_new_clients=True, open_slots=sim.capacity
+                )
+            else:  # confirmed monthly, as the reminder asks, so they stay listed
+                therapist_confirm(therapist=therapist)
         if month == self.settings.new_therapist_month and month > 1:
             truth = therapist_truth(self.rng_truth, self.settings, z=self.settings.new_therapist_z)
             # An ordinary self-description: one practice for each trait.
