@@ -153,7 +153,7 @@ def test_practices_follow_the_truth_only_as_far_as_planted():
 def test_every_therapist_lists_at_least_one_practice():
     rng = random.Random(2)
     for _ in range(200):
-        trait_z = {t: -5.0 for t in ("respect_trust", "collaboration", "empathy", "adaptability")}
+        trait_z = dict.fromkeys(("respect_trust", "collaboration", "empathy", "adaptability"), -5.0)
         assert planted_practices(rng, trait_z, 1.0)
 
 
