@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast lint format bench bench-ranking bench-intros clean
+.PHONY: run test test-fast lint format bench bench-ranking bench-intros simulate clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,14 @@ bench-intros: $(VENV)/.installed
 		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" && \
 	$(PY) manage.py bench_intros
+
+# The simulated world (README: "Does the ranking work?") runs on a PostgreSQL database of its
+# own, which the command creates, migrates and empties at the start of every run. Options go
+# in SIMULATE_ARGS, e.g. SIMULATE_ARGS='--seeds 10 --both --quiet'.
+SIMULATE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rapport_simulate
+
+simulate: $(VENV)/.installed
+	DATABASE_URL=$(SIMULATE_DATABASE_URL) $(PY) manage.py simulate $(SIMULATE_ARGS)
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
