@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 PLANTED_REPLICATES = 20  # fresh clients drawn per observed pair for the planted value
 PRACTICES_PER_TRAIT_FULL = 2  # as the product's self-described trait value saturates
 RISE_TOP_TEN_SHARE = 0.25  # "risen": in at least this share of the month's top tens
-RANKINGS = ("measured", "plain mean", "self-description")
+RANKINGS = ("measured", "plain mean", "self-description", "measured alone")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,8 @@ class MonthFigures:
             new = f" | new therapist: {measured}, in {n.top_ten_share:.0%} of top tens"
         return (
             f"month {self.month:2d}: {self.therapists} therapists, {self.measured} measured, "
-            f"{self.checkins} check-ins | agreement measured / plain / self: {agreement} "
+            f"{self.checkins} check-ins | agreement measured / plain / self / measured alone: "
+            f"{agreement} "
             f"(measured ones: {subset}) | top decile: {self.top_decile_share:.0%} of top-ten "
             f"places, {self.top_decile_reached} of {self.top_decile_size} reached{new} | "
             f"report: {self.report.text()}, {self.report_without_checkin} without a check-in"
@@ -138,6 +139,19 @@ def plain_means() -> dict[int, float]:
     return {t: sums[t] / counts[t] for t in sums}
 
 
+def as_ranked(measured, practices: frozenset[str], therapist_id: int) -> float:
+    """The mean of the four trait values the score gives this therapist."""
+    from matching.scoring.factors import trait_value
+
+    theirs = measured.values.get(therapist_id, {})
+    total = 0.0
+    for trait in TRAITS:
+        named = sum(1 for p in practices if PRACTICE_TRAIT.get(p) == trait)
+        value = theirs.get(trait, float("nan"))
+        total += float(trait_value(value, named, measured.baseline.get(trait, 0.5)))
+    return total / len(TRAITS)
+
+
 def rankings(world: World) -> tuple[list[int], list[float], dict[str, list[float]], set[int]]:
     """Therapist ids, their truth, each ranking's values (same order), and those measured."""
     from devtools.simulation.world import measured_alliance, practices_by_therapist
@@ -149,7 +163,10 @@ def rankings(world: World) -> tuple[list[int], list[float], dict[str, list[float
     everyone = sum(plain.values()) / len(plain) if plain else 0.0
     practices = practices_by_therapist()
     values = {
-        "measured": [measured.ratings.get(t, measured.population) for t in ids],
+        # As the score reads it: each trait measured (or the population's value), moved a
+        # little by the practices named (matching.scoring.factors.trait_value).
+        "measured": [as_ranked(measured, practices.get(t, frozenset()), t) for t in ids],
+        "measured alone": [measured.ratings.get(t, measured.population) for t in ids],
         "plain mean": [plain.get(t, everyone) for t in ids],
         "self-description": [self_description_value(practices.get(t, frozenset())) for t in ids],
     }

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from alliance.aggregation import population_values
 from alliance.models import AllianceApproach, CheckIn, CheckInPlan
 from alliance.selectors import alliance_measures
 from alliance.services.approach import alliance_approach_update
@@ -94,6 +95,9 @@ class MeasuredAlliance:
     ratings: dict[int, float]
     responders: dict[int, int]
     population: float
+    # The ranking's values per trait (0 to 1), and the population's: what the score reads.
+    values: dict[int, dict[str, float]] = field(default_factory=dict)
+    baseline: dict[str, float] = field(default_factory=dict)
 
 
 def measured_alliance() -> MeasuredAlliance:
@@ -106,6 +110,8 @@ def measured_alliance() -> MeasuredAlliance:
         },
         responders={therapist_id: m.responders for therapist_id, m in measures.overall.items()},
         population=sum(measures.population.means[t] for t in TRAITS) / len(TRAITS),
+        values={therapist_id: dict(m.values) for therapist_id, m in measures.overall.items()},
+        baseline=population_values(measures.population),
     )
 
 
