@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from alliance.services.checkins import checkins_email_due, checkins_stop_notify, checkins_sweep
+from alliance.services.checkins import checkins_email_due
+from alliance.services.plans import checkins_stop_notify, checkins_sweep
 from profiles.emails import MAIL_TASK_OPTIONS
 
 

@@ -33,7 +33,8 @@ from alliance.aggregation import population_values
 from alliance.models import AllianceApproach, CheckIn, CheckInPlan
 from alliance.selectors import alliance_measures
 from alliance.services.approach import alliance_approach_update
-from alliance.services.checkins import checkin_answer, checkins_email_due, checkins_sweep
+from alliance.services.checkins import checkin_answer, checkins_email_due
+from alliance.services.plans import checkins_sweep
 from devtools.demo import STATEMENTS, demo_therapist, zip_codes_of
 from devtools.simulation.figures import MonthFigures, month_figures
 from devtools.simulation.parameters import SERVICE_MIX, WorldSettings

@@ -10,7 +10,7 @@ import numpy as np
 from matching.ranking.columns import CandidateFacts, StateIndex, build_columns
 from matching.ranking.kernels import scored
 from matching.scoring import factors
-from matching.scoring.components import practices_named
+from matching.scoring.alliance import practices_named
 from matching.scoring.types import Candidate, Rules, Seeker
 from matching.scoring.weights import UNMEASURED_TRAIT_VALUE
 from profiles.vocabulary import (

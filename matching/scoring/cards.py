@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matching.scoring.components import style_fits
+from matching.scoring.alliance import style_fits
 from matching.scoring.eligibility import can_pay, in_person_reachable, office_distance
 from matching.scoring.types import Candidate, Seeker
 from matching.scoring.words import (

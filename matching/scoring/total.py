@@ -23,8 +23,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from matching.scoring import factors
+from matching.scoring.alliance import checkins_for
 from matching.scoring.calibration import ceilings
-from matching.scoring.components import calibrate, checkins_for, raw_components
+from matching.scoring.components import calibrate, raw_components
 from matching.scoring.types import Candidate, Rules, Score, Seeker
 from matching.scoring.words import NOT_ENOUGH_CHECKINS
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from alliance.models import RATING_FIELDS, WELLBEING_FIELDS, CheckIn, CheckInPlan
 from matching.models import IntroRequest, IntroSnapshot
-from matching.report_figures import CheckinRecord, IntroRecord, Report, report_of
+from matching.report_figures import Report, report_of
+from matching.report_records import CheckinRecord, IntroRecord
 
 CHECKINS_READ = 3  # the first, about six weeks, and the third (for the change in wellbeing)
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.models import CheckInPlan
-from alliance.services.checkins import checkins_stop_for_therapist
+from alliance.services.plans import checkins_stop_for_therapist
 from alliance.services.totals import released_totals_refresh_many
 from matching.models import IntroMessage, IntroRequest, IntroSnapshot, ThreadClosed
 from matching.services.intros import responsiveness_refresh

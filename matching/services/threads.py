@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.models import CheckInPlan
-from alliance.services.checkins import checkins_stop_for_intro
+from alliance.services.plans import checkins_stop_for_intro
 from matching.models import IntroMessage, IntroRequest, Side, ThreadClosed
 from profiles.emails import send_templated_email
 

@@ -156,7 +156,7 @@ def test_a_low_measured_fit_cancels_a_stated_match_and_the_card_says_so() -> Non
     assert not any(t.startswith("Works the way you asked") for t in texts)
     assert any("responders rate how the work fits them lower" in t for t in texts)
     # The stated match is cancelled: its style factor falls to about neutral, or below.
-    from matching.scoring.components import style_fit
+    from matching.scoring.alliance import style_fit
 
     assert style_fit(WANTS_STEADY, doubted) <= weights.NEUTRAL + 0.05
 

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from matching.models import IntroRequest
-from matching.report_figures import SCORE_BANDS, band_of, parts_shown
+from matching.report_figures import parts_shown
+from matching.report_records import SCORE_BANDS, band_of
 from matching.selectors.ranking_report import ranking_report, ranking_report_intros
 from matching.services.accounts import responder_account_delete
 from tests.factories import ResponderFactory, StaffFactory, TherapistFactory

@@ -17,13 +17,13 @@ from matching import scoring
 from matching.scoring import (
     Candidate,
     Seeker,
-    components,
     is_eligible,
     score,
     types,
     weights,
     words,
 )
+from matching.scoring import alliance as scoring_alliance
 from matching.scoring.reference import rank
 from profiles import choices, vocabulary
 from tests.matching.strategies import RULES, candidates, random_pool, seekers
@@ -223,7 +223,7 @@ def _improvements(c: Candidate, seeker: Seeker) -> list[Candidate]:
         out.append(r(c, fee_min_dollars=max(0, c.fee_min_dollars - 20)))
     if c.median_answer_hours is not None:
         out.append(r(c, median_answer_hours=c.median_answer_hours / 2))
-    measured = components.checkins_for(c, seeker.service)
+    measured = scoring_alliance.checkins_for(c, seeker.service)
     if measured is not None:
         for trait in vocabulary.TRAITS:
             better = dataclasses.replace(

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.ranking.reference import build_index, rank_index
-from matching.scoring import Candidate, Seeker, cards, components, score, weights
+from matching.scoring import Candidate, Seeker, cards, score, weights
+from matching.scoring import alliance as scoring_alliance
 from matching.scoring.reference import rank
 from profiles import vocabulary
 from tests.matching.strategies import RULES, candidates, seekers
@@ -60,12 +61,12 @@ def test_the_fit_falls_with_the_distance_outside_the_range(
     seeker = dataclasses.replace(SEEKER, style={dim: wanted})
     ranges = {**FLEXIBLE, dim: (low, high)}
     c = candidate(style_ranges=ranges)
-    fit = components.style_fit(seeker, c)
+    fit = scoring_alliance.style_fit(seeker, c)
     distance = max(0, low - wanted, wanted - high)
     assert (fit == 1.0) == (distance == 0)
     if distance:
         nearer = {**FLEXIBLE, dim: (low - 1, high) if low > wanted else (low, high + 1)}
-        nearer_fit = components.style_fit(seeker, candidate(style_ranges=nearer))
+        nearer_fit = scoring_alliance.style_fit(seeker, candidate(style_ranges=nearer))
         assert nearer_fit > fit if distance <= weights.STYLE_DISTANCE_FULL else nearer_fit >= fit
     # The same in the fast path, through the whole score.
     other = candidate(2, style_ranges=dict.fromkeys(vocabulary.STYLE_DIMENSIONS, (1, 5)))
@@ -104,8 +105,10 @@ def test_low_way_we_work_check_ins_make_stated_style_count_for_less() -> None:
     claims = candidate(1, style_ranges={**FLEXIBLE, "pace": (4, 5)})
     doubted = dataclasses.replace(claims, therapist_id=2, checkin_style=0.2)
     confirmed = dataclasses.replace(claims, therapist_id=3, checkin_style=1.0)
-    assert components.style_fit(seeker, doubted) < components.style_fit(seeker, claims)
-    assert components.style_fit(seeker, confirmed) == components.style_fit(seeker, claims)
+    assert scoring_alliance.style_fit(seeker, doubted) < scoring_alliance.style_fit(seeker, claims)
+    assert scoring_alliance.style_fit(seeker, confirmed) == scoring_alliance.style_fit(
+        seeker, claims
+    )
     totals = fast_totals(seeker, [claims, doubted, confirmed])
     assert totals[2] < totals[1] == totals[3]
 
@@ -125,7 +128,7 @@ def demo_alliance_values(seeker: Seeker) -> tuple[list[float], list[float]]:
             for dim in vocabulary.STYLE_DIMENSIONS
         }
         c = candidate(number, practices=practices, style_ranges=ranges)
-        after.append(components.alliance(seeker, c, 1.0).value)
+        after.append(scoring_alliance.alliance(seeker, c, 1.0).value)
         # The old rule: half for a statement (every listed therapist has all four), half for
         # practices, and nothing for style.
         by_trait = [
