@@ -8,6 +8,7 @@ from django.utils import timezone
 from alliance.selectors import alliance_measures
 from matching.intake import Intake
 from matching.models import SNAPSHOT_COMPONENTS, IntroRequest, IntroSnapshot
+from matching.ranking.feed import process_states
 from matching.scoring.weights import SCORING_VERSION
 from matching.selectors.ranking import match_for_therapist, seeker_from
 
@@ -16,7 +17,10 @@ def _alliance_behind(*, therapist_id: int, service: str) -> tuple[int, int] | No
     """(check-ins, responders) behind the measured alliance the score used, or None when the
     alliance came from the therapist's own words. Mirrors matching.scoring.checkins_for: the
     responder's own service where it alone has enough, else all services."""
-    measures = alliance_measures(therapist_ids=[therapist_id])
+    # The population the process's columns and cards use: the score's own.
+    measures = alliance_measures(
+        therapist_ids=[therapist_id], population=process_states.population()
+    )
     measure = None
     if service:
         measure = measures.by_service.get(therapist_id, {}).get(service)
