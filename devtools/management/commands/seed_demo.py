@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from alliance.aggregation import is_weak
@@ -81,6 +81,17 @@ CHECKIN_NAMES = {
 }
 # Days from acceptance to each answered check-in: about 2 weeks, 6 weeks, then quarterly.
 CHECKIN_DAYS = (15, 44, 136, 228)
+
+
+def _analyze(*models: type) -> None:
+    """Fresh planner statistics for tables just filled in bulk, as autovacuum would give them
+    later: with the old ones (near empty) PostgreSQL joined the release of each therapist's
+    check-ins by scanning whole tables, and a second seed in one transaction took minutes."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 class Command(BaseCommand):
@@ -237,6 +248,7 @@ class Command(BaseCommand):
         rated = sorted({plan.therapist_id for _, plan, _ in made})
         for therapist_id in rated:
             responsiveness_refresh(therapist_id=therapist_id)
+        _analyze(IntroRequest, CheckInPlan, CheckIn)
         released_totals_refresh_many(therapist_ids=rated)
         featured = ResponderProfile.objects.get(user__email=f"responder1@{DEMO_DOMAIN}")
         therapist = TherapistProfile.objects.get(user__email=f"therapist00001@{DEMO_DOMAIN}")
