@@ -361,7 +361,8 @@ def bench_therapists_clear() -> None:
 
 
 def bench_database_create_if_missing() -> None:
-    """Create the benchmark database when PostgreSQL does not have it yet."""
+    """Create the configured database (the benchmark's, or the simulated world's) when
+    PostgreSQL does not have it yet."""
     database = settings.DATABASES["default"]
     params = {
         "host": database.get("HOST") or "127.0.0.1",

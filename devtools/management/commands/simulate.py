@@ -5,38 +5,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from psycopg import sql
 
+from devtools.bench import bench_database_create_if_missing
 from devtools.simulation.figures import SeedResult, summary_lines
 from devtools.simulation.parameters import WorldSettings, settings_lines
 from devtools.simulation.world import World
 
 DEFAULTS = WorldSettings()
-
-
-def database_create_if_missing() -> None:
-    """Create the configured PostgreSQL database when it does not exist yet."""
-    database = settings.DATABASES["default"]
-    params = {
-        "host": database.get("HOST") or "127.0.0.1",
-        "port": database.get("PORT") or 5432,
-        "user": database.get("USER") or "postgres",
-        "password": database.get("PASSWORD") or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**params) as maintenance:
-        exists = maintenance.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]
-        ).fetchone()
-        if not exists:
-            maintenance.execute(
-                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"]))
-            )
 
 
 class Command(BaseCommand):
@@ -79,7 +57,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--{option.replace('_', '-')} must be at least 1.")
         if not 0 <= options["therapist_share"] < 1:
             raise CommandError("--therapist-share must be from 0 to below 1.")
-        database_create_if_missing()
+        bench_database_create_if_missing()
         call_command("migrate", verbosity=0, interactive=False)
         base = WorldSettings(
             therapists=options["therapists"],
