@@ -310,3 +310,26 @@ def test_two_answers_at_once_for_one_therapist_both_reach_the_totals() -> None:
     assert done.is_set() and not failures
     assert stored(therapist.pk) == recomputed(therapist.pk)
     assert stored(therapist.pk)[""]["checkins"] == 5  # the sixth opens the next batch
+
+
+@pytest.mark.django_db
+def test_the_prior_strength_from_one_sql_aggregate_equals_the_one_from_the_rows() -> None:
+    """alliance_population adds up in SQL what population_of adds up in Python; with enough
+    therapists the strength is estimated, and both ways must give the same numbers."""
+    from alliance.aggregation import PRIOR_MIN_THERAPISTS
+
+    for n in range(PRIOR_MIN_THERAPISTS):
+        therapist = listed_therapist()
+        answered_checkins(therapist, 5 + n % 5, responders=3)
+        answered_checkins(therapist, 4 + n % 6, responders=2)
+    rows = [
+        selectors.totals_from_row(values)
+        for values in selectors.released_totals_rows()
+        if values[1] == ""
+    ]
+    from_sql, from_rows = alliance_population(), population_of(rows)
+    assert from_sql.strength_source == from_rows.strength_source == "estimated from the data"
+    for item in from_rows.means:
+        assert from_sql.means[item] == pytest.approx(from_rows.means[item])
+        assert from_sql.weak_shares[item] == pytest.approx(from_rows.weak_shares[item])
+        assert from_sql.strengths[item] == pytest.approx(from_rows.strengths[item])
