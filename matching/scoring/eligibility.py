@@ -143,11 +143,6 @@ def can_pay(seeker: Seeker, c: Candidate) -> bool:
     return candidate_payment_value(seeker, c) >= w.CAN_PAY_VALUE
 
 
-def evaluates_for(seeker: Seeker, c: Candidate) -> bool:
-    """Whether the therapist does an evaluation this responder asked to avoid."""
-    return bool(seeker.avoided_evaluations & c.agency_evaluations)
-
-
 def is_eligible(seeker: Seeker, c: Candidate, rules: Rules) -> bool:
     """Every hard rule, for one therapist."""
     keep = listed_now(
