@@ -3,8 +3,9 @@
 Invariants each figure keeps (tested in tests/matching/test_simulation.py):
 - Agreement is Spearman's rank correlation between a ranking of all therapists and their
   true alliance: between -1 and 1, NaN where the truth is flat (the null world). An
-  unmeasured therapist sits at the population value (measured) or at the mean of all
-  check-ins (plain mean), so each ranking covers every therapist.
+  unmeasured therapist sits at the population value, so each ranking covers every
+  therapist. The plain mean is the product's own figure from the same released check-ins
+  with no shrinkage (a prior strength of 0): the comparison isolates the shrinkage.
 - The top-decile share is the share of the month's top-ten places (each responder's first
   look) held by the truly best tenth of therapists: between 0 and 1.
 - The report's correlation is Spearman's between the intro snapshot's total and the first
@@ -125,20 +126,6 @@ def self_description_value(practices: frozenset[str]) -> float:
     )
 
 
-def plain_means() -> dict[int, float]:
-    """Each therapist's plain mean of the four traits over every answered check-in, from
-    the CheckIn rows: no shrinkage, no batches, shared ones included."""
-    sums: dict[int, float] = defaultdict(float)
-    counts: dict[int, int] = defaultdict(int)
-    rows = CheckIn.objects.filter(status=CheckIn.Status.ANSWERED).values_list(
-        "plan__therapist_id", *TRAITS
-    )
-    for therapist_id, *ratings in rows:
-        sums[therapist_id] += sum(ratings) / len(TRAITS)
-        counts[therapist_id] += 1
-    return {t: sums[t] / counts[t] for t in sums}
-
-
 def as_ranked(measured, practices: frozenset[str], therapist_id: int) -> float:
     """The mean of the four trait values the score gives this therapist."""
     from matching.scoring.factors import trait_value
@@ -153,22 +140,25 @@ def as_ranked(measured, practices: frozenset[str], therapist_id: int) -> float:
 
 
 def rankings(world: World) -> tuple[list[int], list[float], dict[str, list[float]], set[int]]:
-    """Therapist ids, their truth, each ranking's values (same order), and those measured."""
+    """Therapist ids, their truth, each ranking's values (same order), and those measured.
+
+    The measured ranking and the plain mean read the same released check-ins and give an
+    unmeasured therapist the same value: they differ only in the shrinkage.
+    """
     from devtools.simulation.world import measured_alliance, practices_by_therapist
 
     ids = sorted(world.therapists)
     truth = [world.therapists[t].truth.true_alliance for t in ids]
     measured = measured_alliance()
-    plain = plain_means()
-    everyone = sum(plain.values()) / len(plain) if plain else 0.0
+    plain = measured_alliance(unshrunk=True)
     practices = practices_by_therapist()
     values = {
         # As the score reads it: each trait measured (or the population's value), moved a
         # little by the practices named (matching.scoring.factors.trait_value).
         "measured": [as_ranked(measured, practices.get(t, frozenset()), t) for t in ids],
-        "measured alone": [measured.ratings.get(t, measured.population) for t in ids],
-        "plain mean": [plain.get(t, everyone) for t in ids],
+        "plain mean": [as_ranked(plain, practices.get(t, frozenset()), t) for t in ids],
         "self-description": [self_description_value(practices.get(t, frozenset())) for t in ids],
+        "measured alone": [measured.ratings.get(t, measured.population) for t in ids],
     }
     return ids, truth, values, set(measured.ratings)
 

@@ -20,7 +20,7 @@ import random
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import time_machine
 from django.apps import apps
@@ -31,7 +31,7 @@ from django.test.utils import override_settings
 
 from alliance.aggregation import population_values
 from alliance.models import AllianceApproach, CheckIn, CheckInPlan
-from alliance.selectors import alliance_measures
+from alliance.selectors import alliance_measures, alliance_population
 from alliance.services.approach import alliance_approach_update
 from alliance.services.checkins import checkin_answer, checkins_email_due
 from alliance.services.plans import checkins_sweep
@@ -101,9 +101,16 @@ class MeasuredAlliance:
     baseline: dict[str, float] = field(default_factory=dict)
 
 
-def measured_alliance() -> MeasuredAlliance:
-    """Read the product's estimator through its public selector (alliance_measures)."""
-    measures = alliance_measures()
+def measured_alliance(*, unshrunk: bool = False) -> MeasuredAlliance:
+    """Read the product's estimator through its public selector (alliance_measures).
+
+    `unshrunk` reads the same released check-ins with a prior strength of 0: each
+    therapist's plain mean over their responders, the baseline without shrinkage.
+    """
+    population = alliance_population()
+    if unshrunk:
+        population = replace(population, strengths=dict.fromkeys(population.means, 0.0))
+    measures = alliance_measures(population=population)
     return MeasuredAlliance(
         ratings={
             therapist_id: sum(m.ratings[t] for t in TRAITS) / len(TRAITS)

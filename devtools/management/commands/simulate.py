@@ -74,10 +74,11 @@ class Command(BaseCommand):
         for line in settings_lines(base):
             self.stdout.write(line)
         self.stdout.write(
-            "Rankings compared with the truth: measured = the product's measured alliance "
-            "(unmeasured therapists at the population value); plain mean = the mean of all "
-            "answered check-ins from the CheckIn rows, no shrinkage; self-description = the "
-            "practices listed."
+            "Rankings compared with the truth: measured = the trait values the score reads "
+            "(the product's measured alliance from released check-ins; unmeasured therapists "
+            "at the population value, moved a little by their practices); plain mean = the "
+            "same with no shrinkage (a prior strength of 0); self-description = the practices "
+            "listed; measured alone = the measured ratings, unmeasured at the population."
         )
         results = []
         for seed in range(options["seed"], options["seed"] + options["seeds"]):
