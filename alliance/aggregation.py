@@ -20,13 +20,18 @@ How an item's measure is made:
    what that alone would give (between):
        within = sum(squares - sums**2 / n) / sum(n - 1)
        between = variance of therapist means - within * mean(1 / n)
-       k = within / between, kept within PRIOR_STRENGTH_BOUNDS
-   k is the number of average responders the population counts as. With fewer than
-   PRIOR_MIN_THERAPISTS measured therapists the estimate is too loose, and k is
-   PRIOR_STRENGTH_DEFAULT: a therapist share of 10 % of the variance (k = 9), the order that
-   studies of therapist effects in the alliance report. Where therapists seem not to differ
-   at all (between <= 0), k is the upper bound. A setting may override k (an operator's
-   choice, never the default).
+       share = between / (between + within), 0 where between <= 0 (the therapist share)
+       share = (m * share + PRIOR_SHARE_THERAPISTS * PRIOR_SHARE_DEFAULT)
+               / (m + PRIOR_SHARE_THERAPISTS), m measured therapists
+       k = (1 - share) / share, kept within PRIOR_STRENGTH_BOUNDS
+   k is the number of average responders the population counts as. The default share, 10 %
+   of the variance (k = 9), is the order that studies of therapist effects in the alliance
+   report; the data's own share is weighed against it as if the default came from
+   PRIOR_SHARE_THERAPISTS therapists. A share from a few dozen therapists is loose (its
+   between part often comes out at zero by chance, which alone would give k in the
+   hundreds and pull every figure onto the population); the combination moves with the
+   data and never jumps. With fewer than PRIOR_MIN_THERAPISTS measured therapists, k is
+   the default alone. A setting may override k (an operator's choice, never the default).
 4. Shrinkage (empirical Bayes): shrunk = (sum + k * population mean) / (n + k), n responders.
    It always lies between the therapist's raw mean and the population's.
 5. "With responders like you": a service's figure is its own responders' mean, shrunk toward
@@ -57,7 +62,9 @@ WEAK_AT_MOST = 4  # an item at or below this is a weak answer
 DROP_AT_LEAST = 3  # a fall this large on one item since the last check-in is weak too
 
 # Step 3: the prior strength k, in responders.
-PRIOR_STRENGTH_DEFAULT = 9.0  # a therapist share (ICC) of 0.10: k = (1 - 0.10) / 0.10
+PRIOR_SHARE_DEFAULT = 0.10  # the therapist share of the variance (an ICC)
+PRIOR_STRENGTH_DEFAULT = (1 - PRIOR_SHARE_DEFAULT) / PRIOR_SHARE_DEFAULT  # k = 9
+PRIOR_SHARE_THERAPISTS = 20  # the default counts as this many therapists' estimate
 PRIOR_STRENGTH_BOUNDS = (2.0, 200.0)
 PRIOR_MIN_THERAPISTS = 20
 ESTIMATED, DEFAULT, SETTING = "estimated from the data", "default: too few therapists", "setting"
@@ -230,9 +237,11 @@ def prior_strength(sums: PopulationSums, item: str) -> tuple[float, str]:
     mean = sums.mean_sum[item] / therapists
     spread = (sums.mean_squares[item] - therapists * mean * mean) / (therapists - 1)
     between = spread - within * sums.inverse_n / therapists
-    if between <= 0:
-        return high, ESTIMATED
-    return float(min(high, max(low, within / between))), ESTIMATED
+    measured_share = between / (between + within) if between > 0 else 0.0
+    share = (therapists * measured_share + PRIOR_SHARE_THERAPISTS * PRIOR_SHARE_DEFAULT) / (
+        therapists + PRIOR_SHARE_THERAPISTS
+    )
+    return float(min(high, max(low, (1 - share) / share))), ESTIMATED
 
 
 def population_from(sums: PopulationSums, *, strength_override: float | None = None) -> Population:

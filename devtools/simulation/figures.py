@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,6 +43,13 @@ PLANTED_REPLICATES = 20  # fresh clients drawn per observed pair for the planted
 PRACTICES_PER_TRAIT_FULL = 2  # as the product's self-described trait value saturates
 RISE_TOP_TEN_SHARE = 0.25  # "risen": in at least this share of the month's top tens
 RANKINGS = ("measured", "plain mean", "self-description", "measured alone")
+
+
+@dataclass(frozen=True)
+class Measured:
+    therapists: set[int]
+    strength: float  # the estimator's prior strength k (mean over the traits)
+    spread: float  # the standard deviation of measured therapists' trait values (0 to 1)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,8 @@ class MonthFigures:
     month: int
     therapists: int
     measured: int
+    prior_strength: float
+    measured_spread: float
     checkins: int
     agreement: dict[str, float]  # ranking -> Spearman with the truth, all therapists
     agreement_measured_only: dict[str, float]  # the same over the therapists measured
@@ -102,7 +112,8 @@ class MonthFigures:
             )
             new = f" | new therapist: {measured}, in {n.top_ten_share:.0%} of top tens"
         return (
-            f"month {self.month:2d}: {self.therapists} therapists, {self.measured} measured, "
+            f"month {self.month:2d}: {self.therapists} therapists, {self.measured} measured "
+            f"(k {self.prior_strength:.1f}, values' spread {self.measured_spread:.3f}), "
             f"{self.checkins} check-ins | agreement measured / plain / self / measured alone: "
             f"{agreement} "
             f"(measured ones: {subset}) | top decile: {self.top_decile_share:.0%} of top-ten "
@@ -139,7 +150,7 @@ def as_ranked(measured, practices: frozenset[str], therapist_id: int) -> float:
     return total / len(TRAITS)
 
 
-def rankings(world: World) -> tuple[list[int], list[float], dict[str, list[float]], set[int]]:
+def rankings(world: World) -> tuple[list[int], list[float], dict[str, list[float]], Measured]:
     """Therapist ids, their truth, each ranking's values (same order), and those measured.
 
     The measured ranking and the plain mean read the same released check-ins and give an
@@ -160,7 +171,12 @@ def rankings(world: World) -> tuple[list[int], list[float], dict[str, list[float
         "self-description": [self_description_value(practices.get(t, frozenset())) for t in ids],
         "measured alone": [measured.ratings.get(t, measured.population) for t in ids],
     }
-    return ids, truth, values, set(measured.ratings)
+    spread = (
+        statistics.pstdev(sum(v.values()) / len(v) for v in measured.values.values())
+        if len(measured.values) > 1
+        else 0.0
+    )
+    return ids, truth, values, Measured(set(measured.ratings), measured.strength, spread)
 
 
 def _planted(pairs: list[tuple[float, Dyad]], world: World, *, seed: str, outcome: bool) -> float:
@@ -239,7 +255,8 @@ def outcome_pairs(world: World) -> tuple[list[float], list[float], list[tuple[fl
 
 def month_figures(world: World, *, month: int) -> MonthFigures:
     """Every figure at the end of one month."""
-    ids, truth, values, measured = rankings(world)
+    ids, truth, values, measures = rankings(world)
+    measured = measures.therapists
     agreement = {name: spearman(v, truth) for name, v in values.items()}
     subset = [i for i, t in enumerate(ids) if t in measured]
     agreement_measured_only = {
@@ -274,6 +291,8 @@ def month_figures(world: World, *, month: int) -> MonthFigures:
         month=month,
         therapists=len(ids),
         measured=len(measured),
+        prior_strength=measures.strength,
+        measured_spread=measures.spread,
         checkins=CheckIn.objects.filter(status=CheckIn.Status.ANSWERED).count(),
         agreement=agreement,
         agreement_measured_only=agreement_measured_only,

@@ -99,6 +99,7 @@ class MeasuredAlliance:
     # The ranking's values per trait (0 to 1), and the population's: what the score reads.
     values: dict[int, dict[str, float]] = field(default_factory=dict)
     baseline: dict[str, float] = field(default_factory=dict)
+    strength: float = 0.0  # the prior strength k, mean over the four traits
 
 
 def measured_alliance(*, unshrunk: bool = False) -> MeasuredAlliance:
@@ -120,6 +121,7 @@ def measured_alliance(*, unshrunk: bool = False) -> MeasuredAlliance:
         population=sum(measures.population.means[t] for t in TRAITS) / len(TRAITS),
         values={therapist_id: dict(m.values) for therapist_id, m in measures.overall.items()},
         baseline=population_values(measures.population),
+        strength=sum(measures.population.strength(t) for t in TRAITS) / len(TRAITS),
     )
 
 

@@ -18,7 +18,9 @@ from profiles.vocabulary import IMPORTANCE_DEFAULT, IMPORTANCE_MAX, RESPONDER_CU
 # 2026.12-1: the alliance the largest component (30, competence 25); each responder counted
 # once, the prior's strength estimated from the data, an unmeasured therapist at the
 # population's value, "the way we work fits me" moving the stated style both ways.
-SCORING_VERSION = "2026.12-1"
+# 2026.12-2: practices move a trait by at most 0.02 either way (was 0.05); the prior's
+# strength from a therapist share weighed against the default's.
+SCORING_VERSION = "2026.12-2"
 
 # 1. The components and their base weights (points out of 100 at default importance).
 # The alliance is the largest: it predicts how therapy goes better than technique does, so
@@ -81,8 +83,11 @@ PRACTICES_PER_TRAIT_FULL = 2
 # A trait starts at the therapist's measured value, or the population's when unmeasured
 # (what a responder can expect of anyone); the practices the therapist names move it by at
 # most half this, either way: what a therapist says of themselves counts for little beside
-# what responders say.
-PRACTICE_NUDGE = 0.1
+# what responders say. A list of practices predicts the alliance weakly, so it may order
+# therapists nobody has measured yet and nudge near-ties, never outweigh what responders
+# report: half of it (0.02) stays below the spread of therapists' measured values once
+# shrunk (README, "Does the ranking work?").
+PRACTICE_NUDGE = 0.04
 # A trait's value when nothing at all is known (no population yet).
 UNMEASURED_TRAIT_VALUE = 0.5
 # "The way we work fits me": a measured value above the population's adds to the stated

@@ -134,8 +134,28 @@ def test_the_prior_strength_is_within_against_between_variance() -> None:
     # Between: the variance of the 20 means (5 and 9 alike, mean 7) is 4 * 20/19, less what
     # within alone gives a mean of 4 responders (within / 4).
     between = 4 * 20 / 19 - within / 4
-    assert population.strengths[TRAIT] == pytest.approx(within / between)
+    # The therapist share, weighed against the default's 10 % as if that came from 20
+    # therapists: these 20 count as much as the default.
+    share = (20 * between / (between + within) + 20 * 0.10) / (20 + 20)
+    assert population.strengths[TRAIT] == pytest.approx((1 - share) / share)
     assert population.strength_source == aggregation.ESTIMATED
+
+
+def test_many_therapists_move_the_prior_strength_toward_their_own() -> None:
+    # The same spread, from 20 therapists and from 2,000: the more there are, the nearer k
+    # comes to within / between of the data alone.
+    def strength(copies: int) -> float:
+        groups = [[m - 3, m - 3, m + 3, m + 3] for m in [5.0, 9.0] * copies]
+        return population_of(therapists_with(groups)).strengths[TRAIT]
+
+    within = 12.0
+    for copies in (10, 1000):
+        between = 4 * (2 * copies) / (2 * copies - 1) - within / 4
+        assert abs(strength(copies) - within / between) < abs(
+            PRIOR_STRENGTH_DEFAULT - within / between
+        )
+    # Between tends to 4 - 12 / 4 = 1, so within / between tends to 12.
+    assert abs(strength(1000) - 12.0) < abs(strength(10) - 12.0) < abs(PRIOR_STRENGTH_DEFAULT - 12)
 
 
 def test_too_few_therapists_fall_back_to_the_documented_default() -> None:
@@ -146,10 +166,14 @@ def test_too_few_therapists_fall_back_to_the_documented_default() -> None:
     assert population.strength_source == aggregation.DEFAULT
 
 
-def test_therapists_who_do_not_differ_pull_hardest_and_a_setting_overrides() -> None:
-    # Every therapist's mean the same: nothing between them beyond chance.
+def test_therapists_who_do_not_differ_pull_harder_and_a_setting_overrides() -> None:
+    # Every therapist's mean the same: nothing between them beyond chance. Their share 0,
+    # weighed against the default's 10 % (as 20 therapists), gives 5 %: k = 19.
     groups = [[6.0, 8.0, 7.0]] * PRIOR_MIN_THERAPISTS
-    assert population_of(therapists_with(groups)).strengths[TRAIT] == PRIOR_STRENGTH_BOUNDS[1]
+    assert population_of(therapists_with(groups)).strengths[TRAIT] == pytest.approx(19.0)
+    many = [[6.0, 8.0, 7.0]] * 2000
+    # Thousands of therapists who do not differ: k reaches the upper bound.
+    assert population_of(therapists_with(many)).strengths[TRAIT] == PRIOR_STRENGTH_BOUNDS[1]
     overridden = population_of(therapists_with(groups), strength_override=3)
     assert overridden.strengths[TRAIT] == 3 and overridden.strength_source == aggregation.SETTING
 

@@ -165,6 +165,8 @@ def test_the_summary_counts_seeds_whose_interval_contains_the_target():
             month=12,
             therapists=10,
             measured=5,
+            prior_strength=9.0,
+            measured_spread=0.04,
             checkins=100,
             agreement={
                 "measured": 0.5,
@@ -245,7 +247,9 @@ def test_a_huge_planted_effect_is_recovered_by_the_measured_alliance():
     )
     last = _run(world)[-1]
     assert last.measured >= 4
-    assert last.agreement_measured_only["measured"] > 0.8
+    # Six therapists at most: with a therapist share of 0.9 the best of them crowd at the
+    # scale's ceiling of 10, where neighbours may swap; 0.8 is two places apart in all.
+    assert last.agreement_measured_only["measured"] >= 0.8
     assert last.agreement["measured"] > last.agreement["self-description"]
 
 
