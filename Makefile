@@ -29,14 +29,22 @@ define sqlite_pass
 	exit $$status
 endef
 
-# Everything: PostgreSQL with browser tests and slow drills, then the SQLite pass.
+# Everything: PostgreSQL with browser tests and slow drills, then the SQLite pass. The
+# PostgreSQL pass runs in PYTEST_WORKERS processes (pytest-xdist; a file's tests stay in one
+# process, so its module fixtures are made once): each has its own test database and Redis
+# databases (config/settings_test.py). Much of the suite waits on browsers, workers and
+# servers, so two processes finish in well under the time of one. PYTEST_WORKERS=0 runs in
+# one process.
+PYTEST_WORKERS ?= 2
+XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
+
 test: $(VENV)/.installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 	$(call sqlite_pass,sqlite)
 
 # For development: the same without the tests marked slow or e2e (make test runs them all).
 test-fast: $(VENV)/.installed
-	$(PY) -m pytest -m "not slow and not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) -m "not slow and not e2e" $(PYTEST_ARGS)
 	$(call sqlite_pass,sqlite and not slow)
 
 lint: $(VENV)/.installed

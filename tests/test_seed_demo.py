@@ -27,35 +27,19 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings) -> None:
     assert not User.objects.exists()
 
 
-@pytest.mark.slow  # seeds the 300 demo therapists
+# Seeding the 300 demo therapists takes most of a minute, so one test seeds once (with
+# DEBUG off, as told explicitly), checks what was made, then seeds again.
+@pytest.mark.slow
 @pytest.mark.django_db
-def test_seed_demo_runs_with_debug_off_only_when_told_explicitly(settings) -> None:
+def test_seed_demo_with_debug_off_when_told_makes_fictional_varied_data_and_runs_twice(
+    settings,
+) -> None:
     settings.DEBUG = False
-    call_command("seed_demo", "--even-without-debug", stdout=StringIO())
+    first, second = StringIO(), StringIO()
+    call_command("seed_demo", "--even-without-debug", stdout=first)
     assert User.objects.filter(email="admin@demo.rapport.localhost").exists()
 
-
-@pytest.mark.slow  # seeds the 300 demo therapists
-@pytest.mark.django_db
-def test_seed_demo_can_run_twice_and_prints_the_logins() -> None:
-    first, second = StringIO(), StringIO()
-    call_command("seed_demo", stdout=first)
-    counts = User.objects.count(), License.objects.count(), CheckIn.objects.count()
-    call_command("seed_demo", stdout=second)
-
-    assert (User.objects.count(), License.objects.count(), CheckIn.objects.count()) == counts
-    admin = User.objects.get(email="admin@demo.rapport.localhost")
-    assert admin.is_staff and admin.role == User.Role.STAFF
-    assert admin.check_password("rapport-demo-only")
-    assert is_mfa_enabled(admin)
-    assert "admin@demo.rapport.localhost / rapport-demo-only" in second.getvalue()
-    assert "0 new, 300 in all" in second.getvalue()
-
-
-@pytest.mark.slow  # seeds the 300 demo therapists
-@pytest.mark.django_db
-def test_demo_therapists_are_fictional_varied_mostly_listed_and_rated_in_check_ins() -> None:
-    call_command("seed_demo", stdout=StringIO())
+    # Fictional, varied, mostly listed, and rated in check-ins.
     therapists = TherapistProfile.objects.all()
     assert therapists.count() == 300
     assert all(t.bio.startswith("Fictional demo profile.") for t in therapists)
@@ -66,6 +50,17 @@ def test_demo_therapists_are_fictional_varied_mostly_listed_and_rated_in_check_i
     assert 200 < listed < 300  # some wait for vetting or were rejected
     assert License.objects.filter(status="pending").exists()
     _check_ins_tell_therapists_apart_and_show_the_feature()
+
+    # A second run adds nothing and prints the logins.
+    counts = User.objects.count(), License.objects.count(), CheckIn.objects.count()
+    call_command("seed_demo", "--even-without-debug", stdout=second)
+    assert (User.objects.count(), License.objects.count(), CheckIn.objects.count()) == counts
+    admin = User.objects.get(email="admin@demo.rapport.localhost")
+    assert admin.is_staff and admin.role == User.Role.STAFF
+    assert admin.check_password("rapport-demo-only")
+    assert is_mfa_enabled(admin)
+    assert "admin@demo.rapport.localhost / rapport-demo-only" in second.getvalue()
+    assert "0 new, 300 in all" in second.getvalue()
 
 
 def test_the_generator_is_deterministic() -> None:
