@@ -93,14 +93,12 @@ def card_why_panel(card: object) -> SafeString:
         parts.append('<ul class="result__misfits">')
         parts += [f"<li>{escape(line)}</li>" for line in mismatches]
         parts.append("</ul>")
-    parts += [
-        '<ul class="result__facts"><li>',
-        escape(score.alliance_source),
-        "</li>",
-    ]
+    # Each line once: a fact a reason below already says is not said again.
     said = {reason.text for component in score.components for reason in component.reasons}
-    if facts.answer_history not in said:
-        parts += ["<li>", escape(facts.answer_history), "</li>"]
+    parts.append('<ul class="result__facts">')
+    for line in (score.alliance_source, facts.answer_history):
+        if line and line not in said:
+            parts += ["<li>", escape(line), "</li>"]
     parts.append("</ul>")
     parts.append(_static_card_footer(facts))
     return why_panel(score, facts.full_name, "".join(parts))
