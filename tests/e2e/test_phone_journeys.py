@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
@@ -52,6 +53,7 @@ def answer_by_keyboard(page: Page, answers: dict[str, int]) -> None:
     page.keyboard.press("Enter")
 
 
+@pytest.mark.slow  # about 15 s: one journey instead of five short tests
 def test_a_responder_on_a_phone_answers_check_ins_by_tap_and_by_keyboard_and_pages_the_list(
     browser: Browser, live_server: Any, axe: Axe
 ) -> None:
