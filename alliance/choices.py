@@ -54,18 +54,113 @@ STYLE_TITLES = {
     "pace": "Pace",
     "tone": "Tone",
 }
+# Each point of a scale three ways: short, in the therapist's own voice, for the editor's
+# choices (whole on a phone); as the profile says it ("Usually ..."); and as a range ("Can
+# adapt from ... to ...").
+STYLE_POINTS: dict[str, tuple[str, ...]] = {
+    "lead": (
+        "1: I bring the plan and practice",
+        "2: Mostly my plan",
+        "3: We share the lead",
+        "4: Mostly the client leads",
+        "5: The client leads",
+    ),
+    "focus": (
+        "1: Skills for now",
+        "2: Mostly skills for now",
+        "3: Skills and making sense",
+        "4: Mostly making sense",
+        "5: Making sense of what happened",
+    ),
+    "pace": (
+        "1: Straight at the hard things",
+        "2: Soon at the hard things",
+        "3: A steady pace",
+        "4: Slowly at first",
+        "5: Slow, trust first",
+    ),
+    "tone": (
+        "1: Warm and encouraging",
+        "2: Mostly warm",
+        "3: Warm but direct",
+        "4: Mostly direct",
+        "5: Direct, challenges the client",
+    ),
+}
+STYLE_USUALLY: dict[str, tuple[str, ...]] = {
+    "lead": (
+        "brings a plan, structure and practice between sessions",
+        "brings a plan, with room for what comes up",
+        "shares the lead: a plan, and room for what comes up",
+        "follows the client's lead, with a little structure",
+        "lets the client lead and talks about what comes up",
+    ),
+    "focus": (
+        "works on skills for now",
+        "works mostly on skills for now, with some looking back",
+        "works on skills for now and on making sense of what happened",
+        "works mostly on making sense of what happened, with some skills",
+        "works on making sense of what happened and why",
+    ),
+    "pace": (
+        "goes straight at the hard things",
+        "gets to the hard things soon",
+        "keeps a steady pace",
+        "takes it slowly at first",
+        "takes it slow and builds trust first",
+    ),
+    "tone": (
+        "is warm and encouraging",
+        "is mostly warm, and direct when it counts",
+        "is warm but direct",
+        "is mostly direct, with warmth",
+        "is direct and challenges the client",
+    ),
+}
+STYLE_RANGE: dict[str, tuple[str, ...]] = {
+    "lead": (
+        "bringing the whole plan",
+        "bringing most of the plan",
+        "sharing the lead",
+        "letting the client lead most of the time",
+        "letting the client lead",
+    ),
+    "focus": (
+        "skills for now",
+        "mostly skills",
+        "skills and making sense of things",
+        "mostly making sense of what happened",
+        "making sense of what happened and why",
+    ),
+    "pace": (
+        "going straight at the hard things",
+        "getting to them soon",
+        "a steady pace",
+        "going slowly at first",
+        "going slow and building trust first",
+    ),
+    "tone": (
+        "warm and encouraging",
+        "mostly warm",
+        "warm but direct",
+        "mostly direct",
+        "direct and challenging",
+    ),
+}
 
 
 def style_scale_choices(dimension: str) -> list[tuple[str, str]]:
-    """The five points of one scale, each said in words."""
-    first, second = STYLE_POLES[dimension]
-    return [
-        ("1", first),
-        ("2", f"Leaning toward {first[0].lower()}{first[1:]}"),
-        ("3", "In between"),
-        ("4", f"Leaning toward {second[0].lower()}{second[1:]}"),
-        ("5", second),
-    ]
+    """The five points of one scale, each said in a few words, for choosing one."""
+    return [(str(n), words) for n, words in enumerate(STYLE_POINTS[dimension], start=1)]
+
+
+def style_sentence(dimension: str, usual: int, low: int, high: int) -> str:
+    """Where a therapist usually works on one scale and how far they adapt, as sentences."""
+    text = f"Usually {STYLE_USUALLY[dimension][usual - 1]}."
+    if low == high:
+        return text + " Keeps to this."
+    words = STYLE_RANGE[dimension]
+    return text + f" Can adapt anywhere from {words[low - 1]} to {words[high - 1]}."
 
 
 # Which trait each practice builds: profiles.vocabulary's, whose order the classes keep.

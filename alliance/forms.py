@@ -103,14 +103,47 @@ CHECKIN_ITEMS = {
 }
 
 
-def _rating(name: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=CHECKIN_ITEMS[name],
-        help_text="0 means not at all, 10 means completely.",
-        min_value=0,
-        max_value=RATING_MAX,
+class ScaleRadioSelect(forms.RadioSelect):
+    """A 0 to 10 answer as a row of large tap targets, with the words of each end.
+
+    A radio group (in the field's fieldset and legend), so arrow keys move along it and a
+    screen reader names the question, the number and, at the ends, what it means.
+    """
+
+    template_name = "includes/widgets/scale.html"
+
+    def __init__(self, low: str, high: str, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.low, self.high = low, high
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(low=self.low, high=self.high, top=str(RATING_MAX))
+        return context
+
+
+def _scale(
+    label: str, low: str, high: str, *, optional: bool, out_of_range: str
+) -> forms.TypedChoiceField:
+    numbers = [(str(n), str(n)) for n in range(RATING_MAX + 1)]
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[*numbers, ("", "No answer")] if optional else numbers,
+        coerce=int,
+        empty_value=None,
         required=False,
-        widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
+        error_messages={"invalid_choice": out_of_range},
+        widget=ScaleRadioSelect(low=low, high=high),
+    )
+
+
+def _rating(name: str) -> forms.TypedChoiceField:
+    return _scale(
+        CHECKIN_ITEMS[name],
+        "Not at all",
+        "Completely",
+        optional=False,
+        out_of_range="Choose a number from 0 to 10.",
     )
 
 
@@ -126,19 +159,13 @@ WELLBEING_ITEMS = {
 WELLBEING_OUT_OF_RANGE = "Choose a whole number from 0 to 10, or leave it empty."
 
 
-def _wellbeing(name: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=WELLBEING_ITEMS[name],
-        help_text="Optional. 0 means very badly, 10 means very well.",
-        min_value=0,
-        max_value=RATING_MAX,
-        required=False,
-        error_messages={
-            "invalid": WELLBEING_OUT_OF_RANGE,
-            "min_value": WELLBEING_OUT_OF_RANGE,
-            "max_value": WELLBEING_OUT_OF_RANGE,
-        },
-        widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
+def _wellbeing(name: str) -> forms.TypedChoiceField:
+    return _scale(
+        WELLBEING_ITEMS[name],
+        "Very badly",
+        "Very well",
+        optional=True,
+        out_of_range=WELLBEING_OUT_OF_RANGE,
     )
 
 

@@ -6,12 +6,16 @@ from django.views.generic import TemplateView
 
 from config.views import health_live, health_ready, healthz
 from matching.views import pages
+from profiles.views import mfa
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("", include("matching.urls")),
     path("", include("profiles.urls")),
     path("", include("alliance.urls")),
+    # allauth's two-factor set-up and recovery codes, keeping where the person was going.
+    path("accounts/2fa/totp/activate/", mfa.activate_totp, name="mfa_activate_totp"),
+    path("accounts/2fa/recovery-codes/", mfa.view_recovery_codes, name="mfa_view_recovery_codes"),
     path("accounts/", include("allauth.urls")),
     path("help-now/", TemplateView.as_view(template_name="crisis.html"), name="crisis"),
     path("healthz/", healthz, name="healthz"),

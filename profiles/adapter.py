@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.models import EmailAddress
+from allauth.core import context
 from allauth.core.internal.ratelimit import get_cache_key, get_rates
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -71,6 +75,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
         send_login_paused_notice.delay(user_id)
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Ask for the password again only when the person did not just give it.
+
+        allauth counts only an earlier "Confirm it is you", so a therapist sent to set up
+        two-factor right after signing in would type the password twice within a minute. A
+        sign-in or a two-factor code within allauth's reauthentication timeout counts too.
+        """
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        return not _authenticated_recently(context.request)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return _home_for(request.user) or super().get_login_redirect_url(request)
 
@@ -81,6 +96,15 @@ class AccountAdapter(DefaultAccountAdapter):
         return _home_for(email_address.user, new=True) or (
             super().get_email_verification_redirect_url(email_address)
         )
+
+
+def _authenticated_recently(request: HttpRequest | None) -> bool:
+    if request is None or not request.user.is_authenticated:
+        return False
+    records = get_authentication_records(request, request.user)
+    if not records:
+        return False
+    return time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
 
 
 def _home_for(user: Any, *, new: bool = False) -> str:

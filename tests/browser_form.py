@@ -89,7 +89,9 @@ class _FormParser(HTMLParser):
                 return
             if kind in {"checkbox", "radio"}:
                 if "checked" in attr:
-                    self.pairs.append((name, attr.get("value") or "on"))
+                    # A browser sends "on" only when the value attribute is missing.
+                    value = attr.get("value")
+                    self.pairs.append((name, "on" if value is None else value))
             else:
                 self.pairs.append((name, attr.get("value") or ""))
         elif tag == "select" and name:

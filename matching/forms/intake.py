@@ -194,15 +194,37 @@ class PreferencesForm(IntakeStepForm):
         return data
 
 
-# The responder's side of the four style scales, in Rapport's own words.
-RESPONDER_STYLE_POLES = {
+# The responder's side of the four style scales, in Rapport's own words: each point a
+# sentence a responder would say.
+RESPONDER_STYLE_CHOICES = {
     "lead": (
         "My therapist brings a plan, structure and practice between sessions",
+        "Mostly my therapist's plan, with room for what comes up",
+        "Half and half: a plan, and room for what comes up",
+        "Mostly I bring what is on my mind, with a little structure",
         "I lead: we talk about what comes up",
     ),
-    "focus": ("Skills for right now", "Making sense of what happened and why"),
-    "pace": ("Go straight at the hard things", "Take it slow and build trust first"),
-    "tone": ("Warm and encouraging", "Direct: challenges me"),
+    "focus": (
+        "Skills for right now",
+        "Mostly skills for now, with some looking back",
+        "Both: skills for now, and making sense of what happened",
+        "Mostly making sense of what happened, with some skills",
+        "Making sense of what happened and why",
+    ),
+    "pace": (
+        "Go straight at the hard things",
+        "Get to the hard things soon",
+        "A steady pace",
+        "Take it slowly at first",
+        "Take it slow and build trust first",
+    ),
+    "tone": (
+        "Warm and encouraging",
+        "Mostly warm, and direct when it counts",
+        "Warm but direct",
+        "Mostly direct, with warmth",
+        "Direct: challenges me",
+    ),
 }
 RESPONDER_STYLE_QUESTIONS = {
     "lead": "Who leads",
@@ -213,16 +235,11 @@ RESPONDER_STYLE_QUESTIONS = {
 
 
 def style_scale(dimension: str) -> forms.TypedChoiceField:
-    first, second = RESPONDER_STYLE_POLES[dimension]
     return forms.TypedChoiceField(
         label=RESPONDER_STYLE_QUESTIONS[dimension],
         choices=[
             ("", "No preference"),
-            ("1", first),
-            ("2", "Somewhat: " + first[0].lower() + first[1:]),
-            ("3", "In between"),
-            ("4", "Somewhat: " + second[0].lower() + second[1:]),
-            ("5", second),
+            *((str(n), words) for n, words in enumerate(RESPONDER_STYLE_CHOICES[dimension], 1)),
         ],
         coerce=int,
         empty_value=None,

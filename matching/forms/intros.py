@@ -34,8 +34,17 @@ class IntroRequestForm(forms.Form):
         widget=forms.RadioSelect,
         initial=IntroRequest.ContactMethod.RAPPORT,
     )
-    contact_email = forms.EmailField(label="Email for the therapist", required=False)
-    contact_phone = forms.CharField(label="Phone for the therapist", max_length=30, required=False)
+    contact_email = forms.EmailField(
+        label="Email for the therapist",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    contact_phone = forms.CharField(
+        label="Phone for the therapist",
+        max_length=30,
+        required=False,
+        widget=forms.TelInput(attrs={"autocomplete": "tel"}),
+    )
     contact_hours = checkboxes(choices.Hours, "When can they reach you?")
     between_shifts = forms.BooleanField(label="Call me back between shifts", required=False)
     token = forms.UUIDField(widget=forms.HiddenInput)

@@ -38,6 +38,18 @@ class CardFacts:
     # Trainings they report that staff have not verified yet: shown, but earning nothing.
     unverified_trainings: tuple[str, ...]
 
+    @property
+    def verified_credentials(self) -> str:
+        """The verified license types in short ("LCSW"), for beside the name: the same words
+        the profile page puts beside it."""
+        return ", ".join(sorted({label.split(" (")[0] for label in self.verified_licenses}))
+
+    @property
+    def signs_otherwise(self) -> bool:
+        """Whether the credentials they sign with say more than the verified license types,
+        so the card shows them too, marked as theirs."""
+        return bool(self.credentials) and self.credentials != self.verified_credentials
+
 
 def _as_checkins(measure: AllianceMeasure) -> Checkins:
     return Checkins(

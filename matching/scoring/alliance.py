@@ -113,7 +113,8 @@ def _style_reasons(seeker: Seeker, c: Candidate, weight: float, style: float) ->
     fitting = [dim for dim, fit in style_fits(seeker, c).items() if fit >= 1]
     points = weight * w.ALLIANCE_FACTORS["style"] * style
     if seeker.style and fitting:
-        words = ", ".join(STYLE_WORDS[dim][style_side(seeker.style[dim])] for dim in fitting)
+        said = [STYLE_WORDS[dim][style_side(seeker.style[dim])] for dim in fitting]
+        words = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
         if low:
             text = (
                 f"Says they work the way you asked ({words}), but responders rate how the "

@@ -102,7 +102,7 @@ def mismatches(seeker: Seeker, c: Candidate) -> tuple[str, ...]:
     differs = [STYLE_NAMES[dim] for dim, fit in style_fits(seeker, c).items() if fit < 1]
     if differs:
         names = differs[0] if len(differs) == 1 else ", ".join(differs[:-1]) + " and " + differs[-1]
-        lines.append(f"Works differently from what you asked on {names}")
+        lines.append(f"Works differently from what you asked about {names}")
     return tuple(lines)
 
 

@@ -49,8 +49,8 @@ def score(
         total=float(factors.total(component.points for component in components)),
         components=components,
         alliance_source=(
-            f"Alliance measured from {measured.count} responders"
+            f"Rated by {measured.count} responders in check-ins after a match"
             if measured is not None
-            else f"Alliance: {NOT_ENOUGH_CHECKINS[0].lower()}{NOT_ENOUGH_CHECKINS[1:]}"
+            else NOT_ENOUGH_CHECKINS
         ),
     )

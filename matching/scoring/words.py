@@ -127,13 +127,24 @@ EVALUATION_WORDS = {
     "pre_employment": "pre-employment screening",
     "other": "other evaluations",
 }
+# How a therapist works, by the side of each scale a responder asked for, as the end of a
+# sentence ("Works the way you asked: brings a clear plan and keeps a steady pace").
 STYLE_WORDS = {
     "lead": ("brings a clear plan", "shares the lead", "lets you lead"),
-    "focus": ("skills for now", "skills and meaning both", "making sense of what happened"),
-    "pace": ("straight at the hard things", "a steady pace", "at your pace, trust first"),
-    "tone": ("warm and encouraging", "warm but direct", "direct, and challenges you"),
+    "focus": (
+        "works on skills for now",
+        "works on skills and on making sense of things",
+        "helps you make sense of what happened",
+    ),
+    "pace": ("goes straight at the hard things", "keeps a steady pace", "goes at your pace"),
+    "tone": ("is warm and encouraging", "is warm but direct", "is direct and challenges you"),
 }
-STYLE_NAMES = {"lead": "who leads", "focus": "focus", "pace": "pace", "tone": "tone"}
+STYLE_NAMES = {
+    "lead": "who leads",
+    "focus": "what to focus on",
+    "pace": "the pace",
+    "tone": "the tone",
+}
 COMPONENT_TITLES = {
     "competence": "Knows first responders",
     "alliance": "How they build the working relationship",
@@ -142,7 +153,7 @@ COMPONENT_TITLES = {
     "responsiveness": "Answers and keeps their profile current",
 }
 NOT_ENOUGH_CHECKINS = (
-    "Not measured yet: counted as an average therapist until enough responders check in"
+    "Not yet rated by enough responders in check-ins, so counted as average for now"
 )
 FIT_WORDS = ((85, "Strong fit"), (70, "Good fit"), (50, "Fair fit"), (0, "Partial fit"))
 

@@ -17,7 +17,7 @@ from alliance.choices import (
     STYLE_TITLES,
     Practice,
     Trait,
-    style_scale_choices,
+    style_sentence,
 )
 from alliance.models import AllianceApproach
 from matching.models import RankingChange
@@ -75,14 +75,7 @@ class PublicProfile:
             style = self.alliance.style(dim)
             if style is None:
                 continue
-            words = dict(style_scale_choices(dim))
-            usual, low, high = (words[str(point)] for point in style)
-            text = f"Usually: {usual.lower()}."
-            if low != high:
-                text += f" Adapts from “{low.lower()}” to “{high.lower()}”."
-            else:
-                text += " Keeps to this."
-            lines.append((STYLE_TITLES[dim], text))
+            lines.append((STYLE_TITLES[dim], style_sentence(dim, *style)))
         return lines
 
     def _labels_of(self, field: str) -> list[str]:

@@ -41,13 +41,15 @@ def static_card(facts: CardFacts) -> SafeString:
 
 @register.simple_tag
 def static_card_footer(facts: CardFacts) -> SafeString:
-    """The card's verified licenses, answer time and dual-role notice."""
+    """The card's licenses (verified), the credentials they sign with (marked as theirs) and
+    trainings awaiting verification, for inside its "Why this match" panel."""
     return _static_card_footer(facts)
 
 
 @register.simple_tag
-def why_panel(score: Score, name: str) -> SafeString:
-    """Every component of a score with its reasons, as a disclosure panel.
+def why_panel(score: Score, name: str, more: str = "") -> SafeString:
+    """Every component of a score with its reasons, as a disclosure panel; `more` (HTML the
+    caller escaped, such as the card's facts) goes before the components.
 
     Built with plain string joins rather than templates or format_html: a page shows ten of
     these, with some fifty reasons, and either of those would cost more than the ranking
@@ -56,7 +58,9 @@ def why_panel(score: Score, name: str) -> SafeString:
     parts = [
         '<details class="why"><summary>Why this match<span class="visually-hidden"> for ',
         escape(name),
-        '</span></summary><dl class="why__list">',
+        '</span></summary><div class="why__body">',
+        more,
+        '<dl class="why__list">',
     ]
     for component in score.components:
         parts += [
@@ -71,8 +75,33 @@ def why_panel(score: Score, name: str) -> SafeString:
         else:
             parts.append("Nothing here for you yet.")
         parts.append("</dd></div>")
-    parts.append("</dl></details>")
+    parts.append("</dl></div></details>")
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+@register.simple_tag
+def card_why_panel(card: object) -> SafeString:
+    """A result card's "Why this match": what the compact card leaves out (every line of what
+    does not fit, where the alliance figure comes from, licenses and credentials, the answer
+    history unless a reason already says it), then every component with its reasons."""
+    facts: CardFacts = card.facts  # type: ignore[attr-defined]
+    score: Score = card.score  # type: ignore[attr-defined]
+    mismatches = card.lines.mismatches  # type: ignore[attr-defined]
+    parts = []
+    if len(mismatches) > 1:
+        parts.append('<p class="why__title">What does not fit what you said</p>')
+        parts.append('<ul class="result__misfits">')
+        parts += [f"<li>{escape(line)}</li>" for line in mismatches]
+        parts.append("</ul>")
+    # Each line once: a fact a reason below already says is not said again.
+    said = {reason.text for component in score.components for reason in component.reasons}
+    parts.append('<ul class="result__facts">')
+    for line in (score.alliance_source, facts.answer_history):
+        if line and line not in said:
+            parts += ["<li>", escape(line), "</li>"]
+    parts.append("</ul>")
+    parts.append(_static_card_footer(facts))
+    return why_panel(score, facts.full_name, "".join(parts))
 
 
 @register.simple_tag(name="reason")

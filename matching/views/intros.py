@@ -285,6 +285,9 @@ def inbox_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, "Your answer is sent. The responder is told by email.")
+            if form.cleaned_data["decision"] == IntroRequest.Status.ACCEPTED:
+                # Accepted, the page now shows how to reach the responder: stay on it.
+                return redirect("matching:inbox_detail", public_id=intro.public_id)
             return redirect("matching:inbox")
     return _render_inbox_detail(request, intro, form, ThreadMessageForm())
 

@@ -38,7 +38,10 @@ class SignupQuestionsForm(forms.Form):
         help_text=PSEUDONYM_HELP,
     )
     full_name = forms.CharField(
-        label="Your full professional name (therapists)", max_length=120, required=False
+        label="Your full professional name (therapists)",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
     field_order = ["role", "pseudonym", "full_name", "email", "password1", "password2"]

@@ -41,7 +41,10 @@ class IdentityForm(forms.ModelForm):
             "bio": "Up to 1,500 characters, in your own words. Shown as plain text.",
             "pronouns": "Optional, e.g. she/her.",
         }
-        widgets = {"bio": PlainTextarea(attrs={"rows": 6})}
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "bio": PlainTextarea(attrs={"rows": 6}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,7 +197,7 @@ class PracticalForm(forms.ModelForm):
                 attrs={"inputmode": "numeric", "autocomplete": "postal-code", "maxlength": 5}
             ),
             "new_client_contact": forms.RadioSelect,
-            "new_client_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+            "new_client_phone": forms.TelInput(attrs={"autocomplete": "tel"}),
         }
 
     def clean_new_client_phone(self) -> str:

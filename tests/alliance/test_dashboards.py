@@ -44,7 +44,7 @@ def test_from_the_minimum_the_dashboard_shows_shrunk_traits_beside_all_therapist
     # estimate how much therapists differ: the default strength, 9 responders.
     # Shrunk: (50 + 9 * 8.0) / (5 + 9) = 8.71.
     assert "Your traits, from 5 responders" in page
-    assert "<td>8.7</td><td>8.0</td>" in page
+    assert '<td data-label="You, of 10">8.7</td><td data-label="All therapists">8.0</td>' in page
     assert "Batch by batch" in page
 
 
@@ -126,5 +126,5 @@ def test_the_batch_mean_is_the_mean_of_the_four_traits_not_of_five_items(therapi
     # First batch: (7 + 7 + 8 + 8) / 4 = 7.5 (with fit added in: 9.25). Second: 7.0 (8.5).
     # A batch's mean shows as a band two points wide: both fall in 6 to 8, not 8 to 10.
     assert "Mean of the four traits" in page
-    assert page.count("<td>6 to 8 of 10</td>") == 2
+    assert page.count('<td data-label="Mean of the four traits">6 to 8 of 10</td>') == 2
     assert "8 to 10 of 10" not in page

@@ -53,7 +53,10 @@ def test_a_described_style_is_saved_and_shown_on_the_profile(therapist_client) -
     assert response.status_code == 302
     assert AllianceApproach.objects.get(therapist=therapist).style("tone") == (4, 3, 5)
     page = client.get(reverse("matching:therapist_preview")).text
-    assert "Usually: leaning toward direct, challenges the client." in page
+    assert (
+        "Usually is mostly direct, with warmth. Can adapt anywhere from warm but direct to "
+        "direct and challenging."
+    ) in page
 
 
 def test_a_value_off_the_scale_is_refused(therapist_client) -> None:

@@ -51,6 +51,7 @@ def test_a_dispatcher_sees_dispatch_experience_first_and_what_does_not_fit(
     expect(first.locator(".result__reasons")).to_contain_text("Has worked with 911 dispatchers")
     expect(first.get_by_text("Telehealth only · $90 to $130 a session")).to_be_visible()
     expect(first.get_by_text("Does not offer evening sessions")).to_be_visible()
+    first.get_by_text("Why this match").click()  # the rest of the card, one tap away
     expect(first.get_by_text("New to Rapport: no intro requests yet")).to_be_visible()
     assert_accessible()
     screenshot("dispatcher-list")

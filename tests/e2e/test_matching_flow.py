@@ -90,10 +90,11 @@ def test_a_firefighter_sees_licensed_telehealth_therapists_with_reasons_and_refi
     top_reasons = first.locator(".result__reasons")
     expect(top_reasons).to_contain_text("Has worked with firefighters")
     expect(first).to_contain_text("12 years serving first responders")
-    expect(
-        first.get_by_text("Verified license: LCSW (clinical social worker), Colorado")
-    ).to_be_visible()
+    expect(first.get_by_role("heading", level=3)).to_have_text("Avery Fictional, LCSW")
     first.get_by_text("Why this match").click()
+    expect(
+        first.get_by_text("License: LCSW (clinical social worker), Colorado Verified")
+    ).to_be_visible()
     expect(first.get_by_text("Knows first responders:")).to_be_visible()
     assert_accessible()
     screenshot("list")

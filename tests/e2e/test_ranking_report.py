@@ -9,6 +9,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Page, expect
 
+from tests.e2e.phone import open_menu
 from tests.factories import StaffFactory
 from tests.report_intros import intro
 
@@ -66,6 +67,7 @@ def test_staff_read_the_report_on_a_phone_and_a_laptop(
     for label, width, height in (("phone", 390, 844), ("laptop", 1366, 768)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(live_server.url + "/")
+        open_menu(page)  # collapsed on a phone
         page.get_by_role("link", name="Ranking report").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Does the ranking work?")
         chart = page.get_by_role("img", name="Mean alliance at about six weeks, by score band")

@@ -50,14 +50,16 @@ def test_a_structured_direct_therapist_rises_for_a_responder_who_asks_for_that(
     assert names[0].startswith("Brings A Plan Fictional"), names
     first = results.get_by_role("listitem").filter(has_text="Brings A Plan Fictional").first
     expect(first.locator(".result__reasons")).to_contain_text(
-        "Works the way you asked: brings a clear plan, direct, and challenges you"
+        "Works the way you asked: brings a clear plan and is direct and challenges you"
     )
     second = results.get_by_role("listitem").filter(has_text="Follows Your Lead Fictional").first
     expect(
-        second.get_by_text("Works differently from what you asked on who leads and tone")
+        second.get_by_text("Works differently from what you asked about who leads and the tone")
     ).to_be_visible()
     assert_accessible()
     screenshot("style-fit")
 
     first.get_by_role("link", name="Brings A Plan Fictional", exact=True).click()
-    expect(page.get_by_text("Usually: the therapist brings a plan")).to_be_visible()
+    expect(
+        page.get_by_text("Usually brings a plan, structure and practice between sessions.")
+    ).to_be_visible()

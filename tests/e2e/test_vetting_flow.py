@@ -34,6 +34,9 @@ def sign_in(page: Page, base: str, email: str, *, totp_secret: str = "") -> None
 
 
 def sign_out(page: Page) -> None:
+    from tests.e2e.phone import open_menu
+
+    open_menu(page)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
 

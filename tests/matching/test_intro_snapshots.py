@@ -179,7 +179,7 @@ def test_a_measured_alliance_records_how_many_stood_behind_it(responder) -> None
     assert snapshot.alliance_source == IntroSnapshot.AllianceSource.MEASURED
     assert (snapshot.alliance_checkins, snapshot.alliance_responders) == (5, 5)
     score = match_for_therapist(seeker=seeker_from(FIREFIGHTER), therapist_id=therapist.pk)[0]
-    assert score.alliance_source == "Alliance measured from 5 responders"
+    assert score.alliance_source == "Rated by 5 responders in check-ins after a match"
     dispatcher = ResponderFactory(answers=FIREFIGHTER.updated(service="dispatch").to_dict())
     other = intro_through_service(dispatcher, therapist)
     # A dispatcher, with no dispatchers' figure, on all released check-ins: batches close at
@@ -187,7 +187,7 @@ def test_a_measured_alliance_records_how_many_stood_behind_it(responder) -> None
     assert (other.snapshot.alliance_checkins, other.snapshot.alliance_responders) == (10, 10)
     seeker = seeker_from(FIREFIGHTER.updated(service="dispatch"))
     score = match_for_therapist(seeker=seeker, therapist_id=therapist.pk)[0]
-    assert score.alliance_source == "Alliance measured from 10 responders"
+    assert score.alliance_source == "Rated by 10 responders in check-ins after a match"
 
 
 def test_a_therapist_outside_the_responders_musts_is_snapshotted_without_a_score() -> None:

@@ -126,7 +126,11 @@ def test_a_signed_in_responder_is_asked_before_a_link_replaces_saved_answers() -
 
     landing = client.get(reverse("matching:referral_open", args=[token])).text
     assert "You have saved answers" in landing
-    assert re.search(r"<th scope=\"row\">State</th><td>Colorado</td><td>Texas</td>", landing)
+    assert re.search(
+        r"<th scope=\"row\">State</th><td data-label=\"Your answer\">Colorado</td>"
+        r"<td data-label=\"The link's answer\">Texas</td>",
+        landing,
+    )
     assert 'name="answers" value="replace"' in landing and 'name="answers" value="keep"' in landing
 
     # A post that does not say which (an old form, a forged one) changes nothing.

@@ -91,7 +91,8 @@ def test_each_card_shows_its_score_reasons_and_what_is_verified(client: Client) 
     assert "Has worked with firefighters" in page
     assert "12 years serving first responders" in page
     assert "Verified first-responder counselor certification" in page
-    assert "Verified license: LCSW (clinical social worker), Colorado" in page
+    assert "Casey Fictional</a>, LCSW</h3>" in page
+    assert "License: LCSW (clinical social worker), Colorado" in page
     assert "Self-reported" in page
     assert "Also does fitness-for-duty evaluations for agencies" in page
     assert "Why this match" in page

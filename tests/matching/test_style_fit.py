@@ -86,9 +86,11 @@ def test_a_covering_range_beats_a_distant_one_in_both_paths() -> None:
     reasons = [
         r.text for c in score(wants_structure, structured, RULES).components for r in c.reasons
     ]
-    assert "Works the way you asked: brings a clear plan, direct, and challenges you" in reasons
+    assert (
+        "Works the way you asked: brings a clear plan and is direct and challenges you" in reasons
+    )
     assert cards.mismatches(wants_structure, follows) == (
-        "Works differently from what you asked on who leads and tone",
+        "Works differently from what you asked about who leads and the tone",
     )
 
 

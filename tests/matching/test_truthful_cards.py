@@ -136,3 +136,16 @@ def test_exact_ties_keep_their_order_for_one_visitor_and_differ_between_visitors
     assert order(first) == seen  # reloading never reshuffles
     others = {tuple(order(with_answers(Client()))) for _ in range(4)}
     assert others - {tuple(seen)}, "Every visitor saw the same order of identical therapists"
+
+
+def test_a_card_names_credentials_once_and_says_each_fact_once(client: Client) -> None:
+    therapist = listed_therapist(full_name="Robin Fictional", credentials="PsyD")
+    therapist.licenses.update(license_type="psychologist")
+    history(therapist, [("accepted", 2.0)] * 8)
+    card = card_of(with_answers(client).get(reverse("matching:results")).text, "Robin Fictional")
+    # The verified type beside the name; the therapist's own "PsyD" only in the panel,
+    # marked as theirs, never beside a verified badge as if it were verified.
+    assert "Robin Fictional</a>, Psychologist</h3>" in card
+    assert "PsyD (self-reported)" not in card
+    assert card.index("Signs as PsyD") > card.index("Why this match")
+    assert card.count("Answered 8 of their last 8 intro requests") == 1

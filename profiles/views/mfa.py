@@ -1,0 +1,47 @@
+"""Two-factor set-up that ends where the person was going.
+
+allauth's own views, with one change each: the set-up keeps the page the person was on
+their way to (`next`, checked as allauth checks it), and the recovery codes page that
+follows offers the way back there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import get_next_redirect_url
+from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
+from allauth.mfa.totp.views import ActivateTOTPView
+from django.http import HttpResponse
+from django.utils.http import urlencode
+
+
+class ActivateTOTPThenContinueView(ActivateTOTPView):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["next_url"] = get_next_redirect_url(self.request) or ""
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # A code just entered proves the person is here: the recovery codes that follow do
+        # not ask for the password again (profiles.adapter counts recent authentications).
+        record_authentication(self.request, self.request.user, method="mfa", type="totp")
+        return response
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        next_url = get_next_redirect_url(self.request)
+        return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+class RecoveryCodesThenContinueView(ViewRecoveryCodesView):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["next_url"] = get_next_redirect_url(self.request) or ""
+        return context
+
+
+activate_totp = ActivateTOTPThenContinueView.as_view()
+view_recovery_codes = RecoveryCodesThenContinueView.as_view()
