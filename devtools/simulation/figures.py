@@ -255,8 +255,8 @@ def outcome_pairs(world: World) -> tuple[list[float], list[float], list[tuple[fl
 
 def month_figures(world: World, *, month: int) -> MonthFigures:
     """Every figure at the end of one month."""
-    ids, truth, values, measures = rankings(world)
-    measured = measures.therapists
+    ids, truth, values, summary = rankings(world)
+    measured = summary.therapists
     agreement = {name: spearman(v, truth) for name, v in values.items()}
     subset = [i for i, t in enumerate(ids) if t in measured]
     agreement_measured_only = {
@@ -291,8 +291,8 @@ def month_figures(world: World, *, month: int) -> MonthFigures:
         month=month,
         therapists=len(ids),
         measured=len(measured),
-        prior_strength=measures.strength,
-        measured_spread=measures.spread,
+        prior_strength=summary.strength,
+        measured_spread=summary.spread,
         checkins=CheckIn.objects.filter(status=CheckIn.Status.ANSWERED).count(),
         agreement=agreement,
         agreement_measured_only=agreement_measured_only,

@@ -157,6 +157,8 @@ def results(request: HttpRequest) -> HttpResponse:
         "intake": refined,
         "filters_on": filters_on,
         "without": without,
+        # The list's filters, which every card's intro link carries (signed): made once.
+        "shown_filters": refine_query(refined),
     }
     if not page.total_count and not state_has_coverage(state=refined.state):
         # Licenses are per state: no filter and no distance can help, so say so plainly.
