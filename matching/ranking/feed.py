@@ -20,6 +20,11 @@ rows from those transactions and from later ones.
 
 The rules that move with the clock (license expiry, how recently a profile was confirmed)
 are applied to the columns on every request, so no write is needed when a license expires.
+
+The cards of the therapists pages show (their scoring candidates with every reason, and
+their card facts) are kept the same way: read once, let go when the feed names the
+therapist or the states are read again, so a page whose therapists did not change reads
+nothing but the feed.
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ import datetime as dt
 import gc
 import threading
 import time
-from collections import defaultdict
-from collections.abc import Iterator
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -42,7 +47,11 @@ from matching.models import RankingChange
 from matching.ranking.columns import StateIndex, build_columns, index_patched
 from matching.ranking.facts import rows_to_facts
 from matching.ranking.load import REFRESH_MAX_THERAPISTS, candidate_rows
+from matching.ranking.page import CardFacts, page_candidates
+from matching.scoring.types import Candidate
 
+# Therapists whose page cards a process keeps (the most recently shown): a few megabytes.
+CARDS_KEPT = 5_000
 # The feed keeps RANKING_CHANGES_KEPT_HOURS of changes; a process idle for a good part of
 # that reads its states again rather than trust an old position.
 RELOAD_AFTER_IDLE_SECONDS = 6 * 60 * 60
@@ -176,7 +185,12 @@ def _refreshed(
 
 class LoadedStates:
     """The states one process holds, where it is in the change feed, and the population of
-    released check-ins that the measured alliance in its columns was shrunk toward."""
+    released check-ins that the measured alliance in its columns was shrunk toward.
+
+    It also keeps the scoring candidates and card facts of the therapists pages showed
+    lately (at most CARDS_KEPT therapists): read once, then kept until the feed says the
+    therapist changed, or the states are read again. A page reads only those not kept.
+    """
 
     def __init__(self) -> None:
         self._states: dict[str, StateIndex] = {}
@@ -184,9 +198,22 @@ class LoadedStates:
         self._position: FeedPosition | None = None
         self._looked_at = 0.0
         self._lock = threading.Lock()
+        self._cards: OrderedDict[int, dict[str, tuple[Candidate, CardFacts]]] = OrderedDict()
+        # Moves whenever kept cards are let go: a card read before may not be kept after.
+        self._generation = 0
 
     def _drop(self) -> None:
         self._states, self._population = {}, None
+        self._cards_forget(None)
+
+    def _cards_forget(self, therapist_ids: frozenset[int] | None) -> None:
+        """Let go of the kept cards of these therapists (None: of everyone)."""
+        self._generation += 1
+        if therapist_ids is None:
+            self._cards.clear()
+            return
+        for therapist_id in therapist_ids:
+            self._cards.pop(therapist_id, None)
 
     def _held_population(self) -> Population:
         if self._population is None:
@@ -208,6 +235,8 @@ class LoadedStates:
                 self._drop()
                 self._population = population
                 return
+        if changes.therapist_ids:
+            self._cards_forget(changes.therapist_ids)
         if changes.therapist_ids and self._states:
             self._states = _refreshed(
                 self._states,
@@ -230,6 +259,36 @@ class LoadedStates:
                 index = load_state(state, now=now, population=population)
                 self._states[state] = index
         return index, population
+
+    def page_cards(
+        self, state: str, therapist_ids: Sequence[int], *, now: dt.datetime, population: Population
+    ) -> dict[int, tuple[Candidate, CardFacts]]:
+        """The scoring candidates and card facts of the therapists a page shows in a state:
+        those kept since the feed last changed them, the rest read in one query (and kept).
+
+        Call after current(), which looks at the feed. A card read while another request
+        let cards go (the generation moved) is used but not kept: it may predate a change.
+        """
+        with self._lock:
+            kept = {}
+            for therapist_id in therapist_ids:
+                entry = self._cards.get(therapist_id, {}).get(state)
+                if entry is not None:
+                    kept[therapist_id] = entry
+                    self._cards.move_to_end(therapist_id)
+            generation = self._generation
+        missing = [t for t in therapist_ids if t not in kept]
+        if not missing:
+            return kept
+        fresh = page_candidates(state=state, therapist_ids=missing, now=now, population=population)
+        with self._lock:
+            if generation == self._generation and population is self._population:
+                for therapist_id, entry in fresh.items():
+                    self._cards.setdefault(therapist_id, {})[state] = entry
+                    self._cards.move_to_end(therapist_id)
+                while len(self._cards) > CARDS_KEPT:
+                    self._cards.popitem(last=False)
+        return {**kept, **fresh}
 
     def state(self, state: str) -> StateIndex:
         return self.current(state)[0]

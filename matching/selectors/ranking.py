@@ -107,7 +107,8 @@ def ranked_page(
 ) -> RankedPage:
     """One page of the ranked list, each card with its score and every reason; a re-match
     after a weak check-in leaves that therapist out."""
-    index, population = (states or process_states).current(seeker.state)
+    held = states or process_states
+    index, population = held.current(seeker.state)
     now = timezone.now()
     rules = current_rules(now)
     top, _, eligible = rank_top(
@@ -121,8 +122,9 @@ def ranked_page(
     page_number = max(1, min(page_number, page_count))
     start = (page_number - 1) * PAGE_SIZE
     shown = top[start : start + PAGE_SIZE].tolist()
-    # The page's therapists, fresh: their reasons and card facts from one query.
-    fresh = page_candidates(state=seeker.state, therapist_ids=shown, now=now, population=population)
+    # The page's therapists: their reasons and card facts, as current as the columns (kept
+    # until the feed says they changed; the rest read in one query).
+    fresh = held.page_cards(seeker.state, shown, now=now, population=population)
     ceiling = ceilings(seeker, rules)
     cards = []
     for offset, therapist_id in enumerate(shown):
