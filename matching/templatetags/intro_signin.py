@@ -47,21 +47,9 @@ def intro_being_asked(context: template.Context) -> dict[str, Any] | None:
     Only a safe, local `next` that opens the intro form counts; allauth itself checks it
     again before redirecting there.
     """
-    request = context.get("request")
-    if request is None:
+    opened = _next_view(context)
+    if opened is None or opened[0] != "matching:intro_new":
         return None
-    next_url = context.get("redirect_field_value") or request.GET.get("next", "")
-    if not next_url or not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return None
-    try:
-        match = resolve(urlsplit(next_url).path)
-    except Resolver404:
-        return None
-    if match.view_name != "matching:intro_new":
-        return None
-    therapist = (
-        therapists_listed().filter(public_id=match.kwargs["public_id"]).only("full_name").first()
-    )
+    public_id = opened[1]["public_id"]
+    therapist = therapists_listed().filter(public_id=public_id).only("full_name").first()
     return {"therapist_name": therapist.full_name if therapist else ""}

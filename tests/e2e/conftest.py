@@ -84,13 +84,18 @@ def assert_accessible(page: Page, axe: Axe):
     """Fail when axe-core finds a violation of serious or critical impact on the page."""
 
     def check() -> None:
-        results = axe.run(page)
-        serious = [
-            f"{v['id']} ({v['impact']}): {v['help']} at "
-            + ", ".join(str(node["target"]) for node in v["nodes"][:3])
-            for v in results.response["violations"]
-            if v["impact"] in SERIOUS_IMPACTS
-        ]
-        assert serious == [], f"axe-core on {page.url}:\n" + "\n".join(serious)
+        assert_no_serious_violations(page, axe)
 
     return check
+
+
+def assert_no_serious_violations(page: Page, axe: Axe, where: str | None = None) -> None:
+    """Fail when axe-core finds a violation of serious or critical impact on the page."""
+    results = axe.run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS_IMPACTS
+    ]
+    assert serious == [], f"axe-core on {where or page.url}:\n" + "\n".join(serious)

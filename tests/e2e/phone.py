@@ -8,7 +8,7 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import SCREENSHOT_DIR, SERIOUS_IMPACTS
+from tests.e2e.conftest import SCREENSHOT_DIR, assert_no_serious_violations
 
 PHONE = {"width": 390, "height": 844}
 # The crisis line and the header bar together, from the top of the page. Before the compact
@@ -41,14 +41,7 @@ def check_phone_page(page: Page, axe: Axe, shot: str = "") -> dict[str, float]:
     where = page.url
     assert measured["document"] == measured["viewport"] == PHONE["width"], (where, measured)
     assert measured["header"] <= HEADER_BUDGET_PX, (where, measured)
-    results = axe.run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in SERIOUS_IMPACTS
-    ]
-    assert serious == [], f"axe-core on {where}:\n" + "\n".join(serious)
+    assert_no_serious_violations(page, axe, where)
     if shot:
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SCREENSHOT_DIR) / f"phone-{shot}.png"), full_page=True)
