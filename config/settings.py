@@ -250,6 +250,9 @@ INTRO_REQUEUE_AFTER_SECONDS = env.int("INTRO_REQUEUE_AFTER_SECONDS", 180, minimu
 INTRO_SWEEP_EVERY_SECONDS = env.int("INTRO_SWEEP_EVERY_SECONDS", 60, minimum=1)
 # After an accept, each side may send this many short messages until the first session.
 INTRO_THREAD_MESSAGES_PER_SIDE = env.int("INTRO_THREAD_MESSAGES_PER_SIDE", 5, minimum=1)
+# Capacity: a therapist with k openings left holds at most k times this many requests
+# waiting for their answer; beyond it they take no new request until they answer some.
+PENDING_REQUESTS_PER_OPENING = env.int("PENDING_REQUESTS_PER_OPENING", 2, minimum=1, maximum=20)
 
 # Check-ins after an accepted intro: the first and second after so many days, then one
 # every CHECKIN_REPEAT_DAYS while the responder still sees the therapist. An emailed link

@@ -52,9 +52,14 @@ def therapists_listed(*, now: dt.datetime | None = None) -> QuerySet[TherapistPr
 
 
 def therapists_taking_clients(*, now: dt.datetime | None = None) -> QuerySet[TherapistProfile]:
-    """Listed therapists who accept new clients: those the ranked list ranks, whom
-    responders may ask for an intro, and whom the benchmark counts."""
-    return therapists_listed(now=now).filter(accepting_new_clients=True)
+    """Listed therapists who accept new clients and have an opening left: those the ranked
+    list ranks, whom responders may ask for an intro, and whom the benchmark counts.
+
+    An accepted intro takes an opening; the last one taken stops the therapist accepting
+    until they reopen (profiles.services.openings). How many requests may wait for them is
+    matching's rule (PENDING_REQUESTS_PER_OPENING), applied over this set.
+    """
+    return therapists_listed(now=now).filter(accepting_new_clients=True, open_slots__gt=0)
 
 
 def therapist_is_listed(*, therapist: TherapistProfile, now: dt.datetime | None = None) -> bool:

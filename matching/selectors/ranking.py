@@ -59,6 +59,7 @@ def current_rules(now: dt.datetime | None = None) -> Rules:
         now_epoch=now.timestamp(),
         today_ordinal=timezone.localdate(now).toordinal(),
         confirmation_max_age_days=settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS,
+        pending_requests_per_opening=settings.PENDING_REQUESTS_PER_OPENING,
     )
 
 
@@ -134,7 +135,7 @@ def ranked_page(
                 position=start + offset + 1,
                 facts=facts,
                 score=score(seeker, candidate, rules, ceiling=ceiling),
-                lines=card_lines(seeker, candidate),
+                lines=card_lines(seeker, candidate, rules),
             )
         )
     return RankedPage(
@@ -161,7 +162,7 @@ def match_for_therapist(
         return None, None
     candidate, _ = fresh[therapist_id]
     rules = current_rules(now)
-    lines = card_lines(seeker, candidate)
+    lines = card_lines(seeker, candidate, rules)
     if not is_eligible(seeker, candidate, rules):
         return None, lines
     return score(seeker, candidate, rules), lines
