@@ -404,6 +404,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "profiles.tasks.queue_license_expiry_reminders",
         "schedule": 60 * 60,
     },
+    # An openings-taken email whose task was lost goes out within the next few minutes.
+    "openings-closed-notices": {
+        "task": "profiles.tasks.queue_openings_closed_notices",
+        "schedule": 5 * 60,
+    },
     "ranking-changes-prune": {
         "task": "matching.tasks.prune_ranking_changes",
         "schedule": 60 * 60,

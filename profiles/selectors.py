@@ -164,6 +164,19 @@ def therapists_due_confirmation_reminder(*, now: dt.datetime | None = None) -> l
     )
 
 
+def therapists_due_openings_closed_notice() -> list[int]:
+    """Therapists whose openings ran out and who were not emailed yet (a lost task)."""
+    return list(
+        TherapistProfile.objects.filter(
+            openings_closed_at__isnull=False,
+            openings_closed_notified_at__isnull=True,
+            accepting_new_clients=False,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 VETTING_QUEUE_PAGE_SIZE = 25
 
 

@@ -129,13 +129,11 @@ def rank_top(
     return ids[order], total[order], eligible
 
 
-def scored(
+def _eligible_rows(
     index: StateIndex, seeker: Seeker, rules: Rules
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ids of the eligible candidates who may be asked now, their scores, and the values the
-    list is ordered by, in the index's order."""
-    if len(index) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    """Rows of the candidates this responder may see and ask now, with the miles to each
+    office (NaN: none within reach) and the payment value."""
     distance = _distances(index, seeker)
     keep = listed_now(
         published=index.published,
@@ -162,7 +160,31 @@ def scored(
     rows = np.flatnonzero(keep)
     payment = _payment_values(index, rows, seeker)
     can_pay = payment_ok(seeker, payment)
-    rows, payment = rows[can_pay], payment[can_pay]
+    return rows[can_pay], distance, payment[can_pay]
+
+
+def _load(index: StateIndex, rows: np.ndarray, rules: Rules) -> np.ndarray:
+    return factors.request_load(
+        index.pending_requests[rows], index.open_slots[rows], rules.pending_requests_per_opening
+    )
+
+
+def any_with_room(index: StateIndex, seeker: Seeker, rules: Rules) -> bool:
+    """Whether any therapist on this responder's list has room (staff see where none did)."""
+    if len(index) == 0:
+        return False
+    rows, _, _ = _eligible_rows(index, seeker, rules)
+    return bool(factors.has_room(_load(index, rows, rules)).any())
+
+
+def scored(
+    index: StateIndex, seeker: Seeker, rules: Rules
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ids of the eligible candidates who may be asked now, their scores, and the values the
+    list is ordered by, in the index's order."""
+    if len(index) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    rows, distance, payment = _eligible_rows(index, seeker, rules)
     if rows.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
 
@@ -185,10 +207,7 @@ def scored(
     total = factors.total(
         weights[key] * factors.calibrated(values[key], ceiling[key]) for key in w.COMPONENTS
     )
-    load = factors.request_load(
-        index.pending_requests[rows], index.open_slots[rows], rules.pending_requests_per_opening
-    )
-    return index.ids[rows], total, total * factors.load_order_share(load)
+    return index.ids[rows], total, total * factors.load_order_share(_load(index, rows, rules))
 
 
 def _competence(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:

@@ -113,13 +113,20 @@ def mismatches(seeker: Seeker, c: Candidate) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def capacity_words(c: Candidate, rules: Rules) -> str:
-    """Whether the therapist has room, with the rules the list's order and requests use."""
-    load = factors.request_load(
-        c.pending_requests, c.open_slots, rules.pending_requests_per_opening
-    )
+def room_line(*, pending_requests: int, open_slots: int, per_opening: int) -> str:
+    """Whether a therapist has room, in words, with the rules the list's order and requests
+    use (factors.has_room, factors.takes_requests)."""
+    load = factors.request_load(pending_requests, open_slots, per_opening)
     return room_words(
         has_room=bool(factors.has_room(load)), takes_requests=bool(factors.takes_requests(load))
+    )
+
+
+def capacity_words(c: Candidate, rules: Rules) -> str:
+    return room_line(
+        pending_requests=c.pending_requests,
+        open_slots=c.open_slots,
+        per_opening=rules.pending_requests_per_opening,
     )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from matching.intake import Intake
 from matching.ranking.feed import LoadedStates, process_states
-from matching.ranking.kernels import rank_top
+from matching.ranking.kernels import any_with_room, rank_top
 from matching.ranking.page import CardFacts, page_candidates
 from matching.scoring import (
     CardLines,
@@ -144,6 +144,12 @@ def ranked_page(
         page_number=page_number,
         page_count=page_count,
     )
+
+
+def list_has_room(*, seeker: Seeker) -> bool:
+    """Whether any therapist on this responder's list (their filters applied) has room now."""
+    index, _ = process_states.current(seeker.state)
+    return any_with_room(index, seeker, current_rules())
 
 
 def match_for_therapist(
