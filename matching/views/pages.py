@@ -236,6 +236,7 @@ def how_we_rank(request: HttpRequest) -> HttpResponse:
         {
             "parts": parts,
             "confirmation_max_age_days": settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS,
+            "per_opening": settings.PENDING_REQUESTS_PER_OPENING,
         },
     )
 
