@@ -304,7 +304,14 @@ def inbox_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Your answer is sent. The responder is told by email.")
+            sent = "Your answer is sent. The responder is told by email."
+            therapist = TherapistProfile.objects.get(pk=intro.therapist_id)
+            if therapist.openings_closed_at is not None and not therapist.accepting_new_clients:
+                sent += (
+                    " That was your last opening: responders cannot send you new requests "
+                    "until you reopen, from your home page or the email we sent."
+                )
+            messages.success(request, sent)
             return redirect("matching:inbox")
     return _render_inbox_detail(request, intro, form, ThreadMessageForm())
 

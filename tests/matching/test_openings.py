@@ -114,6 +114,18 @@ def test_the_last_opening_taken_closes_the_therapist_to_new_requests(
     assert len(to_therapist(therapist)) == 1
 
 
+def test_the_therapist_is_told_when_an_accept_took_their_last_opening(
+    totp_user_factory,
+) -> None:
+    therapist = listed_therapist(open_slots=1)
+    totp_user_factory(therapist.user)
+    intro = intro_through_service(responder(), therapist)
+    url = reverse("matching:inbox_detail", args=[intro.public_id])
+    answer = {"decision": "accepted", "reply": "Fictional: call me Monday."}
+    page = signed_in(therapist.user).post(url, answer, follow=True).content.decode()
+    assert "That was your last opening" in page
+
+
 def test_openings_never_go_below_none() -> None:
     """Requests that waited before the last opening was taken can still be accepted."""
     therapist = listed_therapist(open_slots=1)
