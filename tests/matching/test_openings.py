@@ -248,6 +248,12 @@ def test_a_request_keeps_where_it_came_from_and_whether_the_list_had_room(settin
     assert (first.responder_state, first.responder_service) == ("CO", "fire")
     assert first.list_had_room is True  # nobody waited yet
     assert second.list_had_room is False  # one of two places taken: few openings
+    # Both are the responder's own data: in their export too.
+    from matching.selectors.data_export import responder_data_export
+
+    [exported] = responder_data_export(user=second.responder.user)["intro_requests"]
+    assert exported["your_state_when_asked"] == {"code": "CO", "label": "Colorado"}
+    assert exported["your_list_had_someone_with_room"] is False
 
 
 # --- two responders ask for the last place at once ------------------------------------------
