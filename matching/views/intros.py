@@ -111,10 +111,10 @@ def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             return redirect("matching:my_intro", public_id=intro.public_id)
     alternatives = []
     if refusal:
-        if shown is None and form.is_bound:
-            shown = shown_rank_read(
-                token=request.POST.get("shown", ""), therapist_public_id=str(therapist.public_id)
-            )
+        if shown is None:
+            # The list's filters, from the card's link or the form that carried them on.
+            token = (request.POST if form.is_bound else request.GET).get("shown", "")
+            shown = shown_rank_read(token=token, therapist_public_id=str(therapist.public_id))
         alternatives = next_matches(request, _ranked_on(intake, shown), without=therapist)
         # Each next match's button carries its own place in the list.
         del form.fields["shown"]

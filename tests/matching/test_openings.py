@@ -225,6 +225,30 @@ def test_the_request_form_refuses_a_full_therapist_and_offers_the_next_matches_w
     assert IntroSnapshot.objects.get(intro=intro).shown_rank == 1
 
 
+def test_the_next_matches_keep_the_filters_of_the_list_the_responder_came_from(settings) -> None:
+    from matching.shown_rank import shown_rank_token
+
+    settings.PENDING_REQUESTS_PER_OPENING = 1
+    office = {
+        "formats": frozenset({"in_person", "telehealth"}),
+        "office_zip": "80202",
+        "office_latitude": 39.7508,
+        "office_longitude": -104.9966,
+    }
+    full = listed_therapist(full_name="Gray Fullhouse", open_slots=1, **office)
+    listed_therapist(full_name="Harper Screenonly")  # telehealth only
+    listed_therapist(full_name="Indy Downtown", **office)
+    intro_through_service(responder(), full)
+    asker = ResponderFactory(answers=Intake(state="CO", zip_code="80202").to_dict())
+    token = shown_rank_token(
+        therapist_public_id=str(full.public_id), position=1, filters="format=in_person&miles=25"
+    )
+    url = reverse("matching:intro_new", args=[full.public_id]) + f"?shown={token}"
+    page = signed_in(asker.user).get(url).content.decode()
+    assert "Send to Indy Downtown" in page
+    assert "Harper Screenonly" not in page  # the list was in person only
+
+
 def test_the_list_says_who_has_room_and_leaves_out_who_is_full(settings) -> None:
     settings.PENDING_REQUESTS_PER_OPENING = 2
     listed_therapist(full_name="Casey Roomy", open_slots=3)
