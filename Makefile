@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast lint format bench bench-ranking bench-intros simulate clean
+.PHONY: run test test-fast lint format bench bench-ranking bench-intros simulate measure-openings clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -85,6 +85,14 @@ SIMULATE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rapport_simulate
 
 simulate: $(VENV)/.installed
 	DATABASE_URL=$(SIMULATE_DATABASE_URL) $(PY) manage.py simulate $(SIMULATE_ARGS)
+
+# The capacity rules measured on the demo world (README: "Openings"): the command seeds the demo
+# in one transaction and rolls every run back, so the database (created and migrated when
+# missing; it must hold no therapist) is left empty. Options go in MEASURE_ARGS.
+MEASURE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rapport_measure
+
+measure-openings: $(VENV)/.installed
+	DATABASE_URL=$(MEASURE_DATABASE_URL) $(PY) manage.py measure_openings $(MEASURE_ARGS)
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

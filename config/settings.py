@@ -250,6 +250,9 @@ INTRO_REQUEUE_AFTER_SECONDS = env.int("INTRO_REQUEUE_AFTER_SECONDS", 180, minimu
 INTRO_SWEEP_EVERY_SECONDS = env.int("INTRO_SWEEP_EVERY_SECONDS", 60, minimum=1)
 # After an accept, each side may send this many short messages until the first session.
 INTRO_THREAD_MESSAGES_PER_SIDE = env.int("INTRO_THREAD_MESSAGES_PER_SIDE", 5, minimum=1)
+# Capacity: a therapist with k openings left holds at most k times this many requests
+# waiting for their answer; beyond it they take no new request until they answer some.
+PENDING_REQUESTS_PER_OPENING = env.int("PENDING_REQUESTS_PER_OPENING", 2, minimum=1, maximum=20)
 
 # Check-ins after an accepted intro: the first and second after so many days, then one
 # every CHECKIN_REPEAT_DAYS while the responder still sees the therapist. An emailed link
@@ -400,6 +403,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "license-expiry-reminders": {
         "task": "profiles.tasks.queue_license_expiry_reminders",
         "schedule": 60 * 60,
+    },
+    # An openings-taken email whose task was lost goes out within the next few minutes.
+    "openings-closed-notices": {
+        "task": "profiles.tasks.queue_openings_closed_notices",
+        "schedule": 5 * 60,
     },
     "ranking-changes-prune": {
         "task": "matching.tasks.prune_ranking_changes",

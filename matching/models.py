@@ -124,6 +124,11 @@ class IntroRequest(models.Model):
     responder_notified_at = models.DateTimeField(null=True, blank=True)
     # The responder's service when they asked, which the request form promises to show.
     responder_service = models.CharField(max_length=24, choices=choices.Service.choices, blank=True)
+    # The state they asked from, and whether any therapist on their list (their filters
+    # applied) had room then: staff see supply against demand per state and service from
+    # these, in aggregates only. Empty for requests made before they were kept.
+    responder_state = models.CharField(max_length=2, choices=choices.State.choices, blank=True)
+    list_had_room = models.BooleanField(null=True, blank=True)
     # After an accept, a short thread until the first session is arranged or either side
     # closes it; a responder's block also hides their contact details from the therapist.
     thread_closed_at = models.DateTimeField(null=True, blank=True)

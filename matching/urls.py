@@ -48,4 +48,5 @@ urlpatterns = [
     path("therapist/profile/preview/", pages.therapist_preview, name="therapist_preview"),
     path("how-we-rank/", pages.how_we_rank, name="how_we_rank"),
     path("staff/ranking-report/", staff.ranking_report, name="ranking_report"),
+    path("staff/supply/", staff.supply_demand, name="supply_demand"),
 ]

@@ -172,9 +172,17 @@ class TherapistProfile(models.Model):
     new_client_phone = models.CharField(max_length=16, blank=True)
     booking_url = models.URLField(max_length=300, blank=True, validators=[validate_https_url])
 
-    # Capacity
+    # Capacity: accepting needs an opening (a constraint below); each accepted intro takes
+    # one (profiles.services.openings), and the last one taken stops accepting until the
+    # therapist reopens.
     accepting_new_clients = models.BooleanField(default=False)
     open_slots = models.PositiveSmallIntegerField(default=0, validators=_range(0, 200))
+    # When an accepted intro took the last opening; empty once the therapist reopens or
+    # saves their capacity. The reopen link in the email names this moment, so it works
+    # once.
+    openings_closed_at = models.DateTimeField(null=True, blank=True)
+    # When the therapist was emailed that their openings are all taken, so it is sent once.
+    openings_closed_notified_at = models.DateTimeField(null=True, blank=True)
 
     published_at = models.DateTimeField(null=True, blank=True)
     # Every editor section is complete. Kept in step by each service that saves a section, so
@@ -208,6 +216,14 @@ class TherapistProfile(models.Model):
                     )
                 ),
                 name="therapist_certified_methods_are_offered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepting_new_clients=False) | models.Q(open_slots__gte=1),
+                name="therapist_accepting_has_an_opening",
+                violation_error_message=(
+                    "A therapist taking new clients needs at least one opening: enter how "
+                    "many new clients they can take, or stop taking new clients."
+                ),
             ),
         ]
 

@@ -52,9 +52,14 @@ def therapists_listed(*, now: dt.datetime | None = None) -> QuerySet[TherapistPr
 
 
 def therapists_taking_clients(*, now: dt.datetime | None = None) -> QuerySet[TherapistProfile]:
-    """Listed therapists who accept new clients: those the ranked list ranks, whom
-    responders may ask for an intro, and whom the benchmark counts."""
-    return therapists_listed(now=now).filter(accepting_new_clients=True)
+    """Listed therapists who accept new clients and have an opening left: those the ranked
+    list ranks, whom responders may ask for an intro, and whom the benchmark counts.
+
+    An accepted intro takes an opening; the last one taken stops the therapist accepting
+    until they reopen (profiles.services.openings). How many requests may wait for them is
+    matching's rule (PENDING_REQUESTS_PER_OPENING), applied over this set.
+    """
+    return therapists_listed(now=now).filter(accepting_new_clients=True, open_slots__gt=0)
 
 
 def therapist_is_listed(*, therapist: TherapistProfile, now: dt.datetime | None = None) -> bool:
@@ -153,6 +158,19 @@ def therapists_due_confirmation_reminder(*, now: dt.datetime | None = None) -> l
             published_at__isnull=False,
             confirmation_reminder_sent_at__isnull=True,
             confirmed_at__lte=now - dt.timedelta(days=settings.PROFILE_CONFIRMATION_REMINDER_DAYS),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def therapists_due_openings_closed_notice() -> list[int]:
+    """Therapists whose openings ran out and who were not emailed yet (a lost task)."""
+    return list(
+        TherapistProfile.objects.filter(
+            openings_closed_at__isnull=False,
+            openings_closed_notified_at__isnull=True,
+            accepting_new_clients=False,
         )
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from profiles import selectors
 from profiles.emails import MAIL_TASK_OPTIONS
-from profiles.services import accounts, therapists, vetting
+from profiles.services import accounts, openings, therapists, vetting
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
@@ -52,3 +52,17 @@ def clear_expired_sessions() -> None:
 @shared_task(**MAIL_TASK_OPTIONS)
 def send_login_paused_notice(user_id: int) -> bool:
     return accounts.login_paused_notify(user_id=user_id)
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def send_openings_closed_notice(therapist_id: int) -> bool:
+    return openings.therapist_openings_closed_notify(therapist_id=therapist_id)
+
+
+@shared_task
+def queue_openings_closed_notices() -> int:
+    """Beat: email again any therapist whose openings ran out and whose email was lost."""
+    due = selectors.therapists_due_openings_closed_notice()
+    for therapist_id in due:
+        send_openings_closed_notice.delay(therapist_id)
+    return len(due)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from profiles.views import editor, vetting
+from profiles.views import editor, openings, vetting
 
 app_name = "profiles"
 
@@ -51,6 +51,13 @@ urlpatterns = [
         name="training_delete",
     ),
     path("therapist/profile/confirm/", editor.confirm, name="confirm"),
+    path("therapist/openings/reopen/", openings.reopen, name="openings_reopen"),
+    path(
+        "therapist/openings/reopen/<str:token>/",
+        openings.reopen_link,
+        name="openings_reopen_link",
+    ),
+    path("therapist/openings/reopened/", openings.reopened, name="openings_reopened"),
     path("therapist/profile/publish/", editor.publish, name="publish"),
     path("therapist/profile/unpublish/", editor.unpublish, name="unpublish"),
     path("staff/vetting/", vetting.queue, name="vetting_queue"),

@@ -93,7 +93,9 @@ class TherapistFactory(factory.django.DjangoModelFactory[TherapistProfile]):
     hours = frozenset({choices.Hours.EVENINGS})
     payment_methods = frozenset({choices.Payment.SELF_PAY})
     accepting_new_clients = True
-    open_slots = 3
+    # Enough that tests about other things never run out of openings (each accept takes
+    # one); tests of capacity set their own.
+    open_slots = 50
     published_at = factory.LazyFunction(timezone.now)
     profile_complete = True
     confirmed_at = factory.LazyFunction(timezone.now)

@@ -29,6 +29,7 @@ import matching.forms.intake
 import matching.forms.intros
 import matching.forms.referral
 import matching.forms.refine
+import matching.forms.supply
 import profiles.forms
 import profiles.forms.accounts
 import profiles.forms.editor
@@ -66,6 +67,7 @@ PROJECT_FORM_MODULES = (
     matching.forms.intake,
     matching.forms.refine,
     matching.forms.intros,
+    matching.forms.supply,
     alliance.forms,
 )
 # Bases that no page shows by themselves; their subclasses have cases.
@@ -458,6 +460,17 @@ def _accepted_intro_for(world: World) -> IntroRequest:
     return intro
 
 
+def _reopen_link_for(world: World) -> str:
+    """The email's reopen link, for the world's therapist once their last opening is taken."""
+    from profiles.services.openings import reopen_token
+
+    TherapistProfile.objects.filter(pk=world.therapist.pk).update(
+        accepting_new_clients=False, open_slots=0, openings_closed_at=timezone.now()
+    )
+    world.therapist.refresh_from_db()
+    return reverse("profiles:openings_reopen_link", args=[reopen_token(therapist=world.therapist)])
+
+
 def _due_checkin_for(world: World) -> CheckIn:
     plan = CheckInPlanFactory(responder=world.responder, therapist=world.therapist)
     return CheckIn.objects.create(
@@ -497,6 +510,13 @@ ENTRY_CASES = [
         url=lambda w: reverse("matching:my_intro", args=[_accepted_intro_for(w).public_id]),
         user=lambda w: w.responder.user,
         data=lambda w: {"body": "A fictional line.\r\n" + "x" * 1000},  # too long: the error
+    ),
+    EntryCase(
+        name="reopen",
+        form_class=profiles.forms.ReopenForm,
+        url=_reopen_link_for,
+        user=lambda w: None,
+        data=lambda w: {"open_slots": "0"},  # at least one: the error
     ),
     EntryCase(
         name="coverage-watch",
@@ -605,6 +625,8 @@ def test_every_form_of_the_project_has_a_round_trip_case() -> None:
     covered.add(matching.forms.refine.RefineForm)  # the two refine tests above
     # A filter form in the URL, like the refine form: tests/profiles/test_vetting_queue.py.
     covered.add(profiles.forms.VettingQueueFilterForm)
+    # The same for the weeks of the supply page: tests/matching/test_supply_demand.py.
+    covered.add(matching.forms.supply.SupplyWeeksForm)
     missing = {cls.__name__ for cls in _project_form_classes()} - {c.__name__ for c in covered}
     assert not missing, f"Forms without a round-trip case: {sorted(missing)}"
 

@@ -37,6 +37,7 @@ historical models (`apps`).
 from matching.feed_triggers.declarations import (
     ALLIANCE_APPROACH,
     FEED_TABLE,
+    INTRO_REQUESTS,
     LICENSES,
     RELEASED_TOTALS,
     RESPONSIVENESS,
@@ -61,6 +62,7 @@ from matching.feed_triggers.sql import (
 __all__ = [
     "ALLIANCE_APPROACH",
     "FEED_TABLE",
+    "INTRO_REQUESTS",
     "LICENSES",
     "POSTGRESQL_RESET_FUNCTION",
     "RELEASED_TOTALS",

@@ -88,6 +88,11 @@ THERAPIST_PROFILE = WatchedTable(
     ignored={
         "updated_at": "set on every save, whatever changed",
         "confirmation_reminder_sent_at": "when the last please-confirm email went out",
+        "openings_closed_at": (
+            "when the last opening was taken; written with open_slots and "
+            "accepting_new_clients, which the listing reads"
+        ),
+        "openings_closed_notified_at": "when the openings-taken email went out",
     },
 )
 
@@ -170,6 +175,44 @@ RESPONSIVENESS = WatchedTable(
     ignored=dict(_UPDATED_AT),
 )
 
+# Intro requests: a therapist's load (requests waiting against openings) orders the list and
+# keeps a full therapist off it, so a request made, answered, withdrawn, expired or deleted
+# notes its therapist. Everything else an intro holds is its conversation and delivery.
+_INTRO_CONVERSATION = "what the two sides said and chose; the ranking reads none of it"
+INTRO_REQUESTS = WatchedTable(
+    app_label="matching",
+    model_name="IntroRequest",
+    table="matching_introrequest",
+    therapist="{row}.therapist_id",
+    watched=("id", "therapist_id", "status"),
+    ignored={
+        "public_id": "a random id for URLs; never changes",
+        "responder_id": "who asked; the load counts requests, not people",
+        "submission_token": "a form's one-time token",
+        "message": _INTRO_CONVERSATION,
+        "contact_method": _INTRO_CONVERSATION,
+        "contact_email": _INTRO_CONVERSATION,
+        "contact_phone": _INTRO_CONVERSATION,
+        "contact_hours": _INTRO_CONVERSATION,
+        "between_shifts": _INTRO_CONVERSATION,
+        "therapist_reply": _INTRO_CONVERSATION,
+        "created_at": "set once, when the request is saved (the insert notes it)",
+        "expires_at": "set once; the sweep's status change notes the expiry",
+        "delivered_at": "delivery bookkeeping",
+        "delivery_attempts": "delivery bookkeeping",
+        "last_queued_at": "delivery bookkeeping",
+        "first_read_at": "when the therapist first opened it",
+        "answered_at": "written with status, which is watched",
+        "responder_notified_at": "when the responder was emailed the answer",
+        "responder_service": "staff figures; set once",
+        "responder_state": "staff figures; set once",
+        "list_had_room": "staff figures; set once",
+        "thread_closed_at": "the conversation after an accept",
+        "thread_closed_reason": "the conversation after an accept",
+        "responder_blocked_at": "the conversation after an accept",
+    },
+)
+
 _ITEMS = ("respect_trust", "collaboration", "empathy", "adaptability", "fit")
 _SUMS = tuple(f"{item}_sum" for item in _ITEMS)
 _WEAK = tuple(f"{item}_weak" for item in _ITEMS)
@@ -194,4 +237,5 @@ WATCHED_TABLES: tuple[WatchedTable, ...] = (
     ALLIANCE_APPROACH,
     RESPONSIVENESS,
     RELEASED_TOTALS,
+    INTRO_REQUESTS,
 )

@@ -67,6 +67,8 @@ class CandidateFacts:
     intros_received: np.ndarray
     intros_answered: np.ndarray
     median_answer_hours: np.ndarray  # NaN when no history
+    open_slots: np.ndarray  # openings left
+    pending_requests: np.ndarray  # requests waiting for the therapist's answer
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -120,6 +122,9 @@ class StateIndex:
     speed: np.ndarray
     fitness_evaluator: np.ndarray
     preemployment_evaluator: np.ndarray
+    # Capacity, kept raw: the load reads PENDING_REQUESTS_PER_OPENING at rank time.
+    open_slots: np.ndarray
+    pending_requests: np.ndarray
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -215,6 +220,8 @@ def build_columns(facts: CandidateFacts) -> StateIndex:
         speed=np.asarray(speed, dtype=np.float64).reshape(n),
         fitness_evaluator=facts.fitness_evaluator.astype(bool),
         preemployment_evaluator=facts.preemployment_evaluator.astype(bool),
+        open_slots=facts.open_slots.astype(np.int64),
+        pending_requests=facts.pending_requests.astype(np.int64),
     )
 
 

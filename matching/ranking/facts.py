@@ -217,4 +217,6 @@ def rows_to_facts(
         intros_received=ints("intros_received"),
         intros_answered=ints("intros_answered"),
         median_answer_hours=floats("median_answer_hours"),
+        open_slots=ints("open_slots"),
+        pending_requests=ints("pending_requests"),
     )

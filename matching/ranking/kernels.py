@@ -1,10 +1,11 @@
 """The ranked list's kernels: one responder's scores for every candidate of a state at once.
 
 A request applies the hard rules that depend on the responder or on the clock (format,
-distance, musts, license expiry, confirmation age) as boolean masks over the state's
-columns (columns.StateIndex), scores the rest with the factor functions the per-therapist
-scorer uses (matching/scoring/factors.py), and orders them. Only the therapists shown on
-the page are then scored again one by one, for their reasons.
+distance, musts, license expiry, confirmation age) and capacity (requests waiting against
+openings) as boolean masks over the state's columns (columns.StateIndex), scores the rest
+with the factor functions the per-therapist scorer uses (matching/scoring/factors.py), and
+orders them by the score times the load's share (factors.load_order_share). Only the
+therapists shown on the page are then scored again one by one, for their reasons.
 tests/matching/test_ranking.py checks that both paths agree on random data.
 """
 
@@ -22,6 +23,7 @@ from matching.scoring.eligibility import (
     must_haves_ok,
     payment_ok,
     payment_value,
+    takes_requests_now,
 )
 from matching.scoring.types import Rules, Seeker
 from profiles.vocabulary import (
@@ -105,30 +107,33 @@ def rank_top(
     count: int,
     exclude: frozenset[int] = frozenset(),
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """The best `count` eligible candidates (highest score first, exact ties shuffled for
-    this responder), their scores, and how many are eligible in all.
+    """The best `count` eligible candidates who may be asked now (highest order value first:
+    the score, a little less near a therapist's limit; exact ties shuffled for this
+    responder), their scores, and how many are eligible in all.
 
     Only those that can reach the top are sorted: at 70,000 candidates, sorting them all
     cost more than scoring them.
     """
-    ids, total = scored(index, seeker, rules)
+    ids, total, value = scored(index, seeker, rules)
     if exclude:
         kept = ~np.isin(ids, list(exclude))
-        ids, total = ids[kept], total[kept]
+        ids, total, value = ids[kept], total[kept], value[kept]
     eligible = len(ids)
     if 0 < count < eligible:
-        # Everyone scoring at least the count-th best score, ties included, then exact order.
-        threshold = np.partition(total, eligible - count)[eligible - count]
-        near = np.flatnonzero(total >= threshold)
-        ids, total = ids[near], total[near]
-    order = np.lexsort((factors.tie_order(seeker.tie_seed, ids), -total))[:count]
+        # Everyone ordered at least as high as the count-th best, ties included, then exact
+        # order.
+        threshold = np.partition(value, eligible - count)[eligible - count]
+        near = np.flatnonzero(value >= threshold)
+        ids, total, value = ids[near], total[near], value[near]
+    order = np.lexsort((factors.tie_order(seeker.tie_seed, ids), -value))[:count]
     return ids[order], total[order], eligible
 
 
-def scored(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-    """Ids of the eligible candidates and their scores, in the index's order."""
-    if len(index) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
+def _eligible_rows(
+    index: StateIndex, seeker: Seeker, rules: Rules
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of the candidates this responder may see and ask now, with the miles to each
+    office (NaN: none within reach) and the payment value."""
     distance = _distances(index, seeker)
     keep = listed_now(
         published=index.published,
@@ -136,7 +141,11 @@ def scored(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndarray,
         licensed_until_ordinal=index.licensed_until,
         confirmed_epoch=index.confirmed,
         rules=rules,
-    ) & format_ok(
+    )
+    keep &= takes_requests_now(
+        pending_requests=index.pending_requests, open_slots=index.open_slots, rules=rules
+    )
+    keep &= format_ok(
         seeker.format_preference, telehealth=index.telehealth, reachable=~np.isnan(distance)
     )
     keep = must_haves_ok(
@@ -151,9 +160,33 @@ def scored(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndarray,
     rows = np.flatnonzero(keep)
     payment = _payment_values(index, rows, seeker)
     can_pay = payment_ok(seeker, payment)
-    rows, payment = rows[can_pay], payment[can_pay]
+    return rows[can_pay], distance, payment[can_pay]
+
+
+def _load(index: StateIndex, rows: np.ndarray, rules: Rules) -> np.ndarray:
+    return factors.request_load(
+        index.pending_requests[rows], index.open_slots[rows], rules.pending_requests_per_opening
+    )
+
+
+def any_with_room(index: StateIndex, seeker: Seeker, rules: Rules) -> bool:
+    """Whether any therapist on this responder's list has room (staff see where none did)."""
+    if len(index) == 0:
+        return False
+    rows, _, _ = _eligible_rows(index, seeker, rules)
+    return bool(factors.has_room(_load(index, rows, rules)).any())
+
+
+def scored(
+    index: StateIndex, seeker: Seeker, rules: Rules
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ids of the eligible candidates who may be asked now, their scores, and the values the
+    list is ordered by, in the index's order."""
+    if len(index) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    rows, distance, payment = _eligible_rows(index, seeker, rules)
     if rows.size == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
 
     weights = w.component_weights(seeker.importance)
     ceiling = ceilings(seeker, rules)
@@ -174,7 +207,7 @@ def scored(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndarray,
     total = factors.total(
         weights[key] * factors.calibrated(values[key], ceiling[key]) for key in w.COMPONENTS
     )
-    return index.ids[rows], total
+    return index.ids[rows], total, total * factors.load_order_share(_load(index, rows, rules))
 
 
 def _competence(index: StateIndex, rows: np.ndarray, seeker: Seeker) -> np.ndarray:

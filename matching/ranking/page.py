@@ -146,6 +146,8 @@ def row_to_candidate(
         intros_received=c["intros_received"],
         intros_answered=c["intros_answered"],
         median_answer_hours=c["median_answer_hours"],
+        open_slots=c["open_slots"],
+        pending_requests=c["pending_requests"],
     )
 
 

@@ -138,6 +138,8 @@ def facts_of(candidates: Sequence[Candidate]) -> CandidateFacts:
         intros_received=column([c.intros_received for c in cands], np.int64),
         intros_answered=column([c.intros_answered for c in cands], np.int64),
         median_answer_hours=optional([c.median_answer_hours for c in cands]),
+        open_slots=column([c.open_slots for c in cands], np.int64),
+        pending_requests=column([c.pending_requests for c in cands], np.int64),
     )
 
 
@@ -147,8 +149,8 @@ def build_index(candidates: Sequence[Candidate]) -> StateIndex:
 
 
 def rank_index(index: StateIndex, seeker: Seeker, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-    """Ids of every eligible candidate, best first (exact ties shuffled for this responder),
-    and their scores."""
-    ids, total = scored(index, seeker, rules)
-    order = np.lexsort((factors.tie_order(seeker.tie_seed, ids), -total))
+    """Ids of every eligible candidate who may be asked now, best first (by the order value;
+    exact ties shuffled for this responder), and their scores."""
+    ids, total, order_value = scored(index, seeker, rules)
+    order = np.lexsort((factors.tie_order(seeker.tie_seed, ids), -order_value))
     return ids[order], total[order]

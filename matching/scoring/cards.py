@@ -1,13 +1,15 @@
 """What a card says of a therapist for one responder besides the score: where they meet,
-what it costs, and one line for each way they do not fit what the responder said."""
+what it costs, whether they have room, and one line for each way they do not fit what the
+responder said."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matching.scoring import factors
 from matching.scoring.alliance import style_fits
 from matching.scoring.eligibility import can_pay, in_person_reachable, office_distance
-from matching.scoring.types import Candidate, Seeker
+from matching.scoring.types import Candidate, Rules, Seeker
 from matching.scoring.words import (
     CARRIER_WORDS,
     HOURS_WORDS,
@@ -15,16 +17,21 @@ from matching.scoring.words import (
     PAYMENT_WORDS,
     STYLE_NAMES,
     listed,
+    room_words,
 )
 
 
 @dataclass(frozen=True)
 class CardLines:
-    """What a card says of a therapist for this responder: where, cost, and what does not fit."""
+    """What a card says of a therapist for this responder: where, cost, room, and what does
+    not fit."""
 
     where: str
     cost: str
     mismatches: tuple[str, ...]
+    # "Has room for new clients", "Few openings" (or, on a profile, "Not taking requests
+    # right now"): never a number.
+    room: str = ""
 
 
 def _money(dollars: int) -> str:
@@ -106,7 +113,27 @@ def mismatches(seeker: Seeker, c: Candidate) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def card_lines(seeker: Seeker, c: Candidate) -> CardLines:
+def room_line(*, pending_requests: int, open_slots: int, per_opening: int) -> str:
+    """Whether a therapist has room, in words, with the rules the list's order and requests
+    use (factors.has_room, factors.takes_requests)."""
+    load = factors.request_load(pending_requests, open_slots, per_opening)
+    return room_words(
+        has_room=bool(factors.has_room(load)), takes_requests=bool(factors.takes_requests(load))
+    )
+
+
+def capacity_words(c: Candidate, rules: Rules) -> str:
+    return room_line(
+        pending_requests=c.pending_requests,
+        open_slots=c.open_slots,
+        per_opening=rules.pending_requests_per_opening,
+    )
+
+
+def card_lines(seeker: Seeker, c: Candidate, rules: Rules) -> CardLines:
     return CardLines(
-        where=where_words(seeker, c), cost=cost_words(c), mismatches=mismatches(seeker, c)
+        where=where_words(seeker, c),
+        cost=cost_words(c),
+        mismatches=mismatches(seeker, c),
+        room=capacity_words(c, rules),
     )

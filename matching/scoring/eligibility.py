@@ -1,7 +1,8 @@
 """The hard rules: a therapist failing any of them is never ranked for this responder.
 
-Two kinds: the listing rules that move with the clock (a license's expiry, how recently the
+Three kinds: the listing rules that move with the clock (a license's expiry, how recently the
 profile was confirmed), checked at rank time so that no write is needed when time passes;
+capacity (a therapist holding as many requests as their openings allow takes no more);
 and what this responder said is a must (a format they can use, a language, a gender, hours,
 a way to pay, no evaluators). Each rule is one function over one therapist's values or over
 whole columns; the therapist's side comes as a function, called only when the responder's
@@ -30,6 +31,19 @@ def listed_now(*, published, accepting, licensed_until_ordinal, confirmed_epoch,
         & accepting
         & (licensed_until_ordinal > rules.today_ordinal)
         & (confirmed_epoch >= confirmed_since)
+    )
+
+
+def takes_requests_now(*, pending_requests, open_slots, rules: Rules):
+    """Fewer requests waiting than the therapist's openings allow: they may be asked now.
+
+    The same rule refuses a request (matching.services.intros.intro_create, under a lock on
+    the therapist) and keeps a therapist off the ranked list. It is not part of is_eligible,
+    which says whether a therapist fits the responder's answers (what an intro's snapshot
+    records) whatever others asked of them.
+    """
+    return factors.takes_requests(
+        factors.request_load(pending_requests, open_slots, rules.pending_requests_per_opening)
     )
 
 

@@ -236,6 +236,35 @@ def freshness(days_since_confirmed):
     return 1 - el.minimum(days_since_confirmed, w.FRESHNESS_DAYS_FULL) / w.FRESHNESS_DAYS_FULL
 
 
+# Capacity: requests waiting against the openings left.
+
+
+def request_load(pending_requests, open_slots, per_opening: int):
+    """The requests waiting for a therapist's answer over the most they may hold
+    (`per_opening` for each opening left): 0 with none waiting, 1 or more when they hold as
+    many as they may; infinite with no opening left."""
+    most = open_slots * per_opening
+    return el.where(most > 0, pending_requests / el.maximum(most, 1), math.inf)
+
+
+def has_room(load):
+    """Room for new clients: load below ROOM_LOAD_SHARE. Cards say "Has room for new
+    clients", and the order leaves such a therapist where their score puts them."""
+    return load < w.ROOM_LOAD_SHARE
+
+
+def takes_requests(load):
+    """Whether a therapist may be asked now: fewer requests waiting than they may hold."""
+    return load < 1.0
+
+
+def load_order_share(load):
+    """The share of the score the list orders a therapist by: 1 while they have room, then
+    falling linearly to FULL_LOAD_ORDER_SHARE at a full load."""
+    over = el.clip((load - w.ROOM_LOAD_SHARE) / (1.0 - w.ROOM_LOAD_SHARE), 0.0, 1.0)
+    return 1.0 - (1.0 - w.FULL_LOAD_ORDER_SHARE) * over
+
+
 # The total.
 
 

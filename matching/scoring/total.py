@@ -11,7 +11,11 @@ How a score is made:
    get (the ceiling, from an ideal candidate for this responder: calibration.py), so
    unanswered questions cap no one: a therapist who fits everything scores near 100.
 4. The score is the sum of the components' points (weight times calibrated value).
-5. Exact ties are broken by a shuffle seeded by the responder (factors.tie_order): stable
+5. The list is ordered by the score times a share for the therapist's load
+   (factors.load_order_share): 1 while they have room, so the order between therapists
+   with room is the scores' order; a little less near their limit. The score shown is the
+   score itself, which no one else's request moves.
+6. Exact ties are broken by a shuffle seeded by the responder (factors.tie_order): stable
    for one responder, different between responders, and never by account age.
 
 Nobody can pay for a place: nothing about money enters the score except whether the
@@ -44,6 +48,9 @@ def score(
         for component in raw_components(seeker, candidate, rules)
     )
     measured = checkins_for(candidate, seeker.service)
+    load = factors.request_load(
+        candidate.pending_requests, candidate.open_slots, rules.pending_requests_per_opening
+    )
     return Score(
         therapist_id=candidate.therapist_id,
         total=float(factors.total(component.points for component in components)),
@@ -53,4 +60,5 @@ def score(
             if measured is not None
             else NOT_ENOUGH_CHECKINS
         ),
+        order_share=float(factors.load_order_share(load)),
     )

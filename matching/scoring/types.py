@@ -123,15 +123,20 @@ class Candidate:
     intros_received: int = 0
     intros_answered: int = 0
     median_answer_hours: float | None = None
+    # Capacity: the openings the therapist has left, and the requests waiting for them.
+    open_slots: int = 1
+    pending_requests: int = 0
 
 
 @dataclass(frozen=True)
 class Rules:
-    """The listing rules that move with time."""
+    """The listing rules that move with time, and the settings they read."""
 
     now_epoch: float
     today_ordinal: int
     confirmation_max_age_days: int = 45
+    # Requests a therapist may hold waiting per opening left (PENDING_REQUESTS_PER_OPENING).
+    pending_requests_per_opening: int = 2
 
 
 # Where a reason's fact comes from; each reason on a card carries one.
@@ -188,10 +193,18 @@ class Score:
     components: tuple[Component, ...]
     # Where the alliance part comes from, in words: check-ins, or the therapist's own.
     alliance_source: str = ""
+    # The share of the total the list is ordered by (factors.load_order_share): 1 while the
+    # therapist has room. Never shown: the total shown does not move with others' requests.
+    order_share: float = 1.0
 
     @property
     def total_rounded(self) -> int:
         return round(self.total)
+
+    @property
+    def order_value(self) -> float:
+        """What the list orders by: the total, a little less for a therapist near their limit."""
+        return self.total * self.order_share
 
     @property
     def fit_words(self) -> str:

@@ -20,7 +20,10 @@ from profiles.vocabulary import IMPORTANCE_DEFAULT, IMPORTANCE_MAX, RESPONDER_CU
 # population's value, "the way we work fits me" moving the stated style both ways.
 # 2026.12-2: practices move a trait by at most 0.02 either way (was 0.05); the prior's
 # strength from a therapist share weighed against the default's.
-SCORING_VERSION = "2026.12-2"
+# 2026.12-3: the list's order knows each therapist's load (requests waiting against their
+# openings): one near their limit sits a little lower, one at it is not listed; the score
+# itself is unchanged.
+SCORING_VERSION = "2026.12-3"
 
 # 1. The components and their base weights (points out of 100 at default importance).
 # The alliance is the largest: it predicts how therapy goes better than technique does, so
@@ -124,6 +127,18 @@ ANSWER_RATE_PRIOR = 0.6
 ANSWER_RATE_PRIOR_WEIGHT = 4
 ANSWER_HOURS_FULL = 72
 FRESHNESS_DAYS_FULL = 45
+
+# Capacity. A therapist may hold PENDING_REQUESTS_PER_OPENING (a setting) requests waiting
+# for their answer per opening left; their load is the requests waiting over that most, 1
+# (or more) when they hold as many as they may, or have no opening left. Below this load a
+# therapist has room: the order leaves them exactly where their score puts them, so it
+# never reorders two therapists who both have room.
+ROOM_LOAD_SHARE = 0.5
+# From ROOM_LOAD_SHARE to a full load, the value the list is ordered by falls linearly from
+# the whole score to this share of it: a therapist near their limit sits a little lower
+# (at 0.85, a score of 80 orders like 68 when full), so responders spread over therapists
+# who can answer. At a full load a therapist takes no request and is not listed at all.
+FULL_LOAD_ORDER_SHARE = 0.85
 
 SECONDS_PER_DAY = 86_400.0
 EARTH_RADIUS_MILES = 3958.8

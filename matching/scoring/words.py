@@ -155,12 +155,24 @@ COMPONENT_TITLES = {
 NOT_ENOUGH_CHECKINS = (
     "Not yet rated by enough responders in check-ins, so counted as average for now"
 )
+# What a card and a profile say of a therapist's capacity. Never a number: a count of
+# openings or requests would tell a visitor that someone else asked.
+HAS_ROOM_WORDS = "Has room for new clients"
+FEW_OPENINGS_WORDS = "Few openings"
+NOT_TAKING_REQUESTS_WORDS = "Not taking requests right now"
 FIT_WORDS = ((85, "Strong fit"), (70, "Good fit"), (50, "Fair fit"), (0, "Partial fit"))
 
 
 def fit_words(total: float) -> str:
     """A short word for a score, so the number is not the only thing a responder reads."""
     return next(words for floor, words in FIT_WORDS if total >= floor)
+
+
+def room_words(*, has_room: bool, takes_requests: bool) -> str:
+    """A therapist's capacity in words, from the same rules the order and requests use."""
+    if not takes_requests:
+        return NOT_TAKING_REQUESTS_WORDS
+    return HAS_ROOM_WORDS if has_room else FEW_OPENINGS_WORDS
 
 
 def listed(values: Iterable[str], words: Mapping[str, str]) -> str:

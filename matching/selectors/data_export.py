@@ -140,6 +140,10 @@ def _intro_export(intro: IntroRequest) -> dict[str, Any]:
         "your_service_when_asked": _coded(choices.Service, intro.responder_service)
         if intro.responder_service
         else None,
+        "your_state_when_asked": _coded(choices.State, intro.responder_state)
+        if intro.responder_state
+        else None,
+        "your_list_had_someone_with_room": intro.list_had_room,
         "sent": _when(intro.created_at),
         "expires": _when(intro.expires_at),
         "first_read_by_therapist": _when(intro.first_read_at),

@@ -8,25 +8,53 @@ from django.conf import settings
 from django.utils import timezone
 
 from matching.models import IntroMessage, IntroRequest, Side
+from matching.scoring.eligibility import takes_requests_now
+from matching.selectors.ranking import current_rules
 from profiles.models import TherapistProfile
 from profiles.selectors import therapist_licensed_states
+
+NOT_TAKING_NEW_CLIENTS = (
+    "This therapist is not taking new requests through Rapport right now. Your next matches may be."
+)
+AS_MANY_WAITING_AS_THEY_CAN_ANSWER = (
+    "This therapist has as many requests waiting as they can answer right now, so they are "
+    "not taking new ones. Your next matches may have room."
+)
+
+
+def pending_requests_of(*, therapist: TherapistProfile) -> int:
+    """Requests waiting for the therapist's answer: the load the ranking counts too."""
+    return IntroRequest.objects.filter(
+        therapist=therapist, status=IntroRequest.Status.PENDING
+    ).count()
+
+
+def therapist_takes_requests(*, therapist: TherapistProfile) -> bool:
+    """Fewer requests waiting than the therapist's openings allow (PENDING_REQUESTS_PER_OPENING
+    per opening left): the rule the ranked list applies to its columns, here for one."""
+    return bool(
+        takes_requests_now(
+            pending_requests=pending_requests_of(therapist=therapist),
+            open_slots=therapist.open_slots,
+            rules=current_rules(),
+        )
+    )
 
 
 def intro_refusal_reason(*, therapist: TherapistProfile, state: str) -> str | None:
     """Why a responder in this state cannot ask this listed therapist; None when they can.
 
     One rule for the profile page's button and for the request itself: the therapist takes
-    new clients and holds a current, verified license in the responder's state. What the
-    responder asked for (format, distance, the "only" filters) is theirs to relax, so it
-    does not stop a request.
+    new clients, holds a current, verified license in the responder's state, and has fewer
+    requests waiting than their openings allow. What the responder asked for (format,
+    distance, the "only" filters) is theirs to relax, so it does not stop a request.
     """
-    if not therapist.accepting_new_clients:
-        return (
-            "This therapist is not taking new requests through Rapport right now. "
-            "Your next matches may be."
-        )
+    if not therapist.accepting_new_clients or therapist.open_slots <= 0:
+        return NOT_TAKING_NEW_CLIENTS
     if state not in therapist_licensed_states(therapist=therapist):
         return "This therapist is not licensed in your state, so they cannot see you."
+    if not therapist_takes_requests(therapist=therapist):
+        return AS_MANY_WAITING_AS_THEY_CAN_ANSWER
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
@@ -21,13 +22,17 @@ from alliance.choices import (
 )
 from alliance.models import AllianceApproach
 from matching.models import RankingChange
+from matching.scoring.cards import room_line
+from matching.scoring.words import NOT_TAKING_REQUESTS_WORDS
 from matching.selectors.intake import choice_labels
+from matching.selectors.intros import pending_requests_of
 from profiles import choices
 from profiles.models import License, ResponderTraining, TherapistProfile
 from profiles.selectors import license_valid_q, therapists_listed
 
 # Under the day the change feed keeps its rows, so a key never outlives the row it names.
 PROFILE_PAGE_CACHE_SECONDS = 60 * 60
+NOT_TAKING_NEW_CLIENTS_WORDS = "Not taking new clients now"
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,13 @@ class PublicProfile:
     trainings: tuple[ResponderTraining, ...]
     alliance: AllianceApproach | None
     licensed_states: tuple[str, ...]
+    # "Has room for new clients", "Few openings", "Not taking requests right now" or "Not
+    # taking new clients now": never a number, which would tell of others' requests.
+    room: str = ""
+
+    @property
+    def taking_requests(self) -> bool:
+        return self.room not in (NOT_TAKING_REQUESTS_WORDS, NOT_TAKING_NEW_CLIENTS_WORDS)
 
     @property
     def verified_credentials(self) -> str:
@@ -150,12 +162,21 @@ def therapist_public_profile(*, therapist: TherapistProfile) -> PublicProfile:
         therapist.trainings.exclude(status="rejected").order_by("-status", "-completed_on")
     )
     alliance = AllianceApproach.objects.filter(therapist=therapist).first()
+    if therapist.accepting_new_clients and therapist.open_slots > 0:
+        room = room_line(
+            pending_requests=pending_requests_of(therapist=therapist),
+            open_slots=therapist.open_slots,
+            per_opening=settings.PENDING_REQUESTS_PER_OPENING,
+        )
+    else:
+        room = NOT_TAKING_NEW_CLIENTS_WORDS
     return PublicProfile(
         therapist=therapist,
         verified_licenses=licenses,
         trainings=trainings,
         alliance=alliance,
         licensed_states=tuple(sorted({license.state for license in licenses})),
+        room=room,
     )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from matching.intake import Intake
 from matching.ranking.feed import LoadedStates, process_states
-from matching.ranking.kernels import rank_top
+from matching.ranking.kernels import any_with_room, rank_top
 from matching.ranking.page import CardFacts, page_candidates
 from matching.scoring import (
     CardLines,
@@ -59,6 +59,7 @@ def current_rules(now: dt.datetime | None = None) -> Rules:
         now_epoch=now.timestamp(),
         today_ordinal=timezone.localdate(now).toordinal(),
         confirmation_max_age_days=settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS,
+        pending_requests_per_opening=settings.PENDING_REQUESTS_PER_OPENING,
     )
 
 
@@ -136,7 +137,7 @@ def ranked_page(
                 position=start + offset + 1,
                 facts=facts,
                 score=score(seeker, candidate, rules, ceiling=ceiling),
-                lines=card_lines(seeker, candidate),
+                lines=card_lines(seeker, candidate, rules),
             )
         )
     return RankedPage(
@@ -145,6 +146,12 @@ def ranked_page(
         page_number=page_number,
         page_count=page_count,
     )
+
+
+def list_has_room(*, seeker: Seeker) -> bool:
+    """Whether any therapist on this responder's list (their filters applied) has room now."""
+    index, _ = process_states.current(seeker.state)
+    return any_with_room(index, seeker, current_rules())
 
 
 def match_for_therapist(
@@ -163,7 +170,7 @@ def match_for_therapist(
         return None, None
     candidate, _ = fresh[therapist_id]
     rules = current_rules(now)
-    lines = card_lines(seeker, candidate)
+    lines = card_lines(seeker, candidate, rules)
     if not is_eligible(seeker, candidate, rules):
         return None, lines
     return score(seeker, candidate, rules), lines

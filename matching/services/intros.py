@@ -26,11 +26,13 @@ from alliance.services.checkins import checkins_schedule
 from matching.intake import Intake
 from matching.models import IntroRequest, TherapistResponsiveness
 from matching.selectors.intros import intro_refusal_reason
+from matching.selectors.ranking import list_has_room, seeker_from
 from matching.services.snapshots import intro_snapshot_take
 from profiles.emails import send_templated_email
 from profiles.models import AuditEntry, ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed
 from profiles.services.audit import audit_record
+from profiles.services.openings import therapist_opening_take
 
 ANSWERED = (IntroRequest.Status.ACCEPTED, IntroRequest.Status.DECLINED)
 DECIDED = (*ANSWERED, IntroRequest.Status.EXPIRED)
@@ -73,6 +75,11 @@ def intro_create(
     `ranking_intake` is what the list was ranked on (the responder's answers with the list's
     filters; their saved answers when not given), `shown_rank` the card's position in that
     list, or None when no rank was shown.
+
+    A therapist holds at most PENDING_REQUESTS_PER_OPENING requests waiting per opening
+    left. The therapist's row is locked before their requests are counted, so two
+    responders asking for the last place at once are served one after the other: the
+    second counts the first's request and is refused.
     """
     # One responder's submissions go one at a time, so the limits below hold under races.
     ResponderProfile.objects.select_for_update().get(pk=responder.pk)
@@ -81,7 +88,15 @@ def intro_create(
     ).first()
     if existing is not None:
         return existing
-    therapist = therapists_listed().filter(public_id=therapist_public_id).first()
+    intake = ranking_intake or Intake.from_dict(responder.answers)
+    # Read before the therapist is locked: ranking a cold state must not hold their row.
+    had_room = list_has_room(seeker=seeker_from(intake.updated(state=state)))
+    therapist = (
+        therapists_listed()
+        .filter(public_id=therapist_public_id)
+        .select_for_update(of=("self",))
+        .first()
+    )
     if therapist is None:
         raise ValidationError(
             "This therapist is not taking new requests through Rapport right now. "
@@ -112,17 +127,15 @@ def intro_create(
         contact_hours=contact_hours,
         between_shifts=between_shifts,
         responder_service=Intake.from_dict(responder.answers).service,
+        responder_state=state,
+        list_had_room=had_room,
         created_at=now,
         expires_at=now + dt.timedelta(hours=settings.INTRO_EXPIRY_HOURS),
         last_queued_at=now,
     )
     intro.full_clean()
     intro.save()
-    intro_snapshot_take(
-        intro=intro,
-        intake=ranking_intake or Intake.from_dict(responder.answers),
-        shown_rank=shown_rank,
-    )
+    intro_snapshot_take(intro=intro, intake=intake, shown_rank=shown_rank)
     transaction.on_commit(lambda: _queue_delivery(intro.pk))
     return intro
 
@@ -207,7 +220,11 @@ def intro_read(*, intro: IntroRequest, user: User) -> None:
 
 @transaction.atomic
 def intro_answer(*, intro: IntroRequest, decision: str, reply: str) -> IntroRequest:
-    """Accept (with a next step) or decline (optionally naming a colleague)."""
+    """Accept (with a next step) or decline (optionally naming a colleague).
+
+    An accept takes one of the therapist's openings (profiles.services.openings); the last
+    one taken closes them to new requests until they reopen.
+    """
     if decision not in ANSWERED:
         raise ValidationError("Choose to accept or to decline.")
     intro = IntroRequest.objects.select_for_update().get(pk=intro.pk)
@@ -222,6 +239,7 @@ def intro_answer(*, intro: IntroRequest, decision: str, reply: str) -> IntroRequ
     intro.save(update_fields=["status", "answered_at", "therapist_reply"])
     responsiveness_refresh(therapist_id=intro.therapist_id)
     if decision == IntroRequest.Status.ACCEPTED:
+        therapist_opening_take(therapist_id=intro.therapist_id)
         checkins_schedule(
             intro_id=intro.pk,
             responder=intro.responder,

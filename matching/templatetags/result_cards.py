@@ -107,8 +107,8 @@ def card_why_panel(card: object) -> SafeString:
 @register.simple_tag
 def result_card(card: object, intake: Intake, filters: str | None = None) -> SafeString:
     """One result card: photo, name and verified license, fit word and score, place and
-    cost, the two strongest reasons, the first thing that does not fit, the dual-role
-    notice, the intro button and "Why this match".
+    cost, whether they have room, the two strongest reasons, the first thing that does not
+    fit, the dual-role notice, the intro button and "Why this match".
 
     Joined in Python like the panels above: as a template included ten times a page, the
     cards cost more CPU than ranking the whole state (about 0.3 ms a card against 0.05).
@@ -128,6 +128,7 @@ def result_card(card: object, intake: Intake, filters: str | None = None) -> Saf
         f"</meter> <span><strong>{escape(score.fit_words)}</strong> · Match {rounded} of 100"
         "</span></p></div>",
         f'<p class="result__where">{escape(lines.where)} · {escape(lines.cost)}</p>',
+        f'<p class="result__room">{escape(lines.room)}</p>' if lines.room else "",
         '<ul class="result__reasons" aria-label="Strongest reasons">',
         *(f"<li>{reason_html(reason)}</li>" for reason in score.top_reasons[:2]),
         "</ul>",

@@ -20,6 +20,7 @@ from matching.models import IntroRequest, Side
 from matching.selectors.intros import intro_refusal_reason, intro_thread
 from matching.services import intros, threads
 from matching.shown_rank import ShownRank, shown_rank_read
+from matching.views.pages import next_matches
 from profiles import choices
 from profiles.decorators import mfa_required, role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
@@ -63,25 +64,26 @@ def _hours(intro: IntroRequest) -> list[str]:
 @responder_only
 @never_cache
 def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The form to ask a listed therapist for an introduction."""
+    """The form to ask a listed therapist for an introduction.
+
+    When the therapist cannot be asked (no opening left, as many requests waiting as they
+    can answer, or not licensed in the responder's state), the page says so and offers the
+    responder's next matches in the same place: the form keeps what they typed, and each
+    match has a button that sends it to that therapist instead.
+    """
     therapist = get_object_or_404(therapists_listed(), public_id=public_id)
     responder = get_object_or_404(ResponderProfile, user=request.user)
     intake = Intake.from_dict(responder.answers)
     if not intake.is_ready:
         messages.info(request, "Tell us which state you live in first.")
         return redirect("matching:intake_step", step="place")
-    refusal = intro_refusal_reason(therapist=therapist, state=intake.state)
-    if refusal:
-        return render(
-            request,
-            "matching/intro_new.html",
-            {"therapist": therapist, "refusal": refusal},
-        )
     form = IntroRequestForm(
         request.POST or None,
         initial={"token": uuid.uuid4(), "shown": request.GET.get("shown", "")[:1000]},
     )
-    if request.method == "POST" and form.is_valid():
+    refusal = intro_refusal_reason(therapist=therapist, state=intake.state)
+    shown = None
+    if request.method == "POST" and form.is_valid() and not refusal:
         data = form.cleaned_data
         shown = shown_rank_read(token=data["shown"], therapist_public_id=str(therapist.public_id))
         try:
@@ -100,14 +102,32 @@ def intro_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 shown_rank=shown.position if shown else None,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            # Another responder may have taken the last place a moment ago.
+            refusal = intro_refusal_reason(therapist=therapist, state=intake.state)
+            if not refusal:
+                form.add_error(None, error)
         else:
             messages.success(request, f"Your request to {therapist.full_name} is on its way.")
             return redirect("matching:my_intro", public_id=intro.public_id)
+    alternatives = []
+    if refusal:
+        if shown is None:
+            # The list's filters, from the card's link or the form that carried them on.
+            token = (request.POST if form.is_bound else request.GET).get("shown", "")
+            shown = shown_rank_read(token=token, therapist_public_id=str(therapist.public_id))
+        alternatives = next_matches(request, _ranked_on(intake, shown), without=therapist)
+        # Each next match's button carries its own place in the list.
+        del form.fields["shown"]
     return render(
         request,
         "matching/intro_new.html",
-        {"form": form, "therapist": therapist, "expiry_hours": settings.INTRO_EXPIRY_HOURS},
+        {
+            "form": form,
+            "therapist": therapist,
+            "refusal": refusal,
+            "alternatives": alternatives,
+            "expiry_hours": settings.INTRO_EXPIRY_HOURS,
+        },
     )
 
 
@@ -284,7 +304,14 @@ def inbox_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Your answer is sent. The responder is told by email.")
+            sent = "Your answer is sent. The responder is told by email."
+            therapist = TherapistProfile.objects.get(pk=intro.therapist_id)
+            if therapist.openings_closed_at is not None and not therapist.accepting_new_clients:
+                sent += (
+                    " That was your last opening: responders cannot send you new requests "
+                    "until you reopen, from your home page or the email we sent."
+                )
+            messages.success(request, sent)
             if form.cleaned_data["decision"] == IntroRequest.Status.ACCEPTED:
                 # Accepted, the page now shows how to reach the responder: stay on it.
                 return redirect("matching:inbox_detail", public_id=intro.public_id)

@@ -27,8 +27,9 @@ from matching.selectors.profile import (
     therapist_public_profile,
     therapists_listed_with_last_change,
 )
-from matching.selectors.ranking import match_for_therapist, ranked_page, seeker_from
+from matching.selectors.ranking import RankedCard, match_for_therapist, ranked_page, seeker_from
 from matching.services.intake import intake_clear, intake_save
+from matching.shown_rank import shown_rank_token
 from profiles import choices
 from profiles.decorators import role_required
 from profiles.models import ResponderProfile, TherapistProfile, User
@@ -108,6 +109,31 @@ def tie_seed_for(request: HttpRequest) -> int:
         seed = secrets.randbits(32)
         request.session[TIE_SEED_SESSION_KEY] = seed
     return seed
+
+
+# How many next matches a therapist who cannot be asked offers in their place.
+NEXT_MATCHES_OFFERED = 3
+
+
+def next_matches(
+    request: HttpRequest, intake: Intake, *, without: TherapistProfile
+) -> list[tuple[RankedCard, str]]:
+    """The responder's best matches but this therapist, each with the signed place it holds
+    in that list (matching.shown_rank), for asking one of them instead."""
+    page = ranked_page(
+        seeker=seeker_from(intake, tie_seed=tie_seed_for(request)),
+        exclude_therapist_id=without.pk,
+    )
+    filters = refine_query(intake)
+    return [
+        (
+            card,
+            shown_rank_token(
+                therapist_public_id=card.facts.public_id, position=card.position, filters=filters
+            ),
+        )
+        for card in page.cards[:NEXT_MATCHES_OFFERED]
+    ]
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -212,6 +238,7 @@ def how_we_rank(request: HttpRequest) -> HttpResponse:
         {
             "parts": parts,
             "confirmation_max_age_days": settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS,
+            "per_opening": settings.PENDING_REQUESTS_PER_OPENING,
         },
     )
 
@@ -260,10 +287,13 @@ def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     therapist = get_object_or_404(therapists_listed_with_last_change(), public_id=public_id)
     intake = intake_for_request(request)
     match = refusal = lines = None
+    alternatives: list[tuple[RankedCard, str]] = []
     if intake.is_ready:
         seeker = seeker_from(intake)
         match, lines = match_for_therapist(seeker=seeker, therapist_id=therapist.pk)
         refusal = intro_refusal_reason(therapist=therapist, state=intake.state)
+        if refusal:
+            alternatives = next_matches(request, intake, without=therapist)
     return render(
         request,
         "matching/therapist_detail.html",
@@ -275,6 +305,7 @@ def therapist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "match": match,
             "lines": lines,
             "refusal": refusal,
+            "alternatives": alternatives,
         },
     )
 

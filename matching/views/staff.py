@@ -1,4 +1,4 @@
-"""Staff pages of the matching app: the report on whether the ranking works."""
+"""Staff pages of the matching app: whether the ranking works, and supply against demand."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from alliance.models import CheckInPlan
+from matching.forms.supply import SupplyWeeksForm
 from matching.models import IntroRequest
 from matching.report_chart import band_chart
 from matching.report_figures import BAND_FIGURES, FIGURES
 from matching.report_statistics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from matching.selectors import ranking_report as report_selectors
+from matching.selectors.supply import SUPPLY_WEEKS_DEFAULT, supply_and_demand
+from matching.supply_figures import where_to_recruit
 from profiles.decorators import staff_required
 
 CHECKIN_OUTCOME_LABELS = {
@@ -63,5 +66,30 @@ def ranking_report(request: HttpRequest) -> HttpResponse:
             "seed": BOOTSTRAP_SEED,
             "first_days": settings.CHECKIN_FIRST_DAYS,
             "second_days": settings.CHECKIN_SECOND_DAYS,
+        },
+    )
+
+
+@require_safe
+@staff_required
+def supply_demand(request: HttpRequest) -> HttpResponse:
+    """Where responders outrun therapists' openings, per state and service: where to recruit.
+
+    Aggregates only: no responder is named, and no figure stands on fewer than the minimum of
+    responders (matching/supply_figures.py).
+    """
+    form = SupplyWeeksForm(request.GET or None)
+    weeks = SUPPLY_WEEKS_DEFAULT
+    if form.is_bound and form.is_valid():
+        weeks = form.cleaned_data["weeks"]
+    figures = supply_and_demand(weeks=weeks)
+    return render(
+        request,
+        "matching/supply_demand.html",
+        {
+            "form": form,
+            "figures": figures,
+            "recruit": where_to_recruit(figures.states),
+            "per_opening": settings.PENDING_REQUESTS_PER_OPENING,
         },
     )

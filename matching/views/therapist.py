@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from matching.selectors.intros import intros_waiting_for
+from matching.selectors.intros import intros_waiting_for, therapist_takes_requests
 from profiles import selectors
 from profiles.decorators import role_required
+from profiles.forms import ReopenForm
 from profiles.models import TherapistProfile, User
 
 
@@ -22,8 +24,10 @@ def _get_therapist_for_user(user: User) -> TherapistProfile:
 @role_required(User.Role.THERAPIST)
 @never_cache
 def therapist_home(request: HttpRequest) -> HttpResponse:
-    """Requests waiting with the time left to answer, vetting that needs them, the editor."""
+    """Requests waiting with the time left to answer, openings and reopening, vetting that
+    needs them, the editor."""
     therapist = _get_therapist_for_user(request.user)
+    taking_clients = therapist.accepting_new_clients and therapist.open_slots > 0
     return render(
         request,
         "matching/therapist_home.html",
@@ -35,6 +39,10 @@ def therapist_home(request: HttpRequest) -> HttpResponse:
             if therapist.is_published
             else [],
             "mfa_enabled": is_mfa_enabled(request.user),
+            "taking_clients": taking_clients,
+            "takes_requests": taking_clients and therapist_takes_requests(therapist=therapist),
+            "per_opening": settings.PENDING_REQUESTS_PER_OPENING,
+            "reopen_form": ReopenForm(),
             "viewer_zone": selectors.therapist_time_zone(therapist=therapist),
         },
     )

@@ -11,6 +11,7 @@ from profiles.forms.editor import (
     IdentityForm,
     LicenseForm,
     PracticalForm,
+    ReopenForm,
     TrainingForm,
 )
 from profiles.forms.vetting import VettingDecisionForm, VettingQueueFilterForm
@@ -27,6 +28,7 @@ __all__ = [
     "LicenseForm",
     "PracticalForm",
     "PseudonymForm",
+    "ReopenForm",
     "SignupQuestionsForm",
     "TrainingForm",
     "VettingDecisionForm",

@@ -262,6 +262,23 @@ class CapacityForm(forms.ModelForm):
         return cleaned
 
 
+class ReopenForm(forms.Form):
+    """A therapist whose openings ran out takes new clients again."""
+
+    open_slots = forms.IntegerField(
+        label="How many new clients can you take now?",
+        min_value=1,
+        max_value=200,
+        initial=1,
+        error_messages={
+            "required": "Enter how many new clients you can take now.",
+            "min_value": "Enter at least 1, or leave your openings closed.",
+            "max_value": "Enter at most 200.",
+            "invalid": "Enter a whole number, such as 2.",
+        },
+    )
+
+
 class EvidenceFormMixin(forms.ModelForm):
     evidence = forms.FileField(
         label="Document",

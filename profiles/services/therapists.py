@@ -72,9 +72,12 @@ def therapist_profile_update(
 def therapist_capacity_update(
     *, therapist: TherapistProfile, accepting_new_clients: bool, open_slots: int
 ) -> TherapistProfile:
-    """Save capacity; saving it is also confirming it is current."""
+    """Save capacity; saving it is also confirming it is current. Openings the therapist
+    sets themselves end any closing by the count-down (and its reopen link)."""
     therapist.accepting_new_clients = accepting_new_clients
     therapist.open_slots = open_slots if accepting_new_clients else 0
+    therapist.openings_closed_at = None
+    therapist.openings_closed_notified_at = None
     therapist.confirmed_at = timezone.now()
     therapist.confirmation_reminder_sent_at = None
     therapist.full_clean()
@@ -82,6 +85,8 @@ def therapist_capacity_update(
         update_fields=[
             "accepting_new_clients",
             "open_slots",
+            "openings_closed_at",
+            "openings_closed_notified_at",
             "confirmed_at",
             "confirmation_reminder_sent_at",
             "updated_at",

@@ -231,8 +231,12 @@ def test_a_ranked_page_reads_no_check_in_whatever_their_number() -> None:
     assert all("(5 responders)" in str(card.score.components) for card in page.cards)
     for queries in (first, warm):
         assert not [q for q in queries if "alliance_checkin" in q["sql"]]
-    # The feed, the ten therapists' rows, their released totals.
-    assert len(warm) == 3, "\n".join(q["sql"][:150] for q in warm)
+    # Cold: the feed, the population, the state's rows, their totals; then the page's
+    # therapists' rows and their released totals. Warm, nothing changed: the feed alone
+    # (the process keeps the page's cards until the feed names them).
+    assert any("alliance_releasedtotals" in q["sql"] for q in first)
+    assert len(warm) == 1, "\n".join(q["sql"][:150] for q in warm)
+    assert "matching_rankingchange" in warm[0]["sql"]
 
 
 @pytest.mark.django_db

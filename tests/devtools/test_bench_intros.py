@@ -11,8 +11,10 @@ from django.db import connection, transaction
 
 from devtools.bench import BENCH_EMAIL_DOMAIN, bench_therapists_clear
 from devtools.management.commands.bench_intros import (
+    REQUESTS_DEFAULT,
     STATE,
     THERAPISTS_NEEDED,
+    make_room,
     start_from_nothing,
 )
 from matching.models import IntroRequest
@@ -87,3 +89,16 @@ def test_a_database_whose_name_does_not_say_bench_is_never_emptied(settings) -> 
 
     assert IntroRequest.objects.count() == 1
     assert User.objects.count() == 2
+
+
+def test_the_therapists_asked_have_room_for_every_request_the_bench_sends(settings) -> None:
+    """The bench measures delivery: no request of it may be refused for capacity."""
+    from matching.selectors.intros import therapist_takes_requests
+
+    settings.PENDING_REQUESTS_PER_OPENING = 2
+    therapists = [listed_therapist(open_slots=1) for _ in range(THERAPISTS_NEEDED)]
+    assert make_room(therapists, REQUESTS_DEFAULT) == 167  # 334 requests each, 2 per opening
+    for therapist in therapists:
+        therapist.refresh_from_db()
+        assert therapist.open_slots * 2 >= -(-REQUESTS_DEFAULT // THERAPISTS_NEEDED)
+        assert therapist_takes_requests(therapist=therapist)

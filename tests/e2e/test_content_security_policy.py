@@ -128,6 +128,7 @@ def test_main_pages_of_every_role_load_without_a_policy_violation(
                 f"/staff/vetting/license/{pending.pk}/",
                 "/staff/audit/",
                 "/staff/ranking-report/",
+                "/staff/supply/",
                 "/admin/",
                 f"/admin/profiles/user/{therapist.user.pk}/change/",
             ],

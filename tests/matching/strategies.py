@@ -144,6 +144,8 @@ def candidates(draw, therapist_id: int | None = None) -> Candidate:
         intros_received=received,
         intros_answered=draw(st.integers(0, received)),
         median_answer_hours=draw(st.floats(0, 200)) if has_history and received else None,
+        open_slots=draw(st.integers(0, 6)),
+        pending_requests=draw(st.integers(0, 14)),
     )
 
 
@@ -202,6 +204,9 @@ def random_candidate(rng, therapist_id: int) -> Candidate:
         intros_received=received,
         intros_answered=rng.randint(0, received),
         median_answer_hours=rng.uniform(1, 100) if received else None,
+        # Most have room; some are near their limit, at it, or have no opening left.
+        open_slots=rng.choice([0, 1, 2, 3, 3, 4, 6]),
+        pending_requests=rng.choice([0, 0, 0, 1, 2, 3, 5, 8]),
     )
 
 

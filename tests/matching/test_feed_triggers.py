@@ -27,15 +27,17 @@ from django.utils import timezone
 from alliance.models import ReleasedTotals
 from matching import feed_triggers
 from matching.feed_triggers import WATCHED_TABLES, WatchedTable
-from matching.models import RankingChange, TherapistResponsiveness
+from matching.models import IntroRequest, RankingChange, TherapistResponsiveness
 from profiles import choices
 from profiles.fields import ChoiceSetField
 from profiles.models import TherapistProfile, User
 from tests.factories import (
+    ResponderFactory,
     StaffFactory,
     TherapistFactory,
     TrainingFactory,
     UserFactory,
+    intro_through_service,
     listed_therapist,
 )
 
@@ -267,6 +269,11 @@ def watched_rows() -> dict[str, tuple[models.Model, int]]:
     totals = ReleasedTotals.objects.create(
         therapist=therapist, service="", checkins=6, responders=5, **sums, **weak
     )
+    intro = intro_through_service(ResponderFactory(), therapist)
+    # Answered, so that every column may change without breaking the request's constraints.
+    IntroRequest.objects.filter(pk=intro.pk).update(
+        status=IntroRequest.Status.ACCEPTED, answered_at=timezone.now()
+    )
     return {
         "profiles_user": (User.objects.get(pk=therapist.user_id), therapist.pk),
         "profiles_therapistprofile": (therapist, therapist.pk),
@@ -275,6 +282,7 @@ def watched_rows() -> dict[str, tuple[models.Model, int]]:
         "alliance_allianceapproach": (therapist.alliance_approach, therapist.pk),
         "matching_therapistresponsiveness": (therapist.responsiveness, therapist.pk),
         "alliance_releasedtotals": (totals, therapist.pk),
+        "matching_introrequest": (IntroRequest.objects.get(pk=intro.pk), therapist.pk),
     }
 
 
@@ -321,6 +329,7 @@ def test_a_change_of_a_watched_column_notes_the_therapist_and_of_an_ignored_one_
     other_therapist = TherapistFactory()
     others = {
         "profiles.TherapistProfile": other_therapist.pk,
+        "profiles.ResponderProfile": ResponderFactory().pk,
         "profiles.User": (
             StaffFactory() if column == "decided_by_id" else UserFactory(role="therapist")
         ).pk,
@@ -352,6 +361,13 @@ def test_inserts_and_deletes_note_their_therapist() -> None:
     rows = feed_after(lambda: TrainingFactory(therapist=therapist))
     assert rows == [(therapist.pk, None)]
     rows = feed_after(lambda: therapist.licenses.get().delete())
+    assert rows == [(therapist.pk, None)]
+    # A request made or deleted changes how many wait for the therapist (their load).
+    responder = ResponderFactory()
+    rows = feed_after(lambda: intro_through_service(responder, therapist))
+    assert rows == [(therapist.pk, None)]
+    intro = intro_through_service(responder, therapist)
+    rows = feed_after(lambda: IntroRequest.objects.filter(pk=intro.pk).delete())
     assert rows == [(therapist.pk, None)]
     totals = {"checkins": 5, "responders": 5}
     totals |= {f"{item}_sum": 40 for item in ("respect_trust", "collaboration", "empathy")}

@@ -87,6 +87,8 @@ def test_an_office_just_outside_the_travel_limit_is_left_out() -> None:
         office_latitude=40.0,
         office_longitude=-105.0,
         agency_evaluations=frozenset(),
+        open_slots=3,
+        pending_requests=0,
     )
     # About 34.5 miles north of the office.
     seeker = Seeker(state="CO", latitude=40.5, longitude=-105.0, format_preference="in_person")

@@ -33,9 +33,11 @@ from profiles.services.therapists import (
 from profiles.services.vetting import record_version, vetting_decide
 from tests.factories import (
     LicenseFactory,
+    ResponderFactory,
     StaffFactory,
     TherapistFactory,
     answered_checkins,
+    intro_through_service,
     listed_therapist,
 )
 
@@ -103,6 +105,25 @@ def delete_license(therapist: TherapistProfile) -> None:
     therapist.licenses.get().delete()
 
 
+def one_opening(therapist: TherapistProfile) -> None:
+    therapist_capacity_update(therapist=therapist, accepting_new_clients=True, open_slots=1)
+
+
+def fill_the_places(therapist: TherapistProfile) -> None:
+    """As many requests waiting as one opening allows: they may not be asked, for now."""
+    one_opening(therapist)
+    for _ in range(current_rules().pending_requests_per_opening):
+        intro_through_service(ResponderFactory(), therapist)
+
+
+def take_the_last_opening(therapist: TherapistProfile) -> None:
+    from matching.services.intros import intro_answer
+
+    one_opening(therapist)
+    intro = intro_through_service(ResponderFactory(), therapist)
+    intro_answer(intro=intro, decision="accepted", reply="Fictional: I will call Monday.")
+
+
 def expire_license_in_bulk(therapist: TherapistProfile) -> None:
     License.objects.filter(therapist=therapist).update(
         expires_on=timezone.localdate() - dt.timedelta(days=1)
@@ -119,6 +140,8 @@ def expire_license_in_bulk(therapist: TherapistProfile) -> None:
         deactivate_account,
         delete_license,
         expire_license_in_bulk,
+        fill_the_places,
+        take_the_last_opening,
     ],
 )
 def test_a_therapist_who_stops_being_eligible_leaves_every_process_within_two_seconds(
@@ -241,6 +264,21 @@ def test_answers_to_intro_requests_reach_the_ranking_of_another_process() -> Non
 
     assert within_deadline(quick_ranks_higher)
     assert ranked_ids(web_two)[0] == quick.pk
+
+
+def test_a_request_answered_makes_room_in_every_process() -> None:
+    from matching.services.intros import intro_answer
+
+    therapist = listed_therapist()
+    fill_the_places(therapist)
+    _, web_two = two_processes()
+    assert ranked_ids(web_two) == []
+
+    intro_answer(
+        intro=therapist.intro_requests.first(), decision="declined", reply="Fictional: full."
+    )
+
+    assert within_deadline(lambda: ranked_ids(web_two) == [therapist.pk])
 
 
 def test_a_closed_batch_of_check_ins_reaches_the_ranking_of_another_process() -> None:

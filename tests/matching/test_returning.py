@@ -137,6 +137,8 @@ def test_a_therapist_the_page_offers_no_button_for_refuses_the_request_too(
     url = reverse("matching:intro_new", args=[therapist.public_id])
     page = client.get(url).text
     assert "not taking new requests" in page
-    assert 'name="message"' not in page
+    # The form stays, to be sent to a next match instead; nothing sends it to this therapist.
+    assert "Send the request" not in page
+    assert "Your next matches" in page
     client.post(url, {"contact_method": "rapport", "token": "3f2b6c0e-8a57-4b1e-9d4e-5a1c2b3d4e5f"})
     assert not IntroRequest.objects.exists()

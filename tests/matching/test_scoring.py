@@ -24,6 +24,7 @@ from matching.scoring import (
     words,
 )
 from matching.scoring import alliance as scoring_alliance
+from matching.scoring.eligibility import takes_requests_now
 from matching.scoring.reference import rank
 from profiles import choices, vocabulary
 from tests.matching.strategies import RULES, candidates, random_pool, seekers
@@ -296,4 +297,12 @@ def test_an_ineligible_therapist_is_never_ranked(seeker: Seeker, seed: int) -> N
     ranked = {s.therapist_id for s in rank(seeker, pool, RULES)}
     by_id = {c.therapist_id: c for c in pool}
     assert all(is_eligible(seeker, by_id[i], RULES) for i in ranked)
-    assert ranked == {c.therapist_id for c in pool if is_eligible(seeker, c, RULES)}
+    # ...nor one holding as many requests as their openings allow.
+    assert ranked == {
+        c.therapist_id
+        for c in pool
+        if is_eligible(seeker, c, RULES)
+        and takes_requests_now(
+            pending_requests=c.pending_requests, open_slots=c.open_slots, rules=RULES
+        )
+    }

@@ -179,12 +179,12 @@ def test_the_card_says_what_does_not_fit_how_the_responder_pays() -> None:
         fee_min_dollars=120,
         fee_max_dollars=180,
     )
-    lines = cards.card_lines(seeker, neither)
+    lines = cards.card_lines(seeker, neither, RULES)
     assert lines.mismatches == ("Does not take agency EAP or Blue Cross Blue Shield insurance",)
     assert lines.cost == "$120 to $180 a session"
     assert lines.where == "Telehealth only"
     takes_eap = dataclasses.replace(neither, payment_methods=frozenset({"eap"}))
-    assert cards.card_lines(seeker, takes_eap).mismatches == ()
+    assert cards.card_lines(seeker, takes_eap, RULES).mismatches == ()
 
 
 def test_the_card_says_where_the_office_is_and_how_far() -> None:
@@ -201,13 +201,13 @@ def test_the_card_says_where_the_office_is_and_how_far() -> None:
         languages=frozenset({"en"}),
         gender="man",
     )
-    lines = cards.card_lines(seeker, office)
+    lines = cards.card_lines(seeker, office, RULES)
     assert lines.where == "Office in Lakewood, 6 miles away · in person only"
     assert lines.cost == "Fee not listed"
     picky = dataclasses.replace(
         seeker, languages=frozenset({"es"}), therapist_gender="woman", hours=frozenset()
     )
-    assert cards.card_lines(picky, office).mismatches == (
+    assert cards.card_lines(picky, office, RULES).mismatches == (
         "Does not speak Spanish",
         "Not the therapist gender you asked for",
     )

@@ -287,6 +287,11 @@ MATRIX: dict[str, Row] = {
     "alliance:dashboard": Row(no_args, therapists_only(mfa=True)),
     "alliance:staff": Row(no_args, staff_only()),
     "matching:ranking_report": Row(no_args, staff_only()),
+    "matching:supply_demand": Row(no_args, staff_only()),
+    "profiles:openings_reopen": Row(no_args, therapists_only(), post_only=True),
+    # The email's link says by itself who may reopen; a forged one is a clear page (410).
+    "profiles:openings_reopen_link": Row(lambda w: ["not-a-token"], everyone(GONE), post=True),
+    "profiles:openings_reopened": Row(no_args, everyone(OK)),
     "profiles:document_preview": Row(lambda w: ["license", w.license.pk], staff_only()),
     "profiles:vetting_queue": Row(no_args, staff_only()),
     "profiles:audit_trail": Row(no_args, staff_only()),

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from matching.intake import Intake
 from tests.factories import ResponderFactory, intro_through_service, listed_therapist
 
-# Slow: 25 forms, each posted many generated inputs.
+# Slow: 27 forms, each posted many generated inputs.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 EXAMPLES_PER_FORM = 200
@@ -83,6 +83,12 @@ FORMS: dict[str, tuple[str, Any]] = {
         lambda w: reverse("matching:my_intro", args=[w["accepted_intro_id"]]),
     ),
     "check-in": ("responder", lambda w: reverse("alliance:checkin", args=[w["checkin_id"]])),
+    # A therapist who cannot be asked: the form offers the next matches instead.
+    "intro to a full therapist": (
+        "responder",
+        lambda w: reverse("matching:intro_new", args=[w["full_id"]]),
+    ),
+    "reopen link": ("anonymous", lambda w: w["reopen_link"]),
     "sign-up": ("anonymous", lambda w: reverse("account_signup")),
     "sign-in": ("anonymous", lambda w: reverse("account_login")),
     "password reset": ("anonymous", lambda w: reverse("account_reset_password")),
@@ -109,6 +115,30 @@ def _due_checkin(responder, therapist):
     )
 
 
+def _full_therapist():
+    """A therapist with as many requests waiting as their one opening allows."""
+    from django.conf import settings as django_settings
+
+    full = listed_therapist(open_slots=1)
+    for _ in range(django_settings.PENDING_REQUESTS_PER_OPENING):
+        intro_through_service(ResponderFactory(), full)
+    return full
+
+
+def _reopen_link() -> str:
+    from django.utils import timezone
+
+    from profiles.models import TherapistProfile
+    from profiles.services.openings import reopen_token
+
+    closed = listed_therapist(open_slots=1)
+    TherapistProfile.objects.filter(pk=closed.pk).update(
+        accepting_new_clients=False, open_slots=0, openings_closed_at=timezone.now()
+    )
+    closed.refresh_from_db()
+    return reverse("profiles:openings_reopen_link", args=[reopen_token(therapist=closed)])
+
+
 @pytest.mark.parametrize("form", FORMS)
 def test_a_form_never_answers_with_a_server_error(form: str, totp_user_factory) -> None:
     therapist = listed_therapist()
@@ -120,6 +150,10 @@ def test_a_form_never_answers_with_a_server_error(form: str, totp_user_factory) 
         world["accepted_intro_id"] = _accepted_intro(responder, therapist).public_id
     if form == "check-in":
         world["checkin_id"] = _due_checkin(responder, therapist).public_id
+    if form == "intro to a full therapist":
+        world["full_id"] = _full_therapist().public_id
+    if form == "reopen link":
+        world["reopen_link"] = _reopen_link()
     role, url_of = FORMS[form]
     client = Client(raise_request_exception=False)
     if role == "responder":

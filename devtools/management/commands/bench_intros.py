@@ -31,6 +31,7 @@ from matching.models import IntroRequest
 from matching.services.intros import intro_create
 from profiles.models import ResponderProfile, TherapistProfile, User
 from profiles.selectors import therapists_listed
+from profiles.services.therapists import therapist_capacity_update
 
 REQUESTS_DEFAULT = 1_000
 STATE = "CO"
@@ -38,6 +39,7 @@ THERAPISTS_NEEDED = 3  # a responder may have three requests open, one per thera
 THERAPISTS_SEEDED = 60  # enough for three of them to be listed and accepting in STATE
 RESPONDER_DOMAIN = "intros.bench.rapport.localhost"
 DEADLINE_SECONDS = 120
+MOST_OPENINGS = 200  # what a therapist may say they have
 TARGET_SECONDS = 60
 RESULTS_PATH = Path(settings.BASE_DIR) / "var" / "bench" / "intros.json"
 
@@ -65,6 +67,24 @@ def start_from_nothing() -> list[TherapistProfile]:
     return listed
 
 
+def make_room(therapists: list[TherapistProfile], requests: int) -> int:
+    """Give the therapists asked enough openings for every request the bench sends them to
+    wait at once (PENDING_REQUESTS_PER_OPENING per opening): this is a benchmark of
+    delivery, not of capacity. Returns the openings each is given."""
+    per_therapist = -(-requests // len(therapists))
+    openings = -(-per_therapist // settings.PENDING_REQUESTS_PER_OPENING)
+    if openings > MOST_OPENINGS:
+        raise CommandError(
+            f"{requests} requests need more than {MOST_OPENINGS} openings for each of "
+            f"{len(therapists)} therapists; raise PENDING_REQUESTS_PER_OPENING or send fewer."
+        )
+    for therapist in therapists:
+        therapist_capacity_update(
+            therapist=therapist, accepting_new_clients=True, open_slots=max(1, openings)
+        )
+    return openings
+
+
 class Command(BaseCommand):
     help = (
         "Deliver intro requests with a worker killed and Redis restarted; run `make bench-intros`."
@@ -81,6 +101,7 @@ class Command(BaseCommand):
         bench_database_create_if_missing()
         call_command("migrate", interactive=False, verbosity=0)
         therapists = start_from_nothing()
+        make_room(therapists, count)
 
         redis, smtp = RedisServer().start(), SmtpRecorder().start()
         try:
