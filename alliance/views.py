@@ -43,8 +43,7 @@ def edit(request: HttpRequest) -> HttpResponse:
         request.POST or None, instance=alliance_approach_for(therapist=therapist)
     )
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        alliance_approach_update(therapist=therapist, fields=fields)
+        alliance_approach_update(therapist=therapist, fields=form.approach_fields())
         announce_saved(request, therapist, "Alliance saved.")
         return redirect("alliance:edit")
     context = editor_context(therapist, form=form, section="alliance", title="Alliance")
