@@ -23,6 +23,7 @@ from alliance.models import AllianceApproach
 from matching.models import RankingChange
 from matching.selectors.intake import choice_labels
 from profiles import choices
+from profiles.credentials import credentials_beyond
 from profiles.models import License, ResponderTraining, TherapistProfile
 from profiles.selectors import license_valid_q, therapists_listed
 
@@ -41,10 +42,20 @@ class PublicProfile:
     licensed_states: tuple[str, ...]
 
     @property
-    def verified_credentials(self) -> str:
-        """The license types staff verified, in short ("LCSW"), for beside the name."""
+    def verified_types(self) -> tuple[str, ...]:
+        """The license types staff verified, in short ("LCSW"), each once."""
         labels = {lic.get_license_type_display().split(" (")[0] for lic in self.verified_licenses}
-        return ", ".join(sorted(labels))
+        return tuple(sorted(labels))
+
+    @property
+    def verified_credentials(self) -> str:
+        """The verified license types, for beside the name."""
+        return ", ".join(self.verified_types)
+
+    @property
+    def signs_also(self) -> str:
+        """What they sign with beyond the verified types beside the name: each credential once."""
+        return credentials_beyond(self.therapist.credentials, self.verified_types)
 
     @property
     def telehealth_states(self) -> list[str]:

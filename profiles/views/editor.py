@@ -104,7 +104,10 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
     """Edit one of the structured sections; each saves on its own."""
     form_class, title = SECTION_FORMS[key]
     therapist = _get_therapist_for_user(request.user)
-    form = form_class(request.POST or None, instance=therapist)
+    extra = {}
+    if key == "practical":
+        extra["license_states"] = frozenset(therapist.licenses.values_list("state", flat=True))
+    form = form_class(request.POST or None, instance=therapist, **extra)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if key == "clinical":

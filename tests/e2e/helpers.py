@@ -35,7 +35,7 @@ def sign_up(page: Page, base_url: str, *, role: str, email: str, name: str) -> N
     page.goto(base_url + "/accounts/signup/")
     if role == "therapist":
         page.get_by_label("A licensed therapist").check()
-        page.get_by_label("Your full professional name").fill(name)
+        page.get_by_label("Your name, as on your license").fill(name)
     else:
         page.get_by_label("A first responder looking for a therapist").check()
         page.get_by_label("Name to show therapists").fill(name)
