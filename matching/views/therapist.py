@@ -12,6 +12,7 @@ from matching.selectors.intros import intros_waiting_for
 from profiles import selectors
 from profiles.decorators import role_required
 from profiles.models import TherapistProfile, User
+from profiles.status import therapist_status
 
 
 def _get_therapist_for_user(user: User) -> TherapistProfile:
@@ -31,9 +32,7 @@ def therapist_home(request: HttpRequest) -> HttpResponse:
             "therapist": therapist,
             "waiting": intros_waiting_for(therapist=therapist),
             "vetting_needs": selectors.therapist_vetting_needs(therapist=therapist),
-            "listing_problems": selectors.therapist_listing_problems(therapist=therapist)
-            if therapist.is_published
-            else [],
+            "status": therapist_status(therapist=therapist),
             "mfa_enabled": is_mfa_enabled(request.user),
             "viewer_zone": selectors.therapist_time_zone(therapist=therapist),
         },

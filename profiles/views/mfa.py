@@ -13,14 +13,22 @@ from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import get_next_redirect_url
 from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
 from allauth.mfa.totp.views import ActivateTOTPView
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.http import urlencode
+
+from profiles.adapter import home_for
+
+
+def _continue_url(request: HttpRequest) -> str:
+    """Where the set-up continues to: the page the person was going to, else their home
+    (a therapist's shows what their profile needs next), so it never ends on the codes."""
+    return get_next_redirect_url(request) or home_for(request.user)
 
 
 class ActivateTOTPThenContinueView(ActivateTOTPView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["next_url"] = get_next_redirect_url(self.request) or ""
+        context["next_url"] = _continue_url(self.request)
         return context
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -32,14 +40,14 @@ class ActivateTOTPThenContinueView(ActivateTOTPView):
 
     def get_success_url(self) -> str:
         url = super().get_success_url()
-        next_url = get_next_redirect_url(self.request)
+        next_url = _continue_url(self.request)
         return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
 class RecoveryCodesThenContinueView(ViewRecoveryCodesView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["next_url"] = get_next_redirect_url(self.request) or ""
+        context["next_url"] = _continue_url(self.request)
         return context
 
 
