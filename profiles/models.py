@@ -300,6 +300,11 @@ class License(VettedRecord):
     def __str__(self) -> str:
         return f"{self.get_license_type_display()} {self.state} {self.number}"
 
+    @property
+    def short_name(self) -> str:
+        """The type in short and the state, as a therapist says it: "LCSW, Colorado"."""
+        return f"{self.get_license_type_display().split(' (')[0]}, {self.get_state_display()}"
+
 
 class ResponderTraining(VettedRecord):
     """A responder-specific training or certification."""

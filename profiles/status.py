@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from profiles.editor import Completeness, profile_completeness
-from profiles.models import License, ReviewReason, TherapistProfile, VettingStatus
+from profiles.models import ReviewReason, TherapistProfile, VettingStatus
 from profiles.selectors import (
     LICENSE_EXPIRY_WARNING_DAYS,
     confirmation_cutoff,
@@ -74,10 +74,6 @@ class ProfileStatus:
     @property
     def badge_class(self) -> str:
         return STAGE_BADGES[self.stage]
-
-
-def _license_words(license: License) -> str:
-    return f"{license.get_license_type_display().split(' (')[0]}, {license.get_state_display()}"
 
 
 def _day(day: dt.date | dt.datetime) -> str:
@@ -182,7 +178,7 @@ def therapist_status(
                 short=f"your license is back in review because {because}",
                 badge_text="Not listed",
                 headline=(
-                    f"Not listed: your license ({_license_words(license)}) went back to review "
+                    f"Not listed: your license ({license.short_name}) went back to review "
                     f"on {_day(timezone.localtime(license.submitted_at))} because {because}."
                 ),
                 why=(
@@ -198,7 +194,7 @@ def therapist_status(
                 short="your license waits for review",
                 badge_text="Waiting for vetting",
                 headline=(
-                    f"Published. Our staff are reviewing your license ({_license_words(license)}"
+                    f"Published. Our staff are reviewing your license ({license.short_name}"
                     f"), added on {_day(timezone.localtime(license.submitted_at))}."
                 ),
                 why=("You are listed once it is verified." + _usual_wait(),),
@@ -213,7 +209,7 @@ def therapist_status(
                 short="your license expired",
                 badge_text="Not listed",
                 headline=(
-                    f"Not listed: your license ({_license_words(license)}) expired on "
+                    f"Not listed: your license ({license.short_name}) expired on "
                     f"{_day(license.expires_on)}, {license.expires_on.year}."
                 ),
                 why=("Responders can find you again once the renewed license is verified.",),
@@ -228,7 +224,7 @@ def therapist_status(
             short="your license was not verified",
             badge_text="Not listed",
             headline=(
-                f"Not listed: our staff could not verify your license ({_license_words(license)})."
+                f"Not listed: our staff could not verify your license ({license.short_name})."
             ),
             why=tuple(filter(None, [license.decision_reason])),
             next_step=NextStep(

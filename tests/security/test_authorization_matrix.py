@@ -202,6 +202,7 @@ MATRIX: dict[str, Row] = {
         no_args, {**everyone(TO_INTAKE), "responder": OK, "other_responder": OK}
     ),
     "matching:how_we_rank": Row(no_args, everyone(OK)),
+    "profiles:for_therapists": Row(no_args, everyone(OK)),
     "matching:therapist_detail": Row(lambda w: [w.owner.public_id], everyone(OK)),
     "profiles:therapist_photo": Row(lambda w: [w.owner.public_id], everyone(OK)),
     "matching:me": Row(no_args, responders_only()),
