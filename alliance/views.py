@@ -29,18 +29,20 @@ from alliance.services.checkins import (
     checkins_stop,
 )
 from profiles.decorators import mfa_required, role_required, staff_required
+from profiles.drafts import form_for_request, keeps_drafts
 from profiles.editor import editor_context
 from profiles.models import ResponderProfile, TherapistProfile, User
 from profiles.views.editor import announce_saved
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(User.Role.THERAPIST)
 def edit(request: HttpRequest) -> HttpResponse:
     """The alliance section of the therapist's profile editor."""
     therapist = get_object_or_404(TherapistProfile, user=request.user)
-    form = AllianceApproachForm(
-        request.POST or None, instance=alliance_approach_for(therapist=therapist)
+    form = form_for_request(
+        request, AllianceApproachForm, instance=alliance_approach_for(therapist=therapist)
     )
     if request.method == "POST" and form.is_valid():
         alliance_approach_update(therapist=therapist, fields=form.approach_fields())

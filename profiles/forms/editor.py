@@ -234,11 +234,16 @@ class PracticalForm(forms.ModelForm):
     def __init__(
         self, *args: Any, license_states: frozenset[str] = frozenset(), **kwargs: Any
     ) -> None:
+        given = set(kwargs.get("initial") or ())
         super().__init__(*args, **kwargs)
         # Telehealth states start from the licenses' states, until the therapist says
         # otherwise: only those can ever list them.
         self.stored_telehealth_states = self.instance.telehealth_states
-        if not self.stored_telehealth_states and license_states:
+        if (
+            not self.stored_telehealth_states
+            and license_states
+            and "telehealth_states" not in given
+        ):
             self.initial["telehealth_states"] = sorted(license_states)
         # Shown only when what they depend on is chosen (rapport.css); always when invalid.
         for name, wrapper in {

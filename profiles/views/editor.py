@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from profiles import selectors
 from profiles.decorators import mfa_required, role_required
+from profiles.drafts import form_for_request, keeps_drafts
 from profiles.editor import editor_context, saved_message
 from profiles.forms import (
     CapacityForm,
@@ -104,12 +105,13 @@ def editor(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/editor.html", context)
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def identity(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
     stored_name = therapist.full_name
-    form = IdentityForm(request.POST or None, request.FILES or None, instance=therapist)
+    form = form_for_request(request, IdentityForm, files=True, instance=therapist)
     ahead = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -147,6 +149,7 @@ def identity(request: HttpRequest) -> HttpResponse:
     )
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def section(request: HttpRequest, key: str) -> HttpResponse:
@@ -156,7 +159,7 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
     extra = {}
     if key == "practical":
         extra["license_states"] = frozenset(therapist.licenses.values_list("state", flat=True))
-    form = form_class(request.POST or None, instance=therapist, **extra)
+    form = form_for_request(request, form_class, instance=therapist, **extra)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if key == "clinical":
@@ -174,11 +177,12 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def capacity(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
-    form = CapacityForm(request.POST or None, instance=therapist)
+    form = form_for_request(request, CapacityForm, instance=therapist)
     if request.method == "POST" and form.is_valid():
         therapists.therapist_capacity_update(
             therapist=therapist,
@@ -208,6 +212,7 @@ def credentials(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/credentials.html", context)
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
@@ -215,9 +220,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
     model, form_class, noun = VETTED_MODELS[kind]
     therapist = _get_therapist_for_user(request.user)
     record = _get_record_for_user(request.user, model, pk) if pk else None
-    form = form_class(
-        request.POST or None, request.FILES or None, instance=record, therapist=therapist
-    )
+    form = form_for_request(request, form_class, files=True, instance=record, therapist=therapist)
     ahead = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
