@@ -131,7 +131,7 @@ def therapist_status(
         )
         total = len(completeness.sections)
         if published:
-            headline = "Not listed: your profile is missing something responders need."
+            headline = "Your profile is missing something responders need."
         elif completeness.complete_count == 0:
             headline = "Your profile is empty. Responders cannot see it yet."
         else:
@@ -178,7 +178,7 @@ def therapist_status(
                 short=f"your license is back in review because {because}",
                 badge_text="Not listed",
                 headline=(
-                    f"Not listed: your license ({license.short_name}) went back to review "
+                    f"Your license ({license.short_name}) went back to review "
                     f"on {_day(timezone.localtime(license.submitted_at))} because {because}."
                 ),
                 why=(
@@ -209,7 +209,7 @@ def therapist_status(
                 short="your license expired",
                 badge_text="Not listed",
                 headline=(
-                    f"Not listed: your license ({license.short_name}) expired on "
+                    f"Your license ({license.short_name}) expired on "
                     f"{_day(license.expires_on)}, {license.expires_on.year}."
                 ),
                 why=("Responders can find you again once the renewed license is verified.",),
@@ -223,9 +223,7 @@ def therapist_status(
             stage=REFUSED,
             short="your license was not verified",
             badge_text="Not listed",
-            headline=(
-                f"Not listed: our staff could not verify your license ({license.short_name})."
-            ),
+            headline=(f"Our staff could not verify your license ({license.short_name})."),
             why=tuple(filter(None, [license.decision_reason])),
             next_step=NextStep(
                 "Correct your license", reverse("profiles:license_edit", args=[license.pk])
@@ -239,7 +237,7 @@ def therapist_status(
             short="confirm your profile is still accurate",
             badge_text="Not listed",
             headline=(
-                "Not listed: your profile was last confirmed more than "
+                "Your profile was last confirmed more than "
                 f"{settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS} days ago."
             ),
             why=("Check it is still accurate, then confirm: you are listed again at once.",),
@@ -252,7 +250,7 @@ def therapist_status(
             stage=LAPSED,
             short="",
             badge_text="Not listed",
-            headline="Not listed. Write to us if you do not know why.",
+            headline="Responders cannot find you. Write to us if you do not know why.",
             why=(),
             next_step=NextStep("Nothing you can do here."),
             **common,

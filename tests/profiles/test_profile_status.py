@@ -74,14 +74,14 @@ def test_a_published_profile_waiting_for_its_first_review_says_so() -> None:
     for page in (home, overview):
         assert "Our staff are reviewing your license (LCSW, Colorado)" in page
         assert "Nothing to do: we email you when staff decide." in page
-    assert "your license waits for review" in overview  # the sidebar
+    assert "Your license waits for review." in overview  # the sidebar
 
 
 def test_a_refused_license_gives_the_reason_and_the_way_to_correct_it() -> None:
     therapist = listed_therapist()
     therapist.licenses.update(status=VettingStatus.REJECTED, decision_reason="Blurry (fictional).")
     home, _ = _pages(therapist)
-    assert "our staff could not verify your license" in home
+    assert "Our staff could not verify your license" in home
     assert "Blurry (fictional)." in home and "Correct your license" in home
 
 
@@ -99,7 +99,7 @@ def test_an_old_confirmation_lapses_and_still_accurate_becomes_the_one_button() 
     status = therapist_status(therapist=therapist)
     assert status.stage == "lapsed" and status.confirm_due
     _, overview = _pages(therapist)
-    assert "Not listed: your profile was last confirmed more than 45 days ago." in overview
+    assert "Your profile was last confirmed more than 45 days ago." in overview
     assert _buttons(overview).count(("", "Still accurate")) == 1
     assert ("button--secondary", "Still accurate") not in _buttons(overview)
 

@@ -78,9 +78,9 @@ def test_after_the_rename_the_page_the_sidebar_and_an_email_say_why_not_listed(
     assert "your license went back to review" in after
     assert "your profile is not listed until our staff verify it again" in after
     # The sidebar, on every page of the editor.
-    assert "your license is back in review because you changed your name" in after
+    assert "Your license is back in review because you changed your name." in after
     overview = client.get(reverse("profiles:editor")).text
-    assert "Not listed: your license (LCSW, Colorado) went back to review" in overview
+    assert "Your license (LCSW, Colorado) went back to review" in overview
     assert "because you changed your name" in overview
     home = client.get(reverse("matching:therapist_home")).text
     assert "because you changed your name" in home
