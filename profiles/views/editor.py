@@ -38,6 +38,7 @@ from profiles.models import (
     VettingStatus,
 )
 from profiles.services import accounts, therapists
+from profiles.views.mfa import PUBLISH_AFTER_SET_UP
 
 therapist_only = role_required(User.Role.THERAPIST)
 responder_only = role_required(User.Role.RESPONDER)
@@ -308,7 +309,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @mfa_required(
     "Set up two-factor authentication before you publish your profile. Afterwards you come "
     "back to your profile to publish it.",
-    after_post=lambda: reverse("profiles:editor") + "?then=publish",
+    after_post=lambda: f"{reverse('profiles:editor')}?{PUBLISH_AFTER_SET_UP}",
 )
 def publish(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)

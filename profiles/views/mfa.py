@@ -14,9 +14,11 @@ from allauth.account.utils import get_next_redirect_url
 from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
 from allauth.mfa.totp.views import ActivateTOTPView
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from profiles.adapter import home_for
+from profiles.models import TherapistProfile
 
 
 def _continue_url(request: HttpRequest) -> str:
@@ -44,10 +46,21 @@ class ActivateTOTPThenContinueView(ActivateTOTPView):
         return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
+# Where Publish pressed without two-factor sends the set-up back to (profiles.views.editor).
+PUBLISH_AFTER_SET_UP = "then=publish"
+
+
 class RecoveryCodesThenContinueView(ViewRecoveryCodesView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["next_url"] = _continue_url(self.request)
+        context["next_url"] = next_url = _continue_url(self.request)
+        # The set-up began with Publish: the codes page finishes what was pressed.
+        context["publish_now"] = (
+            next_url == f"{reverse('profiles:editor')}?{PUBLISH_AFTER_SET_UP}"
+            and TherapistProfile.objects.filter(
+                user=self.request.user, published_at__isnull=True
+            ).exists()
+        )
         return context
 
 

@@ -135,10 +135,16 @@ def test_publish_without_two_factor_sets_it_up_then_comes_back_to_publish() -> N
     secret = re.search(r'id="authenticator-secret">([A-Z2-7]+)<', page).group(1)
     done = client.post(pressed.url, {"code": current_totp_code(secret), "next": back})
     codes = client.get(done.url).text
-    assert f'href="{back.replace("&", "&amp;")}"' in codes
+    # The codes page finishes the Publish that was pressed, or goes back to it.
+    assert "I have saved them: publish my profile" in codes
+    assert f'action="{reverse("profiles:publish")}"' in codes
+    assert f'href="{back}">Continue without publishing' in codes
     overview = client.get(back).text
     assert "Two-factor authentication is on. You can publish your profile now." in overview
     assert next(label for _, label in _buttons(overview)) == "Publish"
+    assert client.post(reverse("profiles:publish")).status_code == 302
+    assert TherapistProfile.objects.get(pk=therapist.pk).is_published
+    assert "publish my profile" not in client.get(done.url).text  # published: just continue
 
 
 def test_two_factor_set_up_without_a_destination_continues_home() -> None:
