@@ -95,6 +95,9 @@ def test_a_signed_in_responder_starting_from_a_link_keeps_their_other_answers() 
         signing.dumps({"service": "fire", "state": "ZZ"}, salt=REFERRAL_SALT),
         signing.dumps({"service": "fire", "state": "CO"}, salt="another-purpose"),
     ],
+    # Named, not by the tokens: they hold the time they were made, and parallel workers
+    # must collect the same test ids.
+    ids=["not-a-token", "altered", "unknown-service", "unknown-state", "other-salt"],
 )
 def test_an_altered_or_foreign_link_is_not_found(token: str) -> None:
     assert Client().get(reverse("matching:referral_open", args=[token])).status_code == 404
