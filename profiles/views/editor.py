@@ -299,8 +299,17 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @therapist_only
 def confirm(request: HttpRequest) -> HttpResponse:
     """The one-click "still accurate" confirmation."""
-    therapists.therapist_confirm(therapist=_get_therapist_for_user(request.user))
-    messages.success(request, "Thank you. Your profile is confirmed as accurate today.")
+    therapist = _get_therapist_for_user(request.user)
+    therapists.therapist_confirm(therapist=therapist)
+    if therapist.is_published:
+        messages.success(request, "Thank you. Your profile is confirmed as accurate today.")
+    else:
+        # Offered only on a published profile; said plainly if sent for another.
+        messages.info(
+            request,
+            "Noted. Your profile is not published, so responders do not see it: see what is "
+            "next below.",
+        )
     return redirect("profiles:editor")
 
 

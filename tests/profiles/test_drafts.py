@@ -10,12 +10,19 @@ import pytest
 import redis
 import time_machine
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from alliance.models import AllianceApproach
 from tests.browser_form import browser_form
-from tests.factories import PASSWORD, ResponderFactory, StaffFactory, listed_therapist
+from tests.factories import (
+    PASSWORD,
+    ResponderFactory,
+    StaffFactory,
+    listed_therapist,
+    pdf_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -182,3 +189,36 @@ def test_therapist_and_staff_pages_carry_the_warning(client: Client, who: str, t
     assert f'data-idle-seconds="{settings.SESSION_IDLE_TIMEOUT_SECONDS}"' in page
     assert 'data-warning-seconds="300"' in page
     assert "js/session.js" in page and 'id="session-warning" hidden' in page
+
+
+def test_a_staff_decision_typed_too_late_is_kept_too(client: Client, staff_with_mfa) -> None:
+    license = listed_therapist().licenses.get()
+    url = reverse("profiles:vetting_review", args=["license", license.pk])
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(staff_with_mfa)
+        data = browser_form(client.get(url).text, containing="reason").data()
+        data |= {"decision": ["rejected"], "reason": [f"The document is unreadable. {CANARY}"]}
+        clock.shift(dt.timedelta(minutes=31))
+        assert client.post(url, data)["Location"].startswith(reverse("account_login"))
+        client.force_login(staff_with_mfa)
+        page = client.get(url).text
+    restored = browser_form(page, containing="reason").data()
+    assert restored["reason"] == [f"The document is unreadable. {CANARY}"]
+    assert restored["decision"] == ["rejected"]
+    license.refresh_from_db()
+    assert license.status == "verified"  # nothing decided by a sign-in that had ended
+
+
+def test_a_late_save_with_a_file_says_to_choose_the_file_again(client: Client, therapist) -> None:
+    url = reverse("profiles:license_add")
+    with time_machine.travel(START, tick=False) as clock:
+        _sign_in(client, therapist.user)
+        data = browser_form(client.get(url).text, containing="number").data()
+        data |= {"state": ["NM"], "number": ["NM-FICT-7"], "expires_on": ["2028-01-31"]}
+        clock.shift(dt.timedelta(minutes=31))
+        upload = SimpleUploadedFile("license.pdf", pdf_bytes(), content_type="application/pdf")
+        client.post(url, {**data, "evidence": upload})
+        _sign_in(client, therapist.user)
+        page = client.get(url).text
+    assert "Choose any file again: a browser does not keep a chosen file." in page
+    assert browser_form(page, containing="number").data()["number"] == ["NM-FICT-7"]

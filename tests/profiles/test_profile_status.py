@@ -47,6 +47,15 @@ def test_an_empty_profile_says_so_and_where_to_start() -> None:
         assert "Still accurate" not in page  # nothing to confirm on an empty profile
 
 
+def test_confirming_an_unpublished_profile_does_not_thank_for_a_listing() -> None:
+    therapist = listed_therapist(published_at=None, bio="")
+    client = Client()
+    client.force_login(therapist.user)
+    page = client.post(reverse("profiles:confirm"), follow=True).text
+    assert "Thank you" not in page
+    assert "Your profile is not published, so responders do not see it" in page
+
+
 def test_an_incomplete_profile_counts_its_sections_and_names_the_next_one() -> None:
     therapist = listed_therapist(published_at=None, bio="")
     status = therapist_status(therapist=therapist)
