@@ -74,7 +74,8 @@ def draft_keep(*, request: HttpRequest) -> bool:
 
 def draft_take(*, request: HttpRequest) -> Draft | None:
     """The draft kept for this account and page, taken once; None when there is none."""
-    if request.method not in ("GET", "HEAD") or not request.user.is_authenticated:
+    # GET only: a HEAD (a prefetch, a link checker) must not use it up unseen.
+    if request.method != "GET" or not request.user.is_authenticated:
         return None
     key = _key(request.user.pk, request.path)
     token = cache.get(key)

@@ -51,7 +51,7 @@
         return response.json();
       })
       .then(function (status) {
-        if (!status.signed_in) {
+        if (!status.signed_in || !status.seconds_left) {
           ended();
           return;
         }
@@ -59,14 +59,16 @@
         plan();
       })
       .catch(function () {
-        plan();
+        // Offline, or the server did not answer: ask again in a minute.
+        later(60000, check);
       });
   }
 
   function plan() {
     var left = deadline - Date.now();
     if (left <= 0) {
-      ended();
+      // Past the time this page expected (a laptop asleep, say): the server says.
+      check();
       return;
     }
     if (left <= warning * 1000) {
