@@ -222,7 +222,6 @@ def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
     therapist = _get_therapist_for_user(request.user)
     record = _get_record_for_user(request.user, model, pk) if pk else None
     form = form_for_request(request, form_class, files=True, instance=record, therapist=therapist)
-    ahead = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         evidence = form.cleaned_data["evidence"]
@@ -239,7 +238,6 @@ def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
         if sends_back and request.POST.get(CONFIRM_REVIEW) != "yes":
             # Nothing is saved yet: the form comes back as typed, with what saving would do.
             record.refresh_from_db()
-            ahead = selectors.license_review_ahead(therapist=therapist, licenses=[record])
             return render(
                 request,
                 "profiles/record_form.html",
@@ -250,7 +248,9 @@ def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
                     noun=noun,
                     kind=kind,
                     section="credentials",
-                    review_ahead=ahead,
+                    review_ahead=selectors.license_review_ahead(
+                        therapist=therapist, licenses=[record]
+                    ),
                     file_dropped=bool(request.FILES),
                 ),
             )

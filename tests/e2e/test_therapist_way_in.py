@@ -49,6 +49,7 @@ def test_a_therapist_on_a_phone_finds_the_way_in_and_loses_nothing_on_the_way(
 
     # The home page to the page for therapists in one tap, then the sign-up with the role.
     page.goto(base + "/")
+    check_phone_page(page, axe, "home-for-therapists")
     page.get_by_role("link", name="What Rapport asks of therapists, and how vetting works").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("For therapists")
     check_phone_page(page, axe, "for-therapists")
