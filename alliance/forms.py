@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.forms.boundfield import BoundField, BoundWidget
 
-from alliance.choices import STYLE_DIMENSIONS, STYLE_TITLES, style_scale_choices
+from alliance.choices import STYLE_DIMENSIONS, STYLE_POLES, STYLE_TITLES, style_scale_choices
 from alliance.models import (
     CHECKIN_NOTE_MAX_CHARS,
     RATING_FIELDS,
@@ -14,35 +16,56 @@ from alliance.models import (
 )
 from profiles.fields import PlainTextarea
 
-STYLE_PARTS = {
-    "usual": "where you usually work",
-    "low": "how far you adapt, from",
-    "high": "how far you adapt, to",
-}
+STYLE_PARTS = ("usual", "low", "high")
+# What the model stores for each scale; the form asks two things instead (see below).
 STYLE_FIELDS = [f"style_{dim}_{part}" for dim in STYLE_DIMENSIONS for part in STYLE_PARTS]
+STATEMENT_FIELDS = ("respect_trust", "collaboration", "empathy", "adaptability")
+STYLE_INTRO = (
+    "Responders can say how they want therapy to work, on four scales. On each, pick where "
+    "you usually work, and tick every other point you can work at when a client needs it. "
+    "Those who ask for a point you ticked fit you fully; the further outside, the less. "
+    "You can leave a scale unsaid."
+)
 
 
-def _style_field(dimension: str, part: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=f"{STYLE_TITLES[dimension]}: {STYLE_PARTS[part]}",
-        choices=[("", "Not said"), *style_scale_choices(dimension)],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
+def _points(dimension: str) -> list[int]:
+    return [int(value) for value, _ in style_scale_choices(dimension)]
+
+
+@dataclass(frozen=True)
+class StylePoint:
+    number: int
+    words: str
+    usual: BoundWidget
+    can_work: BoundWidget
+
+
+@dataclass(frozen=True)
+class StyleScale:
+    """One scale of the working-style block, for its template: each point once, with the
+    radio for "usually" and the box for "can work here" side by side."""
+
+    dimension: str
+    title: str
+    poles: tuple[str, str]
+    usual: BoundField
+    can_work: BoundField
+    points: tuple[StylePoint, ...]
+    not_said: BoundWidget
 
 
 class AllianceApproachForm(forms.ModelForm):
+    """The four statements, the practices, and the working style on four scales.
+
+    Each scale is one question with two parts on the same five points: where the therapist
+    usually works (a radio) and every point they can work at (boxes). The model keeps
+    (usual, low, high): the range runs from the lowest to the highest point given, the usual
+    point included, and must have no gap.
+    """
+
     class Meta:
         model = AllianceApproach
-        fields = [
-            "respect_trust",
-            "collaboration",
-            "empathy",
-            "adaptability",
-            "practices",
-            *STYLE_FIELDS,
-        ]
+        fields = [*STATEMENT_FIELDS, "practices"]
         labels = {
             "respect_trust": "How you build respect and trust",
             "collaboration": "How you collaborate with clients",
@@ -51,46 +74,119 @@ class AllianceApproachForm(forms.ModelForm):
             "practices": "Practices you follow",
         }
         help_texts = dict.fromkeys(
-            ("respect_trust", "collaboration", "empathy", "adaptability"),
-            "Up to 600 characters, in your own words. Shown as plain text.",
+            STATEMENT_FIELDS, "Up to 600 characters, in your own words. Shown as plain text."
         )
-        widgets = {
-            name: PlainTextarea(attrs={"rows": 4})
-            for name in ("respect_trust", "collaboration", "empathy", "adaptability")
-        }
+        widgets = {name: PlainTextarea(attrs={"rows": 4}) for name in STATEMENT_FIELDS}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for dim in STYLE_DIMENSIONS:
-            for part in STYLE_PARTS:
-                self.fields[f"style_{dim}_{part}"] = _style_field(dim, part)
-            self.fields[f"style_{dim}_usual"].help_text = (
-                "Responders say how they want therapy to work; those whose wish falls within "
-                "how far you adapt fit you fully."
-                if dim == STYLE_DIMENSIONS[0]
-                else ""
+            style = self.instance.style(dim)
+            points = [(str(n), str(n)) for n in _points(dim)]
+            self.fields[f"style_{dim}_usual"] = forms.TypedChoiceField(
+                label=f"{STYLE_TITLES[dim]}: where you usually work",
+                choices=[*points, ("", "Not said")],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=str(style[0]) if style else "",
             )
+            self.fields[f"style_{dim}_range"] = forms.TypedMultipleChoiceField(
+                label=f"{STYLE_TITLES[dim]}: every point you can work at",
+                choices=points,
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                initial=[str(n) for n in range(style[1], style[2] + 1)] if style else [],
+            )
+
+    def statement_fields(self) -> list[BoundField]:
+        """The statements and practices, shown as every other field is."""
+        return [self[name] for name in self.Meta.fields]
+
+    def style_scales(self) -> list[StyleScale]:
+        scales = []
+        for dim in STYLE_DIMENSIONS:
+            usual, can_work = self[f"style_{dim}_usual"], self[f"style_{dim}_range"]
+            radios = list(usual.subwidgets)
+            boxes = list(can_work.subwidgets)
+            words = dict(style_scale_choices(dim))
+            scales.append(
+                StyleScale(
+                    dimension=dim,
+                    title=STYLE_TITLES[dim],
+                    poles=STYLE_POLES[dim],
+                    usual=usual,
+                    can_work=can_work,
+                    points=tuple(
+                        StylePoint(number=n, words=words[str(n)], usual=radio, can_work=box)
+                        for n, radio, box in zip(_points(dim), radios, boxes, strict=False)
+                    ),
+                    not_said=radios[-1],
+                )
+            )
+        return scales
+
+    @property
+    def style_intro(self) -> str:
+        return STYLE_INTRO
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for dim in STYLE_DIMENSIONS:
-            names = [f"style_{dim}_{part}" for part in STYLE_PARTS]
-            if any(name in self.errors for name in names):
+            usual_name, range_name = f"style_{dim}_usual", f"style_{dim}_range"
+            if usual_name in self.errors or range_name in self.errors:
                 continue
-            usual, low, high = (cleaned.get(name) for name in names)
-            given = [value is not None for value in (usual, low, high)]
-            if any(given) and not all(given):
-                missing = names[given.index(False)]
-                self.add_error(
-                    missing,
-                    f"Give all three for {STYLE_TITLES[dim].lower()}, or leave all three empty.",
+            usual, ticked = cleaned.get(usual_name), set(cleaned.get(range_name) or ())
+            try:
+                low, high = style_range(
+                    dimension=dim, usual=usual, ticked=ticked, title=STYLE_TITLES[dim]
                 )
-            elif all(given) and not low <= usual <= high:
-                self.add_error(
-                    names[0],
-                    "Where you usually work must lie within how far you adapt (from, to).",
-                )
+            except forms.ValidationError as error:
+                self.add_error(usual_name if usual is None else range_name, error)
+                continue
+            for part, value in zip(STYLE_PARTS, (usual, low, high), strict=True):
+                setattr(self.instance, f"style_{dim}_{part}", value)
         return cleaned
+
+    def approach_fields(self) -> dict[str, Any]:
+        """Every stored value the form edits, for the service that saves them."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields |= {name: getattr(self.instance, name) for name in STYLE_FIELDS}
+        return fields
+
+
+def style_range(
+    *, dimension: str, usual: int | None, ticked: set[int], title: str
+) -> tuple[int | None, int | None]:
+    """The (low, high) of a scale from the usual point and the points ticked, or an error
+    that names what is wrong. Nothing given is a scale left unsaid: (None, None)."""
+    if usual is None:
+        if ticked:
+            raise forms.ValidationError(
+                f"Pick where you usually work on “{title}” (the “Usually” column), or untick "
+                f"its boxes to leave it unsaid.",
+                code="usual_missing",
+            )
+        return None, None
+    points = ticked | {usual}
+    low, high = min(points), max(points)
+    gaps = [n for n in range(low, high + 1) if n not in points]
+    if gaps:
+        words = dict(style_scale_choices(dimension))
+        raise forms.ValidationError(
+            f"On “{title}” the points you can work at have a gap: {_and(gaps, words)} "
+            f"{'is' if len(gaps) == 1 else 'are'} not ticked, between {low} and {high}. Tick "
+            f"{'it' if len(gaps) == 1 else 'them'}, or untick the points beyond.",
+            code="range_gap",
+        )
+    return low, high
+
+
+def _and(numbers: list[int], words: dict[str, str]) -> str:
+    named = [f"“{words[str(n)]}”" for n in numbers]
+    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
 
 
 # Rapport's own words for each item; 0 means not at all, 10 means completely.

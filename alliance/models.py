@@ -3,10 +3,11 @@ from __future__ import annotations
 import hashlib
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
-from alliance.choices import Practice, Trait
+from alliance.choices import STYLE_DIMENSIONS, STYLE_TITLES, Practice, Trait
 from profiles import choices
 from profiles.fields import ChoiceSetField, EncryptedTextField
 
@@ -70,6 +71,32 @@ class AllianceApproach(models.Model):
             getattr(self, f"style_{dimension}_{part}") for part in ("usual", "low", "high")
         )
         return None if None in values else values
+
+    def clean(self) -> None:
+        """Each scale is unsaid or whole, its range runs low to high, and the usual point lies
+        in it; every error names the scale and what is wrong (the admin writes here too)."""
+        errors: dict[str, str] = {}
+        for dim in STYLE_DIMENSIONS:
+            usual, low, high = (
+                getattr(self, f"style_{dim}_{part}") for part in ("usual", "low", "high")
+            )
+            title = STYLE_TITLES[dim]
+            given = [value is not None for value in (usual, low, high)]
+            if any(given) and not all(given):
+                errors[f"style_{dim}_usual"] = (
+                    f"{title}: give the usual point and both ends of the range, or none."
+                )
+            elif all(given) and low > high:
+                errors[f"style_{dim}_low"] = (
+                    f"{title}: the range cannot run from {low} down to {high}; "
+                    f"give it as {high} to {low}."
+                )
+            elif all(given) and not low <= usual <= high:
+                errors[f"style_{dim}_usual"] = (
+                    f"{title}: the usual point, {usual}, lies outside the range {low} to {high}."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def missing_traits(self) -> list[str]:

@@ -29,22 +29,23 @@ from alliance.services.checkins import (
     checkins_stop,
 )
 from profiles.decorators import mfa_required, role_required, staff_required
+from profiles.drafts import form_for_request, keeps_drafts
 from profiles.editor import editor_context
 from profiles.models import ResponderProfile, TherapistProfile, User
 from profiles.views.editor import announce_saved
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(User.Role.THERAPIST)
 def edit(request: HttpRequest) -> HttpResponse:
     """The alliance section of the therapist's profile editor."""
     therapist = get_object_or_404(TherapistProfile, user=request.user)
-    form = AllianceApproachForm(
-        request.POST or None, instance=alliance_approach_for(therapist=therapist)
+    form = form_for_request(
+        request, AllianceApproachForm, instance=alliance_approach_for(therapist=therapist)
     )
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        alliance_approach_update(therapist=therapist, fields=fields)
+        alliance_approach_update(therapist=therapist, fields=form.approach_fields())
         announce_saved(request, therapist, "Alliance saved.")
         return redirect("alliance:edit")
     context = editor_context(therapist, form=form, section="alliance", title="Alliance")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -18,6 +19,7 @@ from django.utils.http import urlencode
 
 from config.logs import new_request_id, request_id_var
 from config.outage import is_service_outage, service_unavailable_response
+from profiles.drafts import draft_keep
 
 
 class PrivatePagesMiddleware:
@@ -52,8 +54,13 @@ class SessionTimeoutMiddleware:
     """Sign therapists and staff out after SESSION_IDLE_TIMEOUT_SECONDS without a request,
     and SESSION_ABSOLUTE_TIMEOUT_SECONDS after they signed in.
 
-    The session itself is set to expire after the idle limit too, so a session left behind
-    is gone from the server by then, not only refused.
+    A save that arrives after the sign-in ended is refused, but what it carried is kept
+    (profiles.drafts) and put back into the form once they sign in again. So the session
+    record outlives the idle limit by SESSION_DRAFT_SECONDS, refused all that while: the
+    server must still know whose the save was. It is gone from the server after that.
+
+    Asking how long is left (config.views.session_status) is not activity; "Stay signed in"
+    (config.views.session_stay) always is.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -61,29 +68,62 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and _is_time_limited(user):
-            expired = _session_expired(request)
+        if request.path_info == reverse("session_status"):
+            # Asking how long is left is not activity, and answers for an ended sign-in too.
+            return self.get_response(request)
+        if user is not None and user.is_authenticated and is_time_limited(user):
+            expired = _session_expired(request, always=request.path_info == reverse("session_stay"))
             if expired:
+                kept = request.method == "POST" and _csrf_passes(request)
+                kept = kept and draft_keep(request=request)
                 logout(request)
+                if kept:
+                    expired += " What you typed is kept: sign in, and it is back in the form."
                 messages.info(request, expired)
                 login_url = reverse(settings.LOGIN_URL)
                 return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 
-def _is_time_limited(user: Any) -> bool:
+def _csrf_passes(request: HttpRequest) -> bool:
+    """Whether a post carries the CSRF token, checked before anything of it is kept."""
+    return (
+        CsrfViewMiddleware(lambda request: HttpResponse()).process_view(request, None, (), {})
+        is None
+    )
+
+
+def is_time_limited(user: Any) -> bool:
     return user.is_staff or getattr(user, "role", "") in ("therapist", "staff")
 
 
-def _session_expired(request: HttpRequest) -> str:
-    """Return why the sign-in has ended, or an empty string; note this request otherwise."""
+def session_seconds_left(request: HttpRequest) -> int | None:
+    """Seconds before a time-limited sign-in ends without another request; None for anyone
+    else. Read only: asking does not count as activity."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not is_time_limited(user):
+        return None
+    now = time.time()
+    signed_in_at = request.session.get(SIGNED_IN_AT_KEY, now)
+    last_seen_at = request.session.get(LAST_SEEN_AT_KEY, now)
+    left = min(
+        settings.SESSION_IDLE_TIMEOUT_SECONDS - (now - last_seen_at),
+        settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS - (now - signed_in_at),
+    )
+    return max(int(left), 0)
+
+
+def _session_expired(request: HttpRequest, *, always: bool = False) -> str:
+    """Return why the sign-in has ended, or an empty string; note this request otherwise
+    (`always`: however recently the last one was noted)."""
     session = request.session
     now = time.time()
+    lifetime = settings.SESSION_IDLE_TIMEOUT_SECONDS + settings.SESSION_DRAFT_SECONDS
     signed_in_at = session.get(SIGNED_IN_AT_KEY)
     last_seen_at = session.get(LAST_SEEN_AT_KEY)
     if signed_in_at is None or last_seen_at is None:
         session[SIGNED_IN_AT_KEY] = session[LAST_SEEN_AT_KEY] = now
-        session.set_expiry(settings.SESSION_IDLE_TIMEOUT_SECONDS)
+        session.set_expiry(lifetime)
         return ""
     if now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS:
         hours = settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS // 3600
@@ -91,9 +131,9 @@ def _session_expired(request: HttpRequest) -> str:
     if now - last_seen_at > settings.SESSION_IDLE_TIMEOUT_SECONDS:
         minutes = settings.SESSION_IDLE_TIMEOUT_SECONDS // 60
         return f"You were signed out after {minutes} minutes without activity. Sign in again."
-    if now - last_seen_at >= LAST_SEEN_WRITE_EVERY_SECONDS:
+    if always or now - last_seen_at >= LAST_SEEN_WRITE_EVERY_SECONDS:
         session[LAST_SEEN_AT_KEY] = now
-        session.set_expiry(settings.SESSION_IDLE_TIMEOUT_SECONDS)
+        session.set_expiry(lifetime)
     return ""
 
 

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.session_limits",
             ],
         },
     },
@@ -487,6 +488,11 @@ if SESSION_IDLE_TIMEOUT_SECONDS > SESSION_ABSOLUTE_TIMEOUT_SECONDS:
     raise ImproperlyConfigured(
         "SESSION_IDLE_TIMEOUT_SECONDS must not be above SESSION_ABSOLUTE_TIMEOUT_SECONDS."
     )
+# A save a therapist or staff member sends up to this long after their sign-in ended is
+# refused but kept (encrypted, for this long) and put back into the form once they sign in
+# again. The session record outlives the idle limit by this much, refused all the while, so
+# that the server still knows whose the save was. 0: nothing is kept.
+SESSION_DRAFT_SECONDS = env.int("SESSION_DRAFT_SECONDS", 4 * 60 * 60, minimum=0)
 # Flash messages ("Your request to ... is on its way") live in the session, not in a
 # readable cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

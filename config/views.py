@@ -4,10 +4,11 @@ import sys
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 from django.views.defaults import server_error as django_server_error
 
 from config.health import check_database, readiness
+from config.middleware import session_seconds_left
 from config.outage import is_service_outage, service_unavailable_response
 
 
@@ -46,3 +47,23 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_service_outage(exception):
         return service_unavailable_response(request, exception)
     return django_server_error(request)
+
+
+@require_safe
+@never_cache
+def session_status(request: HttpRequest) -> JsonResponse:
+    """How long a therapist's or staff member's sign-in has left, for the warning before it
+    ends (static/js/session.js). Asking does not count as activity (the middleware lets it
+    through untouched). `seconds_left` is null for a sign-in without a time limit."""
+    signed_in = request.user.is_authenticated
+    left = session_seconds_left(request) if signed_in else None
+    return JsonResponse({"signed_in": signed_in and left != 0, "seconds_left": left})
+
+
+@require_POST
+def session_stay(request: HttpRequest) -> HttpResponse:
+    """ "Stay signed in": the request itself is the activity (the middleware notes it). 204, so
+    a page that posts it without script stays as it is, with what was typed."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=403)
+    return HttpResponse(status=204)

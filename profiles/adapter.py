@@ -87,13 +87,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return not _authenticated_recently(context.request)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        return _home_for(request.user) or super().get_login_redirect_url(request)
+        return home_for(request.user) or super().get_login_redirect_url(request)
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
-        return _home_for(request.user, new=True) or super().get_signup_redirect_url(request)
+        return home_for(request.user, new=True) or super().get_signup_redirect_url(request)
 
     def get_email_verification_redirect_url(self, email_address: Any) -> str:
-        return _home_for(email_address.user, new=True) or (
+        return home_for(email_address.user, new=True) or (
             super().get_email_verification_redirect_url(email_address)
         )
 
@@ -107,7 +107,7 @@ def _authenticated_recently(request: HttpRequest | None) -> bool:
     return time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
 
 
-def _home_for(user: Any, *, new: bool = False) -> str:
+def home_for(user: Any, *, new: bool = False) -> str:
     """Where each role starts after signing in; empty for the default.
 
     A therapist lands on what waits for them; a new one, with nothing waiting yet, goes

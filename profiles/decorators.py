@@ -34,15 +34,22 @@ def role_required(*roles: str) -> Callable[[View], View]:
     return decorator
 
 
-def mfa_required(message: str) -> Callable[[View], View]:
-    """Send a user without two-factor authentication to set it up, then back."""
+def mfa_required(
+    message: str, *, after_post: Callable[[], str] | None = None
+) -> Callable[[View], View]:
+    """Send a user without two-factor authentication to set it up, then back: to the page
+    they asked for, or for a post (which cannot be repeated by a link) to `after_post()`,
+    the page where they pressed the button."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not is_mfa_enabled(request.user):
                 messages.info(request, message)
-                back = request.get_full_path() if request.method == "GET" else ""
+                if request.method == "GET":
+                    back = request.get_full_path()
+                else:
+                    back = after_post() if after_post is not None else ""
                 target = reverse("mfa_activate_totp")
                 if back:
                     target += "?" + urlencode({"next": back})

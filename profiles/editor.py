@@ -94,5 +94,14 @@ def saved_message(therapist: TherapistProfile, saved: str) -> tuple[bool, str]:
 
 
 def editor_context(therapist: TherapistProfile, **extra: Any) -> dict[str, Any]:
-    """What every page of the editor shows: its sections and what each still needs."""
-    return {"therapist": therapist, "completeness": profile_completeness(therapist), **extra}
+    """What every page of the editor shows: its sections, what each still needs, and where
+    the profile stands (listed or not, and why)."""
+    from profiles.status import therapist_status
+
+    completeness = profile_completeness(therapist)
+    return {
+        "therapist": therapist,
+        "completeness": completeness,
+        "status": therapist_status(therapist=therapist, completeness=completeness),
+        **extra,
+    }

@@ -241,6 +241,15 @@ class VettingStatus(models.TextChoices):
     REJECTED = "rejected", "Not verified"
 
 
+class ReviewReason(models.TextChoices):
+    """Why a record waits for review again; empty for its first review."""
+
+    NAME_CHANGED = "name_changed", "The therapist changed their name"
+    DETAILS_CHANGED = "details_changed", "The therapist changed what was checked"
+    NEW_DOCUMENT = "new_document", "The therapist added a new document"
+    RESUBMITTED = "resubmitted", "Sent again after a rejection"
+
+
 def evidence_upload_to(instance: models.Model, filename: str) -> str:
     """Store evidence under a generated name; the uploaded name is never used."""
     extension = filename.rsplit(".", 1)[-1].lower()
@@ -265,6 +274,14 @@ class VettedRecord(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     # When the therapist was last emailed about a decision, so each decision is sent once.
     decision_notified_at = models.DateTimeField(null=True, blank=True)
+    # Why it waits for review again, and what changed, for staff; empty on a first review.
+    review_reason = models.CharField(max_length=20, choices=ReviewReason.choices, blank=True)
+    review_note = models.CharField(max_length=300, blank=True)
+    # When staff had verified it, if it came back after a verification: such re-reviews are
+    # shown first in the queue, since the therapist was listed on it.
+    previously_verified_at = models.DateTimeField(null=True, blank=True)
+    # When the therapist was emailed that it went back to review, so each return is told once.
+    review_notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -298,6 +315,11 @@ class License(VettedRecord):
 
     def __str__(self) -> str:
         return f"{self.get_license_type_display()} {self.state} {self.number}"
+
+    @property
+    def short_name(self) -> str:
+        """The type in short and the state, as a therapist says it: "LCSW, Colorado"."""
+        return f"{self.get_license_type_display().split(' (')[0]}, {self.get_state_display()}"
 
 
 class ResponderTraining(VettedRecord):

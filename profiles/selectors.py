@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from profiles import choices
@@ -66,21 +67,6 @@ def therapist_is_listed(*, therapist: TherapistProfile, now: dt.datetime | None 
     return therapists_listed(now=now).filter(pk=therapist.pk).exists()
 
 
-def therapist_listing_problems(
-    *, therapist: TherapistProfile, now: dt.datetime | None = None
-) -> list[str]:
-    """Why a published therapist is not listed, in words they can act on; empty if listed."""
-    now = now or timezone.now()
-    problems = []
-    if not therapist.profile_complete:
-        problems.append("Your profile is missing something responders need (listed below).")
-    if not therapist.licenses.filter(license_valid_q(today=timezone.localdate(now))).exists():
-        problems.append("No license of yours is verified and current yet.")
-    if therapist.confirmed_at is None or therapist.confirmed_at < confirmation_cutoff(now=now):
-        problems.append("Your profile needs confirming as accurate (“Still accurate” below).")
-    return problems
-
-
 def therapist_licensed_states(
     *, therapist: TherapistProfile, today: dt.date | None = None
 ) -> list[str]:
@@ -94,8 +80,6 @@ def identity_missing(therapist: TherapistProfile) -> list[str]:
     missing = []
     if not therapist.full_name.strip():
         missing.append("Your name")
-    if not therapist.credentials.strip():
-        missing.append("Your credentials")
     if not therapist.bio.strip():
         missing.append("A short bio")
     return missing
@@ -193,10 +177,12 @@ class VettingQueueFilters:
 def vetting_queue(
     *, filters: VettingQueueFilters | None = None, now: dt.datetime | None = None
 ) -> QuerySet:
-    """Licenses and trainings waiting for review, the longest-waiting first, as one list.
+    """Licenses and trainings waiting for review as one list: those staff had verified before
+    first (the therapist was listed on them), then the longest-waiting first.
 
-    Returns rows of (record_kind, pk, submitted_at) so the two kinds page together; a license's
-    state is its own, and a training matches a state where its therapist holds a license.
+    Returns rows of (record_kind, pk, submitted_at, verified_before) so the two kinds page
+    together; a license's state is its own, and a training matches a state where its
+    therapist holds a license.
     """
     filters = filters or VettingQueueFilters()
     now = now or timezone.now()
@@ -214,21 +200,25 @@ def vetting_queue(
     if filters.name:
         licenses = licenses.filter(therapist__full_name__icontains=filters.name)
         trainings = trainings.filter(therapist__full_name__icontains=filters.name)
+    verified_before = ExpressionWrapper(
+        Q(previously_verified_at__isnull=False), output_field=BooleanField()
+    )
     parts = []
+    columns = ("record_kind", "pk", "submitted_at", "verified_before")
     if filters.kind in ("", "license"):
         parts.append(
-            licenses.annotate(record_kind=Value("license")).values(
-                "record_kind", "pk", "submitted_at"
+            licenses.annotate(record_kind=Value("license"), verified_before=verified_before).values(
+                *columns
             )
         )
     if filters.kind in ("", "training"):
         parts.append(
-            trainings.annotate(record_kind=Value("training")).values(
-                "record_kind", "pk", "submitted_at"
-            )
+            trainings.annotate(
+                record_kind=Value("training"), verified_before=verified_before
+            ).values(*columns)
         )
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return combined.order_by("submitted_at", "pk")
+    return combined.order_by("-verified_before", "submitted_at", "pk")
 
 
 def vetting_records(rows: list[dict]) -> list[License | ResponderTraining]:
@@ -335,3 +325,82 @@ def therapist_vetting_needs(
         if r.status == VettingStatus.VERIFIED and r.expires_on <= soon
     ]
     return needs
+
+
+# How long vetting usually takes, as the page for therapists says it: the median time from a
+# license's submission to its decision, over the decisions of the last 90 days (the latest
+# 500 at most), said only from 5 decisions on.
+VETTING_TIME_WINDOW_DAYS = 90
+VETTING_TIME_MIN_DECISIONS = 5
+VETTING_TIME_MAX_DECISIONS = 500
+
+
+@dataclass(frozen=True)
+class VettingTimes:
+    decisions: int
+    # None below VETTING_TIME_MIN_DECISIONS: too few to say what is usual.
+    median: dt.timedelta | None
+    waiting: int
+    window_days: int = VETTING_TIME_WINDOW_DAYS
+
+
+def license_vetting_times(*, now: dt.datetime | None = None) -> VettingTimes:
+    """The vetting queue's own figures for licenses: decisions of the last 90 days, the
+    median from submission to decision, and how many wait now. Two queries."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=VETTING_TIME_WINDOW_DAYS)
+    rows = (
+        License.objects.filter(decided_at__gte=since, decided_at__lte=now)
+        .order_by("-decided_at")
+        .values_list("submitted_at", "decided_at")[:VETTING_TIME_MAX_DECISIONS]
+    )
+    waits = [(decided - submitted).total_seconds() for submitted, decided in rows]
+    waits = [max(wait, 0.0) for wait in waits]
+    median = (
+        dt.timedelta(seconds=statistics.median(waits))
+        if len(waits) >= VETTING_TIME_MIN_DECISIONS
+        else None
+    )
+    waiting = License.objects.filter(status=VettingStatus.PENDING).count()
+    return VettingTimes(decisions=len(waits), median=median, waiting=waiting)
+
+
+def duration_words(duration: dt.timedelta) -> str:
+    """A wait in the words a person uses: "under an hour", "about 5 hours", "about 3 days"."""
+    hours = duration.total_seconds() / 3600
+    if hours < 1:
+        return "under an hour"
+    if hours < 36:
+        count = round(hours)
+        return f"about {count} hour{'s' if count != 1 else ''}"
+    days = round(hours / 24)
+    return f"about {days} days"
+
+
+@dataclass(frozen=True)
+class ReviewAhead:
+    """What saving a change would do to verified licenses, told before the save."""
+
+    licenses: tuple[License, ...]
+    listed_now: bool
+    # Listed still after these go back to review: another license keeps them listed.
+    stays_listed: bool
+    usual_wait: str
+
+
+def license_review_ahead(*, therapist: TherapistProfile, licenses: list[License]) -> ReviewAhead:
+    """Whether the therapist would leave the list if these licenses went back to review,
+    and how long a review usually takes."""
+    listed_now = therapist_is_listed(therapist=therapist)
+    others = (
+        therapist.licenses.filter(license_valid_q())
+        .exclude(pk__in=[license.pk for license in licenses])
+        .exists()
+    )
+    median = license_vetting_times().median
+    return ReviewAhead(
+        licenses=tuple(licenses),
+        listed_now=listed_now,
+        stays_listed=listed_now and others,
+        usual_wait=duration_words(median) if median else "",
+    )

@@ -30,6 +30,11 @@ def send_vetting_decision(kind: str, record_id: int) -> bool:
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
+def send_review_again_notice(therapist_id: int) -> bool:
+    return therapists.review_again_notify(therapist_id=therapist_id)
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
 def send_license_expiry_reminder(license_id: int) -> bool:
     return vetting.license_expiry_remind(license_id=license_id)
 

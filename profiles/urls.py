@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from profiles.views import editor, openings, vetting
+from profiles.views import editor, join, openings, vetting
 
 app_name = "profiles"
 
 urlpatterns = [
+    path("for-therapists/", join.for_therapists, name="for_therapists"),
     path("therapist/profile/", editor.editor, name="editor"),
     path("therapist/profile/identity/", editor.identity, name="identity"),
     path("therapist/profile/experience/", editor.section, {"key": "experience"}, name="experience"),

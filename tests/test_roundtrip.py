@@ -231,6 +231,8 @@ class EditCase:
     new_values: tuple[str, ...]
     changes: frozenset[str]
     method: str = "post"
+    # Sent with a change, as the button pressed when a save asks first (a verified license).
+    confirm: tuple[tuple[str, str], ...] = ()
 
 
 def _therapist_case(
@@ -249,8 +251,18 @@ def _therapist_case(
     )
 
 
-# What sending a license or training back to review changes besides the edited field.
-BACK_TO_REVIEW = {"status", "decided_at", "decided_by_id", "submitted_at", "updated_at"}
+# What sending a verified license or training back to review changes besides the edited
+# field: the decision goes, and why it waits again is kept for staff.
+BACK_TO_REVIEW = {
+    "status",
+    "decided_at",
+    "decided_by_id",
+    "submitted_at",
+    "updated_at",
+    "review_reason",
+    "review_note",
+    "previously_verified_at",
+}
 
 EDIT_CASES = [
     _therapist_case(
@@ -319,8 +331,9 @@ EDIT_CASES = [
         stored=lambda w: row(w.license),
         control="expires_on",
         new_values=((timezone.localdate() + dt.timedelta(days=700)).isoformat(),),
-        # A change to what staff checked sends the license back to review.
+        # A change to what staff checked sends the license back to review, asked first.
         changes=frozenset({"expires_on", *BACK_TO_REVIEW}),
+        confirm=(("confirm_review", "yes"),),
     ),
     EditCase(
         name="training",
@@ -378,6 +391,8 @@ def _round_trip(case: EditCase, world: World, change: bool) -> tuple[dict, dict]
     assert page.status_code == 200
     form = browser_form(page.text, containing=case.control)
     data = form.replaced(case.control, *case.new_values) if change else form.data()
+    if change:
+        data |= {name: [value] for name, value in case.confirm}
     response = client.post(case.url(world), data)
     assert response.status_code == 302, _errors(response)
     return before, case.stored(world)

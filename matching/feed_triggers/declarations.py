@@ -56,6 +56,10 @@ class WatchedTable:
 _VETTING_BOOKKEEPING = {
     "updated_at": "set on every save, whatever changed",
     "decision_notified_at": "when the therapist was emailed the decision; shown nowhere",
+    "review_reason": "why a record waits for review again; for staff and the therapist only",
+    "review_note": "what changed before a review again; for staff only",
+    "previously_verified_at": "orders the staff queue; status alone decides the listing",
+    "review_notified_at": "when the therapist was emailed a review again; shown nowhere",
 }
 _UPDATED_AT = {"updated_at": "set on every save, whatever changed"}
 

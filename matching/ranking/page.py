@@ -17,6 +17,7 @@ from matching.ranking.load import COLUMN, FACT_COLUMNS, candidate_rows
 from matching.scoring.types import Candidate, Checkins
 from matching.scoring.words import EVALUATION_WORDS, TRAINING_WORDS, answer_history_words
 from profiles import choices
+from profiles.credentials import credentials_beyond
 from profiles.fields import ChoiceEnum, choice_set
 from profiles.vocabulary import STYLE_DIMENSIONS
 
@@ -39,16 +40,21 @@ class CardFacts:
     unverified_trainings: tuple[str, ...]
 
     @property
-    def verified_credentials(self) -> str:
-        """The verified license types in short ("LCSW"), for beside the name: the same words
-        the profile page puts beside it."""
-        return ", ".join(sorted({label.split(" (")[0] for label in self.verified_licenses}))
+    def verified_types(self) -> tuple[str, ...]:
+        """The verified license types in short ("LCSW"), each once."""
+        return tuple(sorted({label.split(" (")[0] for label in self.verified_licenses}))
 
     @property
-    def signs_otherwise(self) -> bool:
-        """Whether the credentials they sign with say more than the verified license types,
-        so the card shows them too, marked as theirs."""
-        return bool(self.credentials) and self.credentials != self.verified_credentials
+    def verified_credentials(self) -> str:
+        """The verified license types, for beside the name: the same words the profile page
+        puts beside it."""
+        return ", ".join(self.verified_types)
+
+    @property
+    def signs_also(self) -> str:
+        """What they sign with that the verified types beside the name do not already say,
+        shown marked as theirs: each credential once."""
+        return credentials_beyond(self.credentials, self.verified_types)
 
 
 def _as_checkins(measure: AllianceMeasure) -> Checkins:

@@ -27,6 +27,7 @@ from matching.scoring.words import NOT_TAKING_REQUESTS_WORDS
 from matching.selectors.intake import choice_labels
 from matching.selectors.intros import pending_requests_of
 from profiles import choices
+from profiles.credentials import credentials_beyond
 from profiles.models import License, ResponderTraining, TherapistProfile
 from profiles.selectors import license_valid_q, therapists_listed
 
@@ -53,10 +54,20 @@ class PublicProfile:
         return self.room not in (NOT_TAKING_REQUESTS_WORDS, NOT_TAKING_NEW_CLIENTS_WORDS)
 
     @property
-    def verified_credentials(self) -> str:
-        """The license types staff verified, in short ("LCSW"), for beside the name."""
+    def verified_types(self) -> tuple[str, ...]:
+        """The license types staff verified, in short ("LCSW"), each once."""
         labels = {lic.get_license_type_display().split(" (")[0] for lic in self.verified_licenses}
-        return ", ".join(sorted(labels))
+        return tuple(sorted(labels))
+
+    @property
+    def verified_credentials(self) -> str:
+        """The verified license types, for beside the name."""
+        return ", ".join(self.verified_types)
+
+    @property
+    def signs_also(self) -> str:
+        """What they sign with beyond the verified types beside the name: each credential once."""
+        return credentials_beyond(self.therapist.credentials, self.verified_types)
 
     @property
     def telehealth_states(self) -> list[str]:

@@ -14,6 +14,7 @@ from profiles import selectors
 from profiles.decorators import role_required
 from profiles.forms import ReopenForm
 from profiles.models import TherapistProfile, User
+from profiles.status import therapist_status
 
 
 def _get_therapist_for_user(user: User) -> TherapistProfile:
@@ -35,9 +36,7 @@ def therapist_home(request: HttpRequest) -> HttpResponse:
             "therapist": therapist,
             "waiting": intros_waiting_for(therapist=therapist),
             "vetting_needs": selectors.therapist_vetting_needs(therapist=therapist),
-            "listing_problems": selectors.therapist_listing_problems(therapist=therapist)
-            if therapist.is_published
-            else [],
+            "status": therapist_status(therapist=therapist),
             "mfa_enabled": is_mfa_enabled(request.user),
             "taking_clients": taking_clients,
             "takes_requests": taking_clients and therapist_takes_requests(therapist=therapist),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from profiles import choices
 from profiles.fields import PlainTextarea
+from profiles.forms.accounts import NAME_HELP, NAME_LABEL, clean_professional_name
 from profiles.geo import zip_place
 from profiles.models import (
     License,
@@ -36,8 +37,18 @@ class IdentityForm(forms.ModelForm):
     class Meta:
         model = TherapistProfile
         fields = ["full_name", "credentials", "pronouns", "bio"]
-        labels = {"full_name": "Full professional name", "bio": "Short bio"}
+        labels = {
+            "full_name": NAME_LABEL,
+            "credentials": "Other credentials you sign with (optional)",
+            "bio": "Short bio",
+        }
         help_texts = {
+            "full_name": NAME_HELP,
+            "credentials": (
+                "Your license type (such as LCSW) is shown beside your name once our staff "
+                "verify it: no need to type it here. Add only what it does not say, such as "
+                "CCTP."
+            ),
             "bio": "Up to 1,500 characters, in your own words. Shown as plain text.",
             "pronouns": "Optional, e.g. she/her.",
         }
@@ -50,6 +61,9 @@ class IdentityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.photo:
             del self.fields["remove_photo"]
+
+    def clean_full_name(self) -> str:
+        return clean_professional_name(self.cleaned_data.get("full_name", ""))
 
     def clean_photo_upload(self) -> CheckedUpload | None:
         upload = self.cleaned_data.get("photo_upload")
@@ -84,6 +98,9 @@ class ExperienceForm(forms.ModelForm):
             "agency_evaluations": "Evaluations you perform for agencies",
         }
         help_texts = {
+            "ride_along_hours": (
+                "Asked only here: ride-alongs and station time are not a training to add."
+            ),
             "agency_evaluations": (
                 "Responders need to know about dual roles before they open up. "
                 "This is shown on your profile."
@@ -117,6 +134,13 @@ class ClinicalForm(forms.ModelForm):
             self.fields[f"method_{method.value}"] = forms.ChoiceField(
                 label=method.label, choices=self.METHOD_LEVELS, required=False, initial=initial
             )
+
+    # Shown above the methods: what the two levels mean, and why it matters.
+    LEVELS_HELP = (
+        "Trained: you completed training in the method and use it with clients. Certified: a "
+        "certifying body (such as EMDRIA for EMDR) certified you in it. A responder who asks "
+        "for a method gets full credit from a certified therapist, part from a trained one."
+    )
 
     def method_fields(self) -> list[forms.BoundField]:
         return [self[f"method_{method.value}"] for method in choices.Method]
@@ -189,8 +213,15 @@ class PracticalForm(forms.ModelForm):
             "new_client_phone": "Needed if new clients reach you by phone.",
             "office_zip": "Five digits. Needed if you meet in person; used only for distance.",
             "telehealth_states": (
-                "You will be listed only in states where a license of yours is verified."
+                "Ticked for you: the states of your licenses. You are listed only where a "
+                "license of yours is verified."
             ),
+            "gender": (
+                "Why we ask: some responders, after an assault or a hard call, will only talk "
+                "with a therapist of one gender. “Prefer not to say” is fine; you are then not "
+                "shown to those who asked for one."
+            ),
+            "insurance_carriers": "Only if you tick “Health insurance” above.",
         }
         widgets = {
             "office_zip": forms.TextInput(
@@ -199,6 +230,39 @@ class PracticalForm(forms.ModelForm):
             "new_client_contact": forms.RadioSelect,
             "new_client_phone": forms.TelInput(attrs={"autocomplete": "tel"}),
         }
+
+    def __init__(
+        self, *args: Any, license_states: frozenset[str] = frozenset(), **kwargs: Any
+    ) -> None:
+        given = set(kwargs.get("initial") or ())
+        super().__init__(*args, **kwargs)
+        # Telehealth states start from the licenses' states, until the therapist says
+        # otherwise: only those can ever list them.
+        self.stored_telehealth_states = self.instance.telehealth_states
+        if (
+            not self.stored_telehealth_states
+            and license_states
+            and "telehealth_states" not in given
+        ):
+            self.initial["telehealth_states"] = sorted(license_states)
+        # Shown only when what they depend on is chosen (rapport.css); always when invalid.
+        for name, wrapper in {
+            "office_zip": "field--when-in-person",
+            "telehealth_states": "field--when-telehealth",
+            "insurance_carriers": "field--when-insurance",
+            "new_client_phone": "field--when-phone",
+            "booking_url": "field--when-booking",
+        }.items():
+            self.fields[name].wrapper_class = f"field--conditional {wrapper}"
+
+    def clean_telehealth_states(self) -> frozenset[str]:
+        states = self.cleaned_data.get("telehealth_states") or frozenset()
+        formats = self.cleaned_data.get("formats") or frozenset()  # cleaned before this
+        # States ticked for them are kept only when they offer telehealth: a therapist who
+        # meets in person only has said nothing about telehealth states.
+        if choices.Format.TELEHEALTH not in formats and not self.stored_telehealth_states:
+            return frozenset()
+        return states
 
     def clean_new_client_phone(self) -> str:
         phone = self.cleaned_data.get("new_client_phone", "").strip()
@@ -299,6 +363,11 @@ class EvidenceFormMixin(forms.ModelForm):
 
 
 class LicenseForm(EvidenceFormMixin):
+    EVIDENCE_WHY = (
+        "Why we ask: our staff compare it with the licensing board's record before your "
+        "license is shown as verified. "
+    )
+
     class Meta:
         model = License
         fields = ["state", "license_type", "number", "expires_on"]
@@ -308,6 +377,7 @@ class LicenseForm(EvidenceFormMixin):
     def __init__(self, *args: Any, therapist: TherapistProfile, **kwargs: Any) -> None:
         self.therapist = therapist
         super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = self.EVIDENCE_WHY + self.fields["evidence"].help_text
 
     def clean_number(self) -> str:
         number = self.cleaned_data["number"].strip()
@@ -349,6 +419,10 @@ class TrainingForm(EvidenceFormMixin):
     def __init__(self, *args: Any, therapist: TherapistProfile, **kwargs: Any) -> None:
         self.therapist = therapist
         super().__init__(*args, **kwargs)
+        if self.instance.kind != choices.TrainingKind.RIDE_ALONG:
+            kind = self.fields["kind"]
+            kind.choices = [c for c in kind.choices if c[0] != choices.TrainingKind.RIDE_ALONG]
+            kind.help_text = "Ride-alongs and station time go under Responder experience."
 
     def clean_completed_on(self) -> dt.date:
         completed_on = self.cleaned_data["completed_on"]

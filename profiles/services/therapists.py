@@ -9,13 +9,20 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from profiles.editor import profile_completeness
 from profiles.emails import send_templated_email
 from profiles.geo import zip_place
-from profiles.models import License, ResponderTraining, TherapistProfile, VettingStatus
+from profiles.models import (
+    License,
+    ResponderTraining,
+    ReviewReason,
+    TherapistProfile,
+    VettingStatus,
+)
 from profiles.uploads import EXTENSIONS, PDF, CheckedUpload, reencode_evidence_image, reencode_photo
 
 
@@ -61,11 +68,31 @@ def therapist_profile_update(
         verified = License.objects.select_for_update().filter(
             therapist=therapist, status=VettingStatus.VERIFIED
         )
+        note = f"Name changed from “{stored.full_name}” to “{therapist.full_name}”."
+        sent_back = 0
         for license in verified:
-            _back_to_pending(license)
+            _back_to_pending(license, reason=ReviewReason.NAME_CHANGED, note=note)
             license.save()
+            sent_back += 1
+        if sent_back:
+            _tell_review_again(therapist)
     therapist_completeness_refresh(therapist=therapist)
     return therapist
+
+
+def licenses_sent_back_by_rename(*, therapist: TherapistProfile) -> list[License]:
+    """The licenses a new name would send back to review: every verified one."""
+    return list(
+        therapist.licenses.filter(status=VettingStatus.VERIFIED).order_by("state", "number")
+    )
+
+
+def _tell_review_again(therapist: TherapistProfile) -> None:
+    """Email the therapist, after the commit, that a verified license went back to review."""
+    from profiles.tasks import send_review_again_notice
+
+    therapist_id = therapist.pk
+    transaction.on_commit(lambda: send_review_again_notice.delay(therapist_id))
 
 
 @transaction.atomic
@@ -152,7 +179,23 @@ def therapist_unpublish(*, therapist: TherapistProfile) -> None:
     therapist.save(update_fields=["published_at", "updated_at"])
 
 
-def _back_to_pending(record: License | ResponderTraining) -> None:
+REVIEW_NOTE_MAX_CHARS = 300
+
+
+def _back_to_pending(record: License | ResponderTraining, *, reason: str, note: str) -> None:
+    """Send a record back to review, keeping why for staff: a verified one keeps when it was
+    verified (re-reviews come first in the queue), a rejected one is a resubmission, and one
+    already waiting again keeps its reason and adds what changed since."""
+    if record.status == VettingStatus.VERIFIED:
+        record.previously_verified_at = record.decided_at or timezone.now()
+        record.review_reason, record.review_note = reason, note
+    elif record.status == VettingStatus.REJECTED:
+        record.previously_verified_at = None
+        record.review_reason, record.review_note = ReviewReason.RESUBMITTED, note
+    elif record.review_reason:
+        record.review_note = f"{record.review_note} Then: {note}".strip()
+    if len(record.review_note) > REVIEW_NOTE_MAX_CHARS:
+        record.review_note = record.review_note[: REVIEW_NOTE_MAX_CHARS - 1] + "…"
     record.status = VettingStatus.PENDING
     record.decision_reason = ""
     record.decided_at = None
@@ -160,6 +203,34 @@ def _back_to_pending(record: License | ResponderTraining) -> None:
     record.submitted_at = timezone.now()
     if isinstance(record, License):
         record.last_expiry_reminder_days = None
+
+
+# What a therapist may change of a license or training, as a staff note names it.
+CHECKED_FIELD_WORDS = {
+    "state": "state",
+    "license_type": "type",
+    "number": "number",
+    "expires_on": "expiry",
+    "kind": "kind",
+    "name": "name",
+    "issuer": "issuer",
+    "completed_on": "completion date",
+    "hours": "hours",
+}
+
+
+def vetted_record_changes(record: License | ResponderTraining, fields: dict[str, Any]) -> list[str]:
+    """What an edit changes of what staff checked, in words: ["number “A” to “B”"]."""
+    changes = []
+    for name, value in fields.items():
+        before = getattr(record, name)
+        if before != value:
+            shown = [
+                v.isoformat() if isinstance(v, dt.date) else str(v if v is not None else "none")
+                for v in (before, value)
+            ]
+            changes.append(f"{CHECKED_FIELD_WORDS.get(name, name)} “{shown[0]}” to “{shown[1]}”")
+    return changes
 
 
 VettedRecordT = TypeVar("VettedRecordT", License, ResponderTraining)
@@ -188,18 +259,24 @@ def vetted_record_update(
 ) -> VettedRecordT:
     """Save an edit; any change to what staff checked sends the record back for review."""
     record = type(record).objects.select_for_update().get(pk=record.pk)
-    changed = any(getattr(record, name) != value for name, value in fields.items())
-    if not changed and evidence is None:
+    changes = vetted_record_changes(record, fields)
+    if not changes and evidence is None:
         return record
+    was_verified = record.status == VettingStatus.VERIFIED
     for name, value in fields.items():
         setattr(record, name, value)
     old_document = record.document.name
     if evidence is not None:
         _store_evidence(record, evidence)
-    if changed or evidence is not None:
-        _back_to_pending(record)
+    _back_to_pending(
+        record,
+        reason=ReviewReason.DETAILS_CHANGED if changes else ReviewReason.NEW_DOCUMENT,
+        note="Changed: " + "; ".join([*changes, *(["a new document"] if evidence else [])]) + ".",
+    )
     record.full_clean()
     record.save()
+    if was_verified and isinstance(record, License):
+        _tell_review_again(record.therapist)
     if evidence is not None and old_document:
         storage = record.document.storage
         transaction.on_commit(lambda: storage.delete(old_document))
@@ -258,4 +335,45 @@ def therapist_confirmation_remind(*, therapist_id: int) -> bool:
         )
         therapist.confirmation_reminder_sent_at = timezone.now()
         therapist.save(update_fields=["confirmation_reminder_sent_at"])
+        return True
+
+
+def review_again_notify(*, therapist_id: int) -> bool:
+    """Email the therapist, once for each return, that licenses staff had verified wait for
+    review again, why, and whether responders can still find them. No name, no number."""
+    from profiles.selectors import duration_words, license_vetting_times, therapist_is_listed
+
+    with transaction.atomic():
+        therapist = TherapistProfile.objects.select_related("user").filter(pk=therapist_id).first()
+        if therapist is None or not therapist.user.is_active:
+            return False
+        waiting = list(
+            License.objects.select_for_update()
+            .filter(
+                therapist=therapist,
+                status=VettingStatus.PENDING,
+                previously_verified_at__isnull=False,
+            )
+            .filter(
+                Q(review_notified_at__isnull=True) | Q(review_notified_at__lt=F("submitted_at"))
+            )
+        )
+        if not waiting:
+            return False
+        usual = license_vetting_times().median
+        send_templated_email(
+            to=therapist.user.email,
+            template="license-review-again",
+            context={
+                "count": len(waiting),
+                "renamed": any(r.review_reason == ReviewReason.NAME_CHANGED for r in waiting),
+                "listed": therapist_is_listed(therapist=therapist),
+                "usual": duration_words(usual) if usual else "",
+                "editor_path": reverse("profiles:editor"),
+            },
+        )
+        now = timezone.now()
+        for license in waiting:
+            license.review_notified_at = now
+            license.save(update_fields=["review_notified_at"])
         return True

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from profiles import selectors
 from profiles.decorators import mfa_required, role_required
+from profiles.drafts import form_for_request, keeps_drafts
 from profiles.editor import editor_context, saved_message
 from profiles.forms import (
     CapacityForm,
@@ -28,8 +29,16 @@ from profiles.forms import (
     PseudonymForm,
     TrainingForm,
 )
-from profiles.models import License, ResponderProfile, ResponderTraining, TherapistProfile, User
+from profiles.models import (
+    License,
+    ResponderProfile,
+    ResponderTraining,
+    TherapistProfile,
+    User,
+    VettingStatus,
+)
 from profiles.services import accounts, therapists
+from profiles.views.mfa import PUBLISH_AFTER_SET_UP
 
 therapist_only = role_required(User.Role.THERAPIST)
 responder_only = role_required(User.Role.RESPONDER)
@@ -51,6 +60,26 @@ def announce_saved(request: HttpRequest, therapist: TherapistProfile, saved: str
     (messages.warning if is_warning else messages.success)(request, text)
 
 
+# The button that confirms a save which sends a verified license back to review.
+CONFIRM_REVIEW = "confirm_review"
+
+
+def announce_review_again(request: HttpRequest, therapist: TherapistProfile, saved: str) -> None:
+    """After a save that sent a verified license back to review: say so, and what it means."""
+    if selectors.therapist_is_listed(therapist=therapist):
+        consequence = "responders can still find you through another verified license"
+    else:
+        consequence = (
+            "your profile is not listed until our staff verify it again: responders cannot "
+            "find you meanwhile"
+        )
+    messages.warning(
+        request,
+        f"{saved}, so your license went back to review: {consequence}. We emailed you this "
+        "too, and email again when staff decide.",
+    )
+
+
 def _get_therapist_for_user(user: User) -> TherapistProfile:
     return get_object_or_404(TherapistProfile, user=user)
 
@@ -67,44 +96,71 @@ def editor(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
     context = editor_context(
         therapist,
-        is_listed=selectors.therapist_is_listed(therapist=therapist),
-        listing_problems=selectors.therapist_listing_problems(therapist=therapist),
-        licensed_states=selectors.therapist_licensed_states(therapist=therapist),
         confirmation_max_age_days=settings.PROFILE_CONFIRMATION_MAX_AGE_DAYS,
+        mfa_enabled=is_mfa_enabled(request.user),
+        # Back from the two-factor set-up that pressing Publish started.
+        publish_prompt=request.GET.get("then") == "publish"
+        and is_mfa_enabled(request.user)
+        and not therapist.is_published,
     )
     return render(request, "profiles/editor.html", context)
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def identity(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
-    form = IdentityForm(request.POST or None, request.FILES or None, instance=therapist)
+    stored_name = therapist.full_name
+    form = form_for_request(request, IdentityForm, files=True, instance=therapist)
+    ahead = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        therapists.therapist_profile_update(therapist=therapist, fields=fields)
-        if form.cleaned_data["photo_upload"]:
-            therapists.therapist_photo_set(
-                therapist=therapist, upload=form.cleaned_data["photo_upload"]
-            )
-        elif form.cleaned_data.get("remove_photo"):
-            therapists.therapist_photo_remove(therapist=therapist)
-        announce_saved(request, therapist, "Identity saved.")
-        return redirect("profiles:identity")
+        renamed = fields["full_name"] != stored_name
+        going_back = therapists.licenses_sent_back_by_rename(therapist=therapist) if renamed else []
+        if going_back and request.POST.get(CONFIRM_REVIEW) != "yes":
+            # Nothing is saved yet: the form comes back as typed, with what saving would do.
+            therapist.refresh_from_db()
+            ahead = selectors.license_review_ahead(therapist=therapist, licenses=going_back)
+        else:
+            therapists.therapist_profile_update(therapist=therapist, fields=fields)
+            if form.cleaned_data["photo_upload"]:
+                therapists.therapist_photo_set(
+                    therapist=therapist, upload=form.cleaned_data["photo_upload"]
+                )
+            elif form.cleaned_data.get("remove_photo"):
+                therapists.therapist_photo_remove(therapist=therapist)
+            if going_back:
+                announce_review_again(request, therapist, "Identity saved. Your name changed")
+            else:
+                announce_saved(request, therapist, "Identity saved.")
+            return redirect("profiles:identity")
     return render(
         request,
         "profiles/section_form.html",
-        editor_context(therapist, form=form, section="identity", title="Identity"),
+        editor_context(
+            therapist,
+            form=form,
+            section="identity",
+            title="Identity",
+            review_ahead=ahead,
+            renamed_from=stored_name,
+            file_dropped=bool(ahead and request.FILES),
+        ),
     )
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def section(request: HttpRequest, key: str) -> HttpResponse:
     """Edit one of the structured sections; each saves on its own."""
     form_class, title = SECTION_FORMS[key]
     therapist = _get_therapist_for_user(request.user)
-    form = form_class(request.POST or None, instance=therapist)
+    extra = {}
+    if key == "practical":
+        extra["license_states"] = frozenset(therapist.licenses.values_list("state", flat=True))
+    form = form_for_request(request, form_class, instance=therapist, **extra)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if key == "clinical":
@@ -122,11 +178,12 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def capacity(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
-    form = CapacityForm(request.POST or None, instance=therapist)
+    form = form_for_request(request, CapacityForm, instance=therapist)
     if request.method == "POST" and form.is_valid():
         therapists.therapist_capacity_update(
             therapist=therapist,
@@ -156,6 +213,7 @@ def credentials(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/credentials.html", context)
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @therapist_only
 def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
@@ -163,23 +221,52 @@ def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
     model, form_class, noun = VETTED_MODELS[kind]
     therapist = _get_therapist_for_user(request.user)
     record = _get_record_for_user(request.user, model, pk) if pk else None
-    form = form_class(
-        request.POST or None, request.FILES or None, instance=record, therapist=therapist
-    )
+    form = form_for_request(request, form_class, files=True, instance=record, therapist=therapist)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         evidence = form.cleaned_data["evidence"]
+        sends_back = (
+            kind == "license"
+            and record is not None
+            and record.status == VettingStatus.VERIFIED
+            and (
+                evidence is not None
+                # Compared with the stored row: the form has already set its values on it.
+                or therapists.vetted_record_changes(type(record).objects.get(pk=record.pk), fields)
+            )
+        )
+        if sends_back and request.POST.get(CONFIRM_REVIEW) != "yes":
+            # Nothing is saved yet: the form comes back as typed, with what saving would do.
+            record.refresh_from_db()
+            return render(
+                request,
+                "profiles/record_form.html",
+                editor_context(
+                    therapist,
+                    form=form,
+                    record=record,
+                    noun=noun,
+                    kind=kind,
+                    section="credentials",
+                    review_ahead=selectors.license_review_ahead(
+                        therapist=therapist, licenses=[record]
+                    ),
+                    file_dropped=bool(request.FILES),
+                ),
+            )
         if record is None:
             therapists.vetted_record_create(
                 model=model, therapist=therapist, fields=fields, evidence=evidence
             )
             messages.success(request, f"The {noun} is saved and waits for review by our staff.")
         else:
-            was_verified = record.status == "verified"
+            was_verified = record.status == VettingStatus.VERIFIED
             updated = therapists.vetted_record_update(
                 record=record, fields=fields, evidence=evidence
             )
-            if was_verified and updated.status == "pending":
+            if was_verified and updated.status == VettingStatus.PENDING and kind == "license":
+                announce_review_again(request, therapist, "The license is saved. It changed")
+            elif was_verified and updated.status == VettingStatus.PENDING:
                 messages.info(request, f"The {noun} changed, so our staff will review it again.")
             else:
                 messages.success(request, f"The {noun} is saved.")
@@ -212,14 +299,27 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @therapist_only
 def confirm(request: HttpRequest) -> HttpResponse:
     """The one-click "still accurate" confirmation."""
-    therapists.therapist_confirm(therapist=_get_therapist_for_user(request.user))
-    messages.success(request, "Thank you. Your profile is confirmed as accurate today.")
+    therapist = _get_therapist_for_user(request.user)
+    therapists.therapist_confirm(therapist=therapist)
+    if therapist.is_published:
+        messages.success(request, "Thank you. Your profile is confirmed as accurate today.")
+    else:
+        # Offered only on a published profile; said plainly if sent for another.
+        messages.info(
+            request,
+            "Noted. Your profile is not published, so responders do not see it: see what is "
+            "next below.",
+        )
     return redirect("profiles:editor")
 
 
 @require_POST
 @therapist_only
-@mfa_required("Set up two-factor authentication before you publish your profile.")
+@mfa_required(
+    "Set up two-factor authentication before you publish your profile. Afterwards you come "
+    "back to your profile to publish it.",
+    after_post=lambda: f"{reverse('profiles:editor')}?{PUBLISH_AFTER_SET_UP}",
+)
 def publish(request: HttpRequest) -> HttpResponse:
     therapist = _get_therapist_for_user(request.user)
     try:

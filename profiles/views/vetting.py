@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from profiles import selectors
 from profiles.decorators import staff_required
+from profiles.drafts import form_for_request, keeps_drafts
 from profiles.forms import VettingDecisionForm, VettingQueueFilterForm
 from profiles.models import AuditEntry, License, ResponderTraining, User
 from profiles.previews import PreviewError, evidence_preview_png
@@ -71,13 +72,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+@keeps_drafts
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The claim and its evidence side by side, with the decision form."""
     record = _get_record(kind, pk)
-    form = VettingDecisionForm(
-        request.POST or None, kind=kind, initial={"version": record_version(record)}
+    form = form_for_request(
+        request, VettingDecisionForm, kind=kind, initial={"version": record_version(record)}
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -47,4 +47,13 @@
       open.open = false;
     }
   });
+
+  // A save that would send a verified license back to review comes back asking first: take
+  // the reader to that question.
+  document.addEventListener("DOMContentLoaded", function () {
+    var confirm = document.getElementById("confirm-review");
+    if (confirm) {
+      confirm.focus();
+    }
+  });
 })();

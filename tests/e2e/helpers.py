@@ -35,7 +35,7 @@ def sign_up(page: Page, base_url: str, *, role: str, email: str, name: str) -> N
     page.goto(base_url + "/accounts/signup/")
     if role == "therapist":
         page.get_by_label("A licensed therapist").check()
-        page.get_by_label("Your full professional name").fill(name)
+        page.get_by_label("Your name, as on your license").fill(name)
     else:
         page.get_by_label("A first responder looking for a therapist").check()
         page.get_by_label("Name to show therapists").fill(name)
@@ -56,3 +56,17 @@ def pdf_file(name: str = "license.pdf") -> dict:
 
 def png_file(name: str = "photo.png") -> dict:
     return {"name": name, "mimeType": "image/png", "buffer": image_bytes("PNG", (400, 300))}
+
+
+def turn_on_two_factor(page: Page, attempts: int = 3) -> None:
+    """On the set-up page, type the app's code as a person would, again with a fresh code if
+    the server refused it (on a busy machine the 30-second period can turn meanwhile)."""
+    heading = page.get_by_role("heading", level=1)
+    for _ in range(attempts):
+        secret = page.locator("#authenticator-secret").inner_text().replace(" ", "")
+        page.get_by_label("Authenticator code").fill(current_totp_code(secret))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Turn on two-factor authentication").click()
+        if heading.inner_text() != "Set up an authenticator app":
+            return
+    raise AssertionError("the set-up refused every code: " + page.locator("main").inner_text())

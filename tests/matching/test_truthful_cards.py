@@ -147,5 +147,15 @@ def test_a_card_names_credentials_once_and_says_each_fact_once(client: Client) -
     # marked as theirs, never beside a verified badge as if it were verified.
     assert "Robin Fictional</a>, Psychologist</h3>" in card
     assert "PsyD (self-reported)" not in card
-    assert card.index("Signs as PsyD") > card.index("Why this match")
+    assert card.index("Also signs as PsyD") > card.index("Why this match")
     assert card.count("Answered 8 of their last 8 intro requests") == 1
+
+
+def test_a_credential_both_verified_and_signed_is_shown_once(client: Client) -> None:
+    """Issue 23: "Dr. Onboarding Test, LCSW, LCSW, CCTP (self-reported)". The verified LCSW
+    goes beside the name; of what they sign with, only what it does not say."""
+    listed_therapist(full_name="Dr. Robin Fictional", credentials="LCSW, CCTP")
+    card = card_of(with_answers(client).get(reverse("matching:results")).text, "Robin Fictional")
+    assert "Robin Fictional</a>, LCSW</h3>" in card
+    assert "Also signs as CCTP <span" in card
+    assert "LCSW, CCTP" not in card and "LCSW, LCSW" not in card

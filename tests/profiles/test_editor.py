@@ -347,11 +347,17 @@ def test_editing_what_staff_checked_sends_a_verified_license_back_to_pending(
     license = LicenseFactory(therapist=therapist, number="CSW.0001", status=VettingStatus.VERIFIED)
     data = license_form(number="CSW.0001", expires_on=license.expires_on.isoformat(), evidence="")
     data[change] = value
-    response = therapist_client.post(reverse("profiles:license_edit", args=[license.pk]), data)
+    url = reverse("profiles:license_edit", args=[license.pk])
+    asked = therapist_client.post(url, data)
+    assert asked.status_code == 200 and "Save and send for review" in asked.text
+    license.refresh_from_db()
+    assert license.status == VettingStatus.VERIFIED  # nothing saved before the answer
+    response = therapist_client.post(url, {**data, "confirm_review": "yes"})
     assert response.status_code == 302
     license.refresh_from_db()
     assert license.status == VettingStatus.PENDING
     assert license.decided_at is None
+    assert license.review_reason == "details_changed" and license.previously_verified_at
 
 
 def test_saving_a_license_unchanged_keeps_it_verified(

@@ -34,8 +34,7 @@ def test_a_published_therapist_left_with_no_way_of_meeting_is_not_listed(
     assert not therapist.profile_complete
     assert not therapists_listed().filter(pk=therapist.pk).exists()
     overview = client.get(reverse("profiles:editor")).text
-    assert "Published, not listed" in overview
-    assert "missing something responders need" in overview
+    assert "Your profile is missing something responders need." in overview
     assert "Listed</span>" not in overview
 
 

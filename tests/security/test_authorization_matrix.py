@@ -193,6 +193,9 @@ MATRIX: dict[str, Row] = {
     "healthz": Row(no_args, everyone(OK)),
     "health_live": Row(no_args, everyone(OK)),
     "health_ready": Row(_beat_ticked, everyone(OK)),
+    # How long a sign-in has left (asked without counting as activity), and "Stay signed in".
+    "session_status": Row(no_args, everyone(OK)),
+    "session_stay": Row(no_args, {**everyone(OK), "anonymous": FORBIDDEN}, post_only=True),
     "matching:intake": Row(no_args, everyone(OK), post=True),
     "matching:help_first": Row(no_args, everyone(OK)),
     "matching:answers": Row(no_args, everyone(OK)),
@@ -202,6 +205,7 @@ MATRIX: dict[str, Row] = {
         no_args, {**everyone(TO_INTAKE), "responder": OK, "other_responder": OK}
     ),
     "matching:how_we_rank": Row(no_args, everyone(OK)),
+    "profiles:for_therapists": Row(no_args, everyone(OK)),
     "matching:therapist_detail": Row(lambda w: [w.owner.public_id], everyone(OK)),
     "profiles:therapist_photo": Row(lambda w: [w.owner.public_id], everyone(OK)),
     "matching:me": Row(no_args, responders_only()),

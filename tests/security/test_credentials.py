@@ -26,7 +26,11 @@ def test_a_new_name_sends_verified_licenses_back_to_review_and_unlists(client: C
     training = TrainingFactory(therapist=therapist)
     client.force_login(therapist.user)
 
-    assert _identity(client, full_name="Someone Else Entirely").status_code == 302
+    asked = _identity(client, full_name="Someone Else Entirely")
+    assert asked.status_code == 200 and "Save and send for review" in asked.text
+    assert License.objects.get(therapist=therapist, state="CO").status == VettingStatus.VERIFIED
+    confirmed = _identity(client, full_name="Someone Else Entirely", confirm_review="yes")
+    assert confirmed.status_code == 302
 
     license = License.objects.get(therapist=therapist, state="CO")
     assert license.status == VettingStatus.PENDING and license.decided_by is None
