@@ -1,6 +1,6 @@
 """The figures of a simulated world against its hidden truth, month by month.
 
-Invariants each figure keeps (tested in tests/matching/test_simulation.py):
+Invariants each figure keeps (tested in tests/devtools/test_simulation.py):
 - Agreement is Spearman's rank correlation between a ranking of all therapists and their
   true alliance: between -1 and 1, NaN where the truth is flat (the null world). An
   unmeasured therapist sits at the population value, so each ranking covers every

@@ -86,10 +86,10 @@ PRACTICES_PER_TRAIT_FULL = 2
 # A trait starts at the therapist's measured value, or the population's when unmeasured
 # (what a responder can expect of anyone); the practices the therapist names move it by at
 # most half this, either way: what a therapist says of themselves counts for little beside
-# what responders say. A list of practices predicts the alliance weakly, so it may order
-# therapists nobody has measured yet and nudge near-ties, never outweigh what responders
-# report: half of it (0.02) stays below the spread of therapists' measured values once
-# shrunk (README, "Does the ranking work?").
+# what responders say. A list of practices predicts the alliance weakly, so it should
+# mostly order therapists nobody has measured yet and break near-ties: half of it (0.02) is
+# about the spread of therapists' measured values once shrunk, or less (0.018 to 0.063 in
+# the simulated world; README, "Does the ranking work?").
 PRACTICE_NUDGE = 0.04
 # A trait's value when nothing at all is known (no population yet).
 UNMEASURED_TRAIT_VALUE = 0.5
