@@ -34,21 +34,9 @@ def reopen_link(request: HttpRequest, token: str) -> HttpResponse:
     if therapist is None:
         return render(request, "profiles/openings_link_gone.html", status=410)
     form = ReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            openings.therapist_openings_reopen(
-                therapist=therapist, open_slots=form.cleaned_data["open_slots"]
-            )
-        except ValidationError as error:
-            form.add_error("open_slots", error)
-        else:
-            messages.success(request, _reopened_message(form.cleaned_data["open_slots"]))
-            return redirect("profiles:openings_reopened")
-    return render(
-        request,
-        "profiles/openings_reopen.html",
-        {"form": form, "therapist": therapist, "action": request.path},
-    )
+    if request.method == "POST":
+        return _reopen(request, therapist, form, done="profiles:openings_reopened")
+    return _reopen_form(request, therapist, form)
 
 
 @require_safe
@@ -62,7 +50,14 @@ def reopened(request: HttpRequest) -> HttpResponse:
 def reopen(request: HttpRequest) -> HttpResponse:
     """The signed-in therapist reopens from their home page."""
     therapist = get_object_or_404(TherapistProfile, user=request.user)
-    form = ReopenForm(request.POST)
+    return _reopen(request, therapist, ReopenForm(request.POST), done="matching:therapist_home")
+
+
+def _reopen(
+    request: HttpRequest, therapist: TherapistProfile, form: ReopenForm, *, done: str
+) -> HttpResponse:
+    """Reopen with the posted number of openings and go to `done`; an error goes next to the
+    field, on a page of the form alone."""
     if form.is_valid():
         try:
             openings.therapist_openings_reopen(
@@ -72,8 +67,13 @@ def reopen(request: HttpRequest) -> HttpResponse:
             form.add_error("open_slots", error)
         else:
             messages.success(request, _reopened_message(form.cleaned_data["open_slots"]))
-            return redirect("matching:therapist_home")
-    # The error goes next to the field, on a page of the form alone.
+            return redirect(done)
+    return _reopen_form(request, therapist, form)
+
+
+def _reopen_form(
+    request: HttpRequest, therapist: TherapistProfile, form: ReopenForm
+) -> HttpResponse:
     return render(
         request,
         "profiles/openings_reopen.html",
