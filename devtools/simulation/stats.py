@@ -1,4 +1,9 @@
-"""Spearman's rank correlation and its bootstrap interval, with numpy alone."""
+"""Spearman's rank correlation and its bootstrap interval: the staff report's own
+(matching.report_statistics), so the world checks the figure staff read, not a copy.
+
+The simulation's figures print NaN where the report prints nothing, so these adapters turn
+the report's None into NaN; the figures need at least 3 pairs where the report needs 2.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from matching import report_statistics
+from matching.report_statistics import average_ranks
 
-def average_ranks(values: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Ranks from 1, ties sharing the mean of the ranks they span."""
-    _, inverse, counts = np.unique(
-        np.asarray(values, dtype=float), return_inverse=True, return_counts=True
-    )
-    ends = np.cumsum(counts)
-    return ((ends - counts + 1 + ends) / 2)[inverse]
+__all__ = ["average_ranks", "bootstrap_interval", "spearman"]
+
+MIN_PAIRS = 3
 
 
 def spearman(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
@@ -23,17 +26,12 @@ def spearman(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -
     Invariants: between -1 and 1; unchanged by any strictly increasing transform of x or y;
     symmetric in x and y.
     """
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(x) != len(y):
         raise ValueError("x and y must have the same length.")
-    if len(x) < 3:
+    if len(x) < MIN_PAIRS:
         return float("nan")
-    rx, ry = average_ranks(x), average_ranks(y)
-    rx, ry = rx - rx.mean(), ry - ry.mean()
-    denominator = float(np.sqrt((rx * rx).sum() * (ry * ry).sum()))
-    if denominator == 0:
-        return float("nan")
-    return float(np.clip((rx * ry).sum() / denominator, -1.0, 1.0))
+    value = report_statistics.spearman(x, y)
+    return float("nan") if value is None else value
 
 
 def bootstrap_interval(
@@ -44,20 +42,14 @@ def bootstrap_interval(
     seed: int,
     level: float = 0.95,
 ) -> tuple[float, float]:
-    """The percentile bootstrap interval of Spearman's correlation, resampling pairs.
+    """The report's percentile bootstrap interval of Spearman's correlation, resampling
+    pairs; NaN bounds with fewer than 3 pairs or too few defined resamples.
 
-    Resamples where one side is constant are left out; NaN bounds with fewer than 3 pairs.
     Invariant: the lower bound is at most the upper bound.
     """
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if len(x) < 3:
+    if len(x) < MIN_PAIRS:
         return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(x), size=(samples, len(x)))
-    values = np.array([spearman(x[p], y[p]) for p in picks])
-    values = values[~np.isnan(values)]
-    if not len(values):
-        return float("nan"), float("nan")
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(values, [tail, 100 - tail])
-    return float(low), float(high)
+    interval = report_statistics.bootstrap_interval(
+        report_statistics.spearman, x, y, resamples=samples, seed=seed, level=level
+    )
+    return (float("nan"), float("nan")) if interval is None else interval
