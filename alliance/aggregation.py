@@ -28,7 +28,7 @@ How an item's measure is made:
    of the variance (k = 9), is the order that studies of therapist effects in the alliance
    report; the data's own share is weighed against it as if the default came from
    PRIOR_SHARE_THERAPISTS therapists. A share from a few dozen therapists is loose (its
-   between part often comes out at zero by chance, which alone would give k in the
+   between part can come out at zero by chance, which alone would give k in the
    hundreds and pull every figure onto the population); the combination moves with the
    data and never jumps. With fewer than PRIOR_MIN_THERAPISTS measured therapists, k is
    the default alone. A setting may override k (an operator's choice, never the default).
