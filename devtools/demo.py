@@ -15,6 +15,7 @@ from typing import Any
 import zipcodes
 
 from alliance.choices import STYLE_DIMENSIONS, Practice
+from matching.intake import Intake
 from profiles import choices
 
 FIRST_NAMES = [
@@ -348,3 +349,36 @@ def demo_checkins(
             )
         )
     return result
+
+
+# Responders' services (shares), roughly the sizes of the services in the US: police
+# largest, then fire and EMS, then dispatch and corrections.
+SERVICE_MIX = {
+    "police": 0.35,
+    "fire": 0.25,
+    "ems": 0.2,
+    "dispatch": 0.1,
+    "corrections": 0.1,
+}
+
+
+def responder_intake(rng: random.Random, state: str) -> Intake:
+    """Varied, fictional answers of one responder in the state (the simulated world's and
+    the openings measurement's responders)."""
+    zip_code = rng.choice(zip_codes_of(state))[0]
+    style = {
+        f"style_{dim}": rng.randint(1, 5)
+        for dim in rng.sample(["lead", "focus", "pace", "tone"], rng.choice([0, 0, 1, 2]))
+    }
+    return Intake(
+        service=rng.choices(list(SERVICE_MIX), weights=list(SERVICE_MIX.values()))[0],
+        service_status=rng.choices(["active", "retired"], weights=[9, 1])[0],
+        state=state,
+        zip_code=zip_code,
+        travel_miles=rng.choice([10, 25, 50, 100]),
+        format_preference=rng.choice(["either", "either", "telehealth", "in_person"]),
+        concerns=frozenset(rng.sample(choices.Concern.values[:-1], rng.randint(1, 3))),
+        hours=frozenset(rng.sample(choices.Hours.values, rng.choice([0, 1, 2]))),
+        payment_methods=frozenset(rng.sample(choices.Payment.values, rng.choice([0, 1]))),
+        **style,
+    )

@@ -48,20 +48,18 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.test import override_settings
 
-from devtools.demo import zip_codes_of
+from devtools.demo import responder_intake
 from matching.intake import Intake
 from matching.models import IntroRequest, IntroSnapshot
 from matching.ranking.feed import forget_loaded_states
 from matching.selectors.ranking import ranked_page, seeker_from
 from matching.services.intros import intro_answer, intro_create, intro_sweep
-from profiles import choices
 from profiles.models import License, ResponderProfile, TherapistProfile, User
 from profiles.selectors import license_valid_q, therapists_taking_clients
 
 # The demo's world is the one the ranking's golden test holds, on its date.
 START = dt.datetime(2026, 6, 15, 9, tzinfo=dt.UTC)
 RESPONDER_DOMAIN = "openings.measure.rapport.localhost"
-SERVICE_MIX = {"police": 0.35, "fire": 0.25, "ems": 0.2, "dispatch": 0.1, "corrections": 0.1}
 UNANSWERED_SHARE = 0.1
 ANSWER_DAYS = (1, 1, 2, 3)
 DECLINE_WITH_OPENINGS_SHARE = 0.1
@@ -110,27 +108,6 @@ class RunFigures:
         return max(
             (n / max(1, self.openings_of.get(t, 1)) for t, n in self.asked.items()), default=0.0
         )
-
-
-def responder_intake(rng: random.Random, state: str) -> Intake:
-    """Varied, fictional answers of one responder in the state."""
-    zip_code = rng.choice(zip_codes_of(state))[0]
-    style = {
-        f"style_{dim}": rng.randint(1, 5)
-        for dim in rng.sample(["lead", "focus", "pace", "tone"], rng.choice([0, 0, 1, 2]))
-    }
-    return Intake(
-        service=rng.choices(list(SERVICE_MIX), weights=list(SERVICE_MIX.values()))[0],
-        service_status=rng.choices(["active", "retired"], weights=[9, 1])[0],
-        state=state,
-        zip_code=zip_code,
-        travel_miles=rng.choice([10, 25, 50, 100]),
-        format_preference=rng.choice(["either", "either", "telehealth", "in_person"]),
-        concerns=frozenset(rng.sample(choices.Concern.values[:-1], rng.randint(1, 3))),
-        hours=frozenset(rng.sample(choices.Hours.values, rng.choice([0, 1, 2]))),
-        payment_methods=frozenset(rng.sample(choices.Payment.values, rng.choice([0, 1]))),
-        **style,
-    )
 
 
 def _responders(rng: random.Random, count: int, state: str) -> list[ResponderProfile]:

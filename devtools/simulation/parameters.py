@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-# Responders' services in the world (shares), roughly the sizes of the services in the US:
-# police largest, then fire and EMS, then dispatch and corrections.
-SERVICE_MIX = {
-    "police": 0.35,
-    "fire": 0.25,
-    "ems": 0.2,
-    "dispatch": 0.1,
-    "corrections": 0.1,
-}
+from devtools.demo import SERVICE_MIX
+
+__all__ = ["SERVICE_MIX", "WorldSettings", "settings_lines"]
+
+# Responders' services in the world (shares): the demo's (devtools.demo.SERVICE_MIX).
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from alliance.selectors import alliance_measures, alliance_population
 from alliance.services.approach import alliance_approach_update
 from alliance.services.checkins import checkin_answer, checkins_email_due
 from alliance.services.plans import checkins_sweep
-from devtools.demo import STATEMENTS, demo_therapist, zip_codes_of
+from devtools.demo import STATEMENTS, demo_therapist, responder_intake
 from devtools.simulation.figures import MonthFigures, month_figures
 from devtools.simulation.parameters import SERVICE_MIX, WorldSettings
 from devtools.simulation.truth import (
@@ -53,7 +53,6 @@ from matching.models import IntroRequest
 from matching.ranking.feed import forget_loaded_states
 from matching.selectors.ranking import ranked_page, seeker_from
 from matching.services.intros import intro_answer, intro_create, intro_sweep
-from profiles import choices
 from profiles.models import (
     License,
     ResponderProfile,
@@ -417,24 +416,7 @@ class World:
     # Responders.
 
     def _intake(self) -> Intake:
-        rng = self.rng_people
-        zip_code = rng.choice(zip_codes_of(self.settings.state))[0]
-        style = {
-            f"style_{dim}": rng.randint(1, 5)
-            for dim in rng.sample(["lead", "focus", "pace", "tone"], rng.choice([0, 0, 1, 2]))
-        }
-        return Intake(
-            service=rng.choices(list(SERVICE_MIX), weights=list(SERVICE_MIX.values()))[0],
-            service_status=rng.choices(["active", "retired"], weights=[9, 1])[0],
-            state=self.settings.state,
-            zip_code=zip_code,
-            travel_miles=rng.choice([10, 25, 50, 100]),
-            format_preference=rng.choice(["either", "either", "telehealth", "in_person"]),
-            concerns=frozenset(rng.sample(choices.Concern.values[:-1], rng.randint(1, 3))),
-            hours=frozenset(rng.sample(choices.Hours.values, rng.choice([0, 1, 2]))),
-            payment_methods=frozenset(rng.sample(choices.Payment.values, rng.choice([0, 1]))),
-            **style,
-        )
+        return responder_intake(self.rng_people, self.settings.state)
 
     def _responder_arrives(self, *, month: int, day: int) -> None:
         number = len(self.responders) + 1
