@@ -99,6 +99,7 @@ class _Sample:
 
     values: tuple[tuple[float, ...], ...]  # one tuple per intro
     responders: frozenset[Hashable]
+    therapists: tuple[Hashable, ...] = ()  # one per intro: the bootstrap's groups
 
 
 # Each figure: its name, its kind, and which value(s) an intro brings to it (None: none).
@@ -171,23 +172,29 @@ BAND_FIGURES = ("six_alliance", "six_weak", "six_seeing")
 
 
 def _sample(intros: Sequence[IntroRecord], spec: FigureSpec) -> _Sample:
-    values, responders = [], set()
+    values, responders, therapists = [], set(), []
     for intro in intros:
         row = spec.rows(intro)
         if row is not None:
             values.append(row)
             responders.add(intro.responder)
-    return _Sample(tuple(values), frozenset(responders))
+            therapists.append(intro.therapist_group)
+    return _Sample(tuple(values), frozenset(responders), tuple(therapists))
 
 
 def _estimate(sample: _Sample, kind: str) -> tuple[float | None, tuple[float, float] | None]:
+    """The figure and its 95 % interval. Means and correlations are bootstrapped by
+    therapist: one therapist's intros share that therapist (and much of the score), so
+    they are drawn together, and the interval is as wide as the therapists behind it
+    allow, not as narrow as their intros would pretend."""
     columns = np.array(sample.values, dtype=float).T
+    groups = list(sample.therapists)
     if kind == "correlation":
-        return spearman(*columns), bootstrap_interval(spearman, *columns)
+        return spearman(*columns), bootstrap_interval(spearman, *columns, groups=groups)
     if kind == "share":
         successes = int(columns[0].sum())
         return successes / len(columns[0]), wilson_interval(successes, len(columns[0]))
-    return mean(columns[0]), mean_interval(columns[0])
+    return mean(columns[0]), mean_interval(columns[0], groups=groups)
 
 
 def _figure(spec: FigureSpec, sample: _Sample, *, out_of: int, shown: bool) -> Figure:

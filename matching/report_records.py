@@ -67,6 +67,16 @@ class IntroRecord:
     six_weeks_passed: bool = False  # accepted, and the six-week mark lies in the past
     seeing_at_six_weeks: bool = False  # ... and the plan had not stopped by then
     checkins: Mapping[int, CheckinRecord] = field(default_factory=dict)
+    # Which therapist, only to draw a therapist's intros together in the bootstrap; None
+    # once the therapist's account is gone (the intro is then drawn on its own).
+    therapist: Hashable | None = None
+
+    @property
+    def therapist_group(self) -> Hashable:
+        """The group the bootstrap draws this intro with: its therapist's intros."""
+        if self.therapist is None:
+            return ("intro", self.intro_id)
+        return ("therapist", self.therapist)
 
     def checkin(self, number: int) -> CheckinRecord | None:
         return self.checkins.get(number)

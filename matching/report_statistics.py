@@ -6,17 +6,20 @@ Pure Python over numpy arrays, with no Django import, so each function is tested
   ranks always sum to n (n + 1) / 2.
 - `spearman`: the Pearson correlation of those ranks, from -1 to 1; None when it is not
   defined (fewer than two pairs, or one side all alike).
-- `bootstrap_interval`: the percentile interval of a statistic over resamples of whole
-  rows drawn with replacement, from one seeded generator, so the same data always gives
-  the same interval. Resamples in which the statistic is undefined (every pair alike) are
-  left out; the interval is None when fewer than half of them are defined.
+- `bootstrap_interval`: the percentile interval of a statistic over resamples drawn with
+  replacement, from one seeded generator, so the same data always gives the same interval.
+  It resamples whole rows, or, given `groups`, whole groups of rows (a cluster bootstrap:
+  the report's intros of one therapist share that therapist, so they are drawn together).
+  With every row a group of its own, the grouped draw is the row draw, interval for
+  interval. Resamples in which the statistic is undefined (every pair alike) are left out;
+  the interval is None when fewer than half of them are defined.
 - `mean_interval`: the same bootstrap for a mean, drawn in one array.
 - `wilson_interval`: the Wilson score interval of a share, inside 0 to 1 even at 0 or n.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -72,18 +75,33 @@ def _percentile_ends(estimates: np.ndarray, level: float) -> tuple[float, float]
     return float(low), float(high)
 
 
+def _group_rows(n: int, groups: Sequence[Hashable] | None) -> list[np.ndarray]:
+    """The row numbers of each group, groups in the order they first appear; without
+    groups, every row is a group of its own."""
+    if groups is None:
+        return [np.array([row]) for row in range(n)]
+    if len(groups) != n:
+        raise ValueError("groups must name one group per row")
+    rows: dict[Hashable, list[int]] = {}
+    for row, group in enumerate(groups):
+        rows.setdefault(group, []).append(row)
+    return [np.array(members) for members in rows.values()]
+
+
 def bootstrap_interval(
     statistic: Statistic,
     *columns: Sequence[float] | np.ndarray,
+    groups: Sequence[Hashable] | None = None,
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
     level: float = INTERVAL_LEVEL,
 ) -> tuple[float, float] | None:
-    """The percentile interval of `statistic(*columns)` over resamples of whole rows.
+    """The percentile interval of `statistic(*columns)` over resamples of whole rows, or of
+    whole groups of rows when `groups` names each row's group.
 
-    1. Draw `resamples` sets of n row numbers with replacement from one generator seeded
-       with `seed`.
-    2. Compute the statistic on each set of rows (the columns stay paired).
+    1. Draw `resamples` sets of as many groups as there are, with replacement, from one
+       generator seeded with `seed` (without `groups`, each row is a group).
+    2. Compute the statistic on the rows of each set (the columns stay paired).
     3. Leave out the resamples where it is undefined; with fewer than half left, None.
     4. Return the (1 - level) / 2 and (1 + level) / 2 percentiles of what is left.
     """
@@ -91,9 +109,14 @@ def bootstrap_interval(
     n = len(arrays[0])
     if n < 2 or any(len(array) != n for array in arrays):
         return None
+    members = _group_rows(n, groups)
     rng = np.random.default_rng(seed)
-    rows = rng.integers(0, n, size=(resamples, n))
-    estimates = [statistic(*(array[picked] for array in arrays)) for picked in rows]
+    picks = rng.integers(0, len(members), size=(resamples, len(members)))
+    if groups is None:
+        resampled = list(picks)
+    else:
+        resampled = [np.concatenate([members[group] for group in picked]) for picked in picks]
+    estimates = [statistic(*(array[rows] for array in arrays)) for rows in resampled]
     defined = np.array([value for value in estimates if value is not None], dtype=float)
     if len(defined) < resamples / 2:
         return None
@@ -103,17 +126,22 @@ def bootstrap_interval(
 def mean_interval(
     values: Sequence[float] | np.ndarray,
     *,
+    groups: Sequence[Hashable] | None = None,
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
     level: float = INTERVAL_LEVEL,
 ) -> tuple[float, float] | None:
-    """The bootstrap percentile interval of a mean (as `bootstrap_interval`, in one array)."""
+    """The bootstrap percentile interval of a mean (as `bootstrap_interval`, in one array:
+    a resample's mean is its groups' sums over their sizes)."""
     array = np.asarray(values, dtype=float)
     if len(array) < 2:
         return None
+    members = _group_rows(len(array), groups)
+    sums = np.array([array[rows].sum() for rows in members])
+    sizes = np.array([len(rows) for rows in members], dtype=float)
     rng = np.random.default_rng(seed)
-    rows = rng.integers(0, len(array), size=(resamples, len(array)))
-    return _percentile_ends(array[rows].mean(axis=1), level)
+    picks = rng.integers(0, len(members), size=(resamples, len(members)))
+    return _percentile_ends(sums[picks].sum(axis=1) / sizes[picks].sum(axis=1), level)
 
 
 def wilson_interval(successes: int, n: int, *, z: float = WILSON_Z) -> tuple[float, float] | None:

@@ -9,7 +9,8 @@ Invariants each figure keeps (tested in tests/devtools/test_simulation.py):
 - The top-decile share is the share of the month's top-ten places (each responder's first
   look) held by the truly best tenth of therapists: between 0 and 1.
 - The report's correlation is Spearman's between the intro snapshot's total and the first
-  check-in's alliance, over intros with both; its bootstrap interval has low <= high. The
+  check-in's alliance, over intros with both; its bootstrap interval (the report's own,
+  drawing each therapist's intros together) has low <= high. The
   planted value is what that correlation would be over endlessly many such intros in this
   world (fresh clients drawn for the same scores and therapists); 0 in the null world.
 """
@@ -207,50 +208,63 @@ def _correlation(
     pairs: list[tuple[float, Dyad]],
     world: World,
     *,
+    groups: list[int],
     label: str,
     month: int,
     outcome: bool = False,
 ) -> Correlation:
     seed = world.settings.seed * 1000 + month
-    low, high = bootstrap_interval(xs, ys, samples=world.settings.bootstrap_samples, seed=seed)
+    low, high = bootstrap_interval(
+        xs, ys, groups=groups, samples=world.settings.bootstrap_samples, seed=seed
+    )
     planted = _planted(pairs, world, seed=f"{label}:{seed}", outcome=outcome)
     return Correlation(len(xs), spearman(xs, ys), low, high, planted)
 
 
-def report_pairs(world: World) -> tuple[list[float], list[float], list[tuple[float, Dyad]], int]:
-    """The staff report's pairs: the snapshot total at intro, the first check-in's alliance."""
+def report_pairs(
+    world: World,
+) -> tuple[list[float], list[float], list[tuple[float, Dyad]], list[int], int]:
+    """The staff report's pairs: the snapshot total at intro, the first check-in's alliance;
+    each pair's therapist (the report's bootstrap draws a therapist's intros together)."""
     totals = dict(
         IntroSnapshot.objects.filter(total__isnull=False).values_list("for_intro_id", "total")
     )
     first = CheckIn.objects.filter(number=1, status=CheckIn.Status.ANSWERED).values_list(
-        "plan__intro_id", "plan_id", *TRAITS
+        "plan__intro_id", "plan_id", "plan__therapist_id", *TRAITS
     )
-    scores, alliances, pairs = [], [], []
-    for intro_id, plan_id, *ratings in first.order_by("plan__intro_id"):
+    scores, alliances, pairs, therapists = [], [], [], []
+    for intro_id, plan_id, therapist_id, *ratings in first.order_by("plan__intro_id"):
         if intro_id not in totals:
             continue
         score = float(totals[intro_id])
         scores.append(score)
         alliances.append(sum(ratings) / len(TRAITS))
         pairs.append((score, world.log.dyads[plan_id]))
-    return scores, alliances, pairs, len(totals) - len(scores)
+        therapists.append(therapist_id)
+    return scores, alliances, pairs, therapists, len(totals) - len(scores)
 
 
-def outcome_pairs(world: World) -> tuple[list[float], list[float], list[tuple[float, Dyad]]]:
-    """The first check-in's alliance against the change in overall wellbeing by the third."""
+def outcome_pairs(
+    world: World,
+) -> tuple[list[float], list[float], list[tuple[float, Dyad]], list[int]]:
+    """The first check-in's alliance against the change in overall wellbeing by the third,
+    and each pair's therapist."""
     rows = CheckIn.objects.filter(
         status=CheckIn.Status.ANSWERED, number__in=(1, 3), wellbeing_overall__isnull=False
-    ).values_list("plan_id", "number", "wellbeing_overall", *TRAITS)
+    ).values_list("plan_id", "plan__therapist_id", "number", "wellbeing_overall", *TRAITS)
     by_plan: dict[int, dict[int, tuple]] = defaultdict(dict)
-    for plan_id, number, wellbeing, *ratings in rows.order_by("plan_id", "number"):
+    therapist_of: dict[int, int] = {}
+    for plan_id, therapist_id, number, wellbeing, *ratings in rows.order_by("plan_id", "number"):
         by_plan[plan_id][number] = (wellbeing, sum(ratings) / len(TRAITS))
-    xs, ys, pairs = [], [], []
+        therapist_of[plan_id] = therapist_id
+    xs, ys, pairs, therapists = [], [], [], []
     for plan_id, answers in sorted(by_plan.items()):
         if 1 in answers and 3 in answers:
             xs.append(answers[1][1])
             ys.append(answers[3][0] - answers[1][0])
             pairs.append((answers[1][1], world.log.dyads[plan_id]))
-    return xs, ys, pairs
+            therapists.append(therapist_of[plan_id])
+    return xs, ys, pairs, therapists
 
 
 def month_figures(world: World, *, month: int) -> MonthFigures:
@@ -285,8 +299,8 @@ def month_figures(world: World, *, month: int) -> MonthFigures:
             if lists
             else 0.0,
         )
-    scores, alliances, pairs, without = report_pairs(world)
-    xs, ys, outcome = outcome_pairs(world)
+    scores, alliances, pairs, groups, without = report_pairs(world)
+    xs, ys, outcome, outcome_groups = outcome_pairs(world)
     return MonthFigures(
         month=month,
         therapists=len(ids),
@@ -301,9 +315,20 @@ def month_figures(world: World, *, month: int) -> MonthFigures:
         top_decile_reached=reached,
         top_decile_size=size,
         new_therapist=new,
-        report=_correlation(scores, alliances, pairs, world, label="report", month=month),
+        report=_correlation(
+            scores, alliances, pairs, world, groups=groups, label="report", month=month
+        ),
         report_without_checkin=without,
-        outcome=_correlation(xs, ys, outcome, world, label="outcome", month=month, outcome=True),
+        outcome=_correlation(
+            xs,
+            ys,
+            outcome,
+            world,
+            groups=outcome_groups,
+            label="outcome",
+            month=month,
+            outcome=True,
+        ),
     )
 
 

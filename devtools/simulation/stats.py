@@ -7,7 +7,7 @@ the report's None into NaN; the figures need at least 3 pairs where the report n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 
@@ -38,18 +38,26 @@ def bootstrap_interval(
     x: Sequence[float] | np.ndarray,
     y: Sequence[float] | np.ndarray,
     *,
+    groups: Sequence[Hashable],
     samples: int,
     seed: int,
     level: float = 0.95,
 ) -> tuple[float, float]:
     """The report's percentile bootstrap interval of Spearman's correlation, resampling
-    pairs; NaN bounds with fewer than 3 pairs or too few defined resamples.
+    whole groups of pairs (the report's: each therapist's intros together); NaN bounds
+    with fewer than 3 pairs or too few defined resamples.
 
     Invariant: the lower bound is at most the upper bound.
     """
     if len(x) < MIN_PAIRS:
         return float("nan"), float("nan")
     interval = report_statistics.bootstrap_interval(
-        report_statistics.spearman, x, y, resamples=samples, seed=seed, level=level
+        report_statistics.spearman,
+        x,
+        y,
+        groups=groups,
+        resamples=samples,
+        seed=seed,
+        level=level,
     )
     return (float("nan"), float("nan")) if interval is None else interval

@@ -41,7 +41,13 @@ def ranking_report_intros(*, now: dt.datetime | None = None) -> list[IntroRecord
     now = now or timezone.now()
     snapshot_ids = IntroSnapshot.objects.values("for_intro_id")
     snapshots = IntroSnapshot.objects.values_list(
-        "for_intro_id", "eligible", "total", "alliance_source", "intro__status", "intro__responder"
+        "for_intro_id",
+        "eligible",
+        "total",
+        "alliance_source",
+        "intro__status",
+        "intro__responder",
+        "therapist",
     ).order_by("for_intro_id")
     plans = {
         row["intro_id"]: row
@@ -64,7 +70,7 @@ def ranking_report_intros(*, now: dt.datetime | None = None) -> list[IntroRecord
         if row["number"] == 2 and row["plan__intro_id"] in plans:
             plans[row["plan__intro_id"]]["second_seeing"] = row["still_seeing"]
     records = []
-    for intro_id, eligible, total, source, status, responder_id in snapshots:
+    for intro_id, eligible, total, source, status, responder_id, therapist_id in snapshots:
         plan = plans.get(intro_id)
         intro_checkins = checkins.get(intro_id, {})
         passed, seeing = (False, False)
@@ -78,6 +84,7 @@ def ranking_report_intros(*, now: dt.datetime | None = None) -> list[IntroRecord
                 source=source,
                 status=status or "",
                 responder=_responder_key(intro_id, responder_id, plan),
+                therapist=therapist_id,
                 accepted=plan is not None,
                 stopped_reason=None if plan is None else plan["stopped_reason"],
                 six_weeks_passed=passed,

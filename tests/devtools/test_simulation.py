@@ -82,14 +82,17 @@ def test_bootstrap_interval_is_ordered_and_covers_a_strong_correlation():
     rng = np.random.default_rng(0)
     x = rng.normal(size=200)
     y = x + rng.normal(scale=0.5, size=200)
-    low, high = bootstrap_interval(x, y, samples=300, seed=1)
+    low, high = bootstrap_interval(x, y, groups=list(range(200)), samples=300, seed=1)
     assert low <= spearman(x, y) <= high
     assert low > 0.7
 
 
 def test_bootstrap_interval_of_unrelated_values_contains_zero():
     rng = np.random.default_rng(5)
-    low, high = bootstrap_interval(rng.normal(size=150), rng.normal(size=150), samples=300, seed=2)
+    therapists = [i // 5 for i in range(150)]  # 30 therapists of five intros each
+    low, high = bootstrap_interval(
+        rng.normal(size=150), rng.normal(size=150), groups=therapists, samples=300, seed=2
+    )
     assert low < 0 < high
 
 

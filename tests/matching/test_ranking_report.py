@@ -4,14 +4,17 @@ database, against figures worked out by hand."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from matching.models import IntroRequest
-from matching.report_figures import parts_shown
+from matching.report_figures import parts_shown, report_of
 from matching.report_records import SCORE_BANDS, band_of
+from matching.report_statistics import bootstrap_interval, mean_interval, spearman
 from matching.selectors.ranking_report import ranking_report, ranking_report_intros
 from matching.services.accounts import responder_account_delete
 from tests.factories import ResponderFactory, StaffFactory, TherapistFactory
@@ -171,6 +174,33 @@ def test_one_responders_many_intros_are_still_one_responder() -> None:
         intro(score, responder=one, checkins={1: (score / 10, 8)})
     figure = ranking_report(now=NOW).overall.figures["score_vs_first"]
     assert figure.intros == 6 and figure.responders == 1 and not figure.shown
+
+
+def test_a_therapists_intros_are_drawn_together_in_the_intervals() -> None:
+    # Six therapists, three intros each, every intro of a therapist alike: the intervals
+    # know as much as six intros tell, exactly the row bootstrap of those six. Drawn as
+    # eighteen separate intros they would look surer than they are.
+    scores, alliances = (45, 58, 66, 75, 88, 92), (6.0, 7.5, 7.0, 8.0, 9.0, 8.5)
+    therapists = [TherapistFactory() for _ in scores]
+    for therapist, score, alliance in zip(therapists, scores, alliances, strict=True):
+        for _ in range(3):
+            intro(score, therapist=therapist, checkins={1: (alliance, 8)})
+    records = ranking_report_intros(now=NOW)
+    assert [r.therapist for r in records] == [t.pk for t in therapists for _ in range(3)]
+    figures = ranking_report(now=NOW).overall.figures
+    correlation, mean = figures["score_vs_first"], figures["first_alliance"]
+    assert correlation.intros == 18 and correlation.responders == 18
+    assert correlation.interval == pytest.approx(bootstrap_interval(spearman, scores, alliances))
+    assert mean.interval == pytest.approx(mean_interval(alliances))
+    alone = report_of(
+        [replace(r, therapist=None) for r in records],
+        minimum=settings.ALLIANCE_MIN_RESPONDERS,
+        statuses=IntroRequest.Status.values,
+    ).overall.figures
+    assert {r.therapist_group for r in records[:3]} == {("therapist", therapists[0].pk)}
+    assert replace(records[0], therapist=None).therapist_group == ("intro", records[0].intro_id)
+    width = correlation.interval[1] - correlation.interval[0]
+    assert alone["score_vs_first"].interval[1] - alone["score_vs_first"].interval[0] < width
 
 
 def test_a_small_band_is_not_given_away_by_the_total_minus_the_bands_shown() -> None:

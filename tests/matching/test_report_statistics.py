@@ -91,3 +91,38 @@ def test_the_documented_resamples_are_the_ones_used() -> None:
 
     bootstrap_interval(counted, [1, 2, 3])
     assert len(calls) == BOOTSTRAP_RESAMPLES == 2000
+
+
+def test_the_grouped_bootstrap_with_a_group_per_row_is_the_row_bootstrap() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=30)
+    y = x + rng.normal(size=30)
+    own = [f"row {i}" for i in range(30)]
+    assert bootstrap_interval(spearman, x, y, groups=own) == bootstrap_interval(spearman, x, y)
+    assert mean_interval(y, groups=own) == mean_interval(y)
+
+
+def test_the_grouped_bootstrap_draws_a_group_whole() -> None:
+    # Ten therapists with twenty intros each that all answer alike: as much is known as
+    # from ten intros, and the grouped interval is the row interval of those ten exactly
+    # (ranks of data repeated alike are the same ranks, scaled). Drawn as rows, the 200
+    # look like 200 independent intros and the interval comes out far narrower.
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=10)
+    y = x + rng.normal(size=10)
+    repeated_x, repeated_y = np.repeat(x, 20), np.repeat(y, 20)
+    therapists = np.repeat(np.arange(10), 20).tolist()
+    grouped = bootstrap_interval(spearman, repeated_x, repeated_y, groups=therapists)
+    assert grouped == pytest.approx(bootstrap_interval(spearman, x, y))
+    low, high = grouped
+    row_low, row_high = bootstrap_interval(spearman, repeated_x, repeated_y)
+    assert high - low > 2 * (row_high - row_low)
+    assert mean_interval(repeated_y, groups=therapists) == pytest.approx(mean_interval(y))
+
+
+def test_a_grouped_mean_weighs_each_drawn_group_by_its_size() -> None:
+    # Groups (0, 0) and (10): a resample of two groups has mean 0, 10/3 or 10, the two
+    # ends a quarter of the resamples each.
+    assert mean_interval([0, 0, 10], groups=["a", "a", "b"]) == (0.0, 10.0)
+    with pytest.raises(ValueError, match="one group per row"):
+        mean_interval([1, 2, 3], groups=["a", "b"])
