@@ -369,6 +369,23 @@ def _months(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
+def _paired_difference(results: list[SeedResult], baseline: str) -> str:
+    """The measured ranking's agreement minus a baseline's, per seed: the mean, and its
+    standard error over the seeds (the seeds are independent worlds)."""
+    differences = [
+        r.last.agreement["measured"] - r.last.agreement[baseline]
+        for r in results
+        if not math.isnan(r.last.agreement["measured"] - r.last.agreement[baseline])
+    ]
+    if not differences:
+        return "n/a"
+    mean = statistics.fmean(differences)
+    if len(differences) < 2:
+        return f"{mean:+.3f}"
+    error = statistics.stdev(differences) / math.sqrt(len(differences))
+    return f"{mean:+.3f} (standard error {error:.3f})"
+
+
 def summary_lines(results: list[SeedResult]) -> list[str]:
     """One row per seed at the last month, then the counts the issue asks for."""
     lines = [
@@ -403,6 +420,14 @@ def summary_lines(results: list[SeedResult]) -> list[str]:
             f" plain mean {means['plain mean']:+.2f}, self-description "
             f"{means['self-description']:+.2f}; the report's interval contains the planted "
             f"correlation in {contains}"
+        )
+        lines.append(
+            "measured minus each baseline, seed by seed (mean and its standard error over "
+            "seeds): "
+            + "; ".join(
+                f"{name} {_paired_difference(planted, name)}"
+                for name in ("plain mean", "self-description")
+            )
         )
     if null:
         zero = sum(r.last.report.contains(0.0) for r in null)

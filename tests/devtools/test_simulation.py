@@ -161,7 +161,7 @@ def test_every_therapist_lists_at_least_one_practice():
 
 
 def test_the_summary_counts_seeds_whose_interval_contains_the_target():
-    def result(seed: int, null: bool, low: float, high: float) -> SeedResult:
+    def result(seed: int, null: bool, low: float, high: float, plain: float = 0.3) -> SeedResult:
         from devtools.simulation.figures import MonthFigures
 
         month = MonthFigures(
@@ -173,7 +173,7 @@ def test_the_summary_counts_seeds_whose_interval_contains_the_target():
             checkins=100,
             agreement={
                 "measured": 0.5,
-                "plain mean": 0.3,
+                "plain mean": plain,
                 "self-description": 0.1,
                 "measured alone": 0.4,
             },
@@ -195,11 +195,21 @@ def test_the_summary_counts_seeds_whose_interval_contains_the_target():
         return SeedResult(seed, null, [month], 1.0)
 
     lines = summary_lines(
-        [result(1, False, 0.1, 0.3), result(2, False, 0.3, 0.5), result(1, True, -0.1, 0.1)]
+        [
+            result(1, False, 0.1, 0.3),
+            result(2, False, 0.3, 0.5, plain=0.4),
+            result(1, True, -0.1, 0.1),
+        ]
     )
     assert any("contains the planted correlation in 1" in line for line in lines)
     assert any("contains zero in 1" in line for line in lines)
     assert any("measured beats both baselines in 2" in line for line in lines)
+    # Measured minus the plain mean: 0.2 and 0.1, mean 0.15, standard error 0.05.
+    assert any(
+        "plain mean +0.150 (standard error 0.050); self-description +0.400 (standard error "
+        "0.000)" in line
+        for line in lines
+    )
 
 
 def test_every_default_with_a_source_is_printed_with_it():
