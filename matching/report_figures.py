@@ -45,6 +45,9 @@ from matching.report_statistics import (
     wilson_interval,
 )
 
+# A mean or correlation drawn by therapist needs this many therapists for an interval.
+INTERVAL_MIN_THERAPISTS = 5
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -63,10 +66,23 @@ class Figure:
     out_of: int  # the scored intros of the group the figure is about
     shown: bool
     kind: str  # "mean", "share" or "correlation"
+    therapists: int = 0  # the different therapists behind it (intros whose therapist is gone
+    # each count as one)
 
     @property
     def defined(self) -> bool:
         return self.value is not None
+
+    @property
+    def too_few_therapists_for_interval(self) -> bool:
+        """A mean or correlation shown without an interval because fewer than
+        INTERVAL_MIN_THERAPISTS therapists stand behind it."""
+        return (
+            self.shown
+            and self.defined
+            and self.kind != "share"
+            and self.therapists < INTERVAL_MIN_THERAPISTS
+        )
 
     @property
     def value_text(self) -> str:
@@ -186,15 +202,20 @@ def _estimate(sample: _Sample, kind: str) -> tuple[float | None, tuple[float, fl
     """The figure and its 95 % interval. Means and correlations are bootstrapped by
     therapist: one therapist's intros share that therapist (and much of the score), so
     they are drawn together, and the interval is as wide as the therapists behind it
-    allow, not as narrow as their intros would pretend."""
+    allow, not as narrow as their intros would pretend. From fewer than
+    INTERVAL_MIN_THERAPISTS therapists there is no interval: drawing among so few says
+    little about therapists beyond them (from one, every draw is alike and the interval
+    would be a point, as sure as it is wrong)."""
     columns = np.array(sample.values, dtype=float).T
     groups = list(sample.therapists)
+    enough = len(set(groups)) >= INTERVAL_MIN_THERAPISTS
     if kind == "correlation":
-        return spearman(*columns), bootstrap_interval(spearman, *columns, groups=groups)
+        value = spearman(*columns)
+        return value, bootstrap_interval(spearman, *columns, groups=groups) if enough else None
     if kind == "share":
         successes = int(columns[0].sum())
         return successes / len(columns[0]), wilson_interval(successes, len(columns[0]))
-    return mean(columns[0]), mean_interval(columns[0], groups=groups)
+    return mean(columns[0]), mean_interval(columns[0], groups=groups) if enough else None
 
 
 def _figure(spec: FigureSpec, sample: _Sample, *, out_of: int, shown: bool) -> Figure:
@@ -208,6 +229,7 @@ def _figure(spec: FigureSpec, sample: _Sample, *, out_of: int, shown: bool) -> F
         out_of=out_of,
         shown=shown,
         kind=spec.kind,
+        therapists=len(set(sample.therapists)),
     )
 
 
@@ -345,6 +367,10 @@ class Report:
     overall: Group  # every figure over all scored intros
     by_source: tuple[Group, Group]  # measured, self-described
     by_band: tuple[Group, ...]  # one per SCORE_BANDS, the six-week figures only
+
+    @property
+    def interval_min_therapists(self) -> int:
+        return INTERVAL_MIN_THERAPISTS
 
 
 def report_of(intros: Sequence[IntroRecord], *, minimum: int, statuses: Sequence[str]) -> Report:
