@@ -15,6 +15,7 @@ from typing import Any
 import zipcodes
 
 from alliance.choices import STYLE_DIMENSIONS, Practice
+from alliance.models import WELLBEING_FIELDS
 from matching.intake import Intake
 from profiles import choices
 
@@ -304,6 +305,8 @@ class DemoCheckins:
     answers: tuple[dict[str, int], ...]
     shared: tuple[bool, ...]
     still_seeing: bool
+    # The optional wellbeing questions of each check-in, or None where they were skipped.
+    wellbeing: tuple[dict[str, int] | None, ...]
 
 
 def demo_checkins(
@@ -327,6 +330,8 @@ def demo_checkins(
         focus = rng.randrange(services)
         pool = [n for n in pool if n % services == focus]
     chosen = rng.sample(pool, min(len(pool), count))
+    # Wellbeing from a stream of its own, so adding it left every rating above unchanged.
+    wellbeing_rng = random.Random(seed * 7_000_003 + number)  # noqa: S311 (demo data)
     result = []
     for responder in chosen:
         personal = rng.gauss(0.0, 0.6)  # some responders rate everyone higher
@@ -346,9 +351,39 @@ def demo_checkins(
                 answers=tuple(answers),
                 shared=tuple(rng.random() < 0.3 for _ in answers),
                 still_seeing=rng.random() < 0.8,
+                wellbeing=_demo_wellbeing(wellbeing_rng, answers),
             )
         )
     return result
+
+
+def _demo_wellbeing(
+    rng: random.Random, answers: list[dict[str, int]]
+) -> tuple[dict[str, int] | None, ...]:
+    """Fictional answers to the optional wellbeing questions, one per check-in.
+
+    A responder starts mid-scale (sleep lowest) and mostly gets better over the check-ins,
+    a little faster where the first check-in's alliance was higher: made up so that the
+    staff report's wellbeing figure has something to show, not a finding. About one
+    check-in in five skips the questions.
+    """
+    first = sum(answers[0][item] for item in DEMO_CHECKIN_ITEMS[:4]) / 4
+    start = rng.gauss(5.5, 1.4)
+    step = rng.gauss(0.5 + 0.25 * (first - 8.3), 0.6)
+    offsets = {"wellbeing_overall": 0.0, "wellbeing_work": 0.3, "wellbeing_home": 0.4}
+    result: list[dict[str, int] | None] = []
+    for index in range(len(answers)):
+        if rng.random() < 0.2:
+            result.append(None)
+            continue
+        level = start + step * index
+        result.append(
+            {
+                item: max(0, min(10, round(rng.gauss(level + offsets.get(item, -1.0), 0.9))))
+                for item in WELLBEING_FIELDS
+            }
+        )
+    return tuple(result)
 
 
 # Responders' services (shares), roughly the sizes of the services in the US: police

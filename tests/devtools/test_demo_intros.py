@@ -26,3 +26,6 @@ def test_demo_intros_keep_snapshots_and_fill_the_report(settings) -> None:
     assert report.selection.scored >= 50
     assert report.overall.figures["score_vs_first"].shown
     assert report.overall.figures["six_alliance"].shown
+    # Some demo responders answered a third check-in, most with the wellbeing questions.
+    wellbeing = report.overall.figures["alliance_vs_wellbeing"]
+    assert wellbeing.shown and wellbeing.intros >= 20

@@ -300,6 +300,7 @@ class Command(BaseCommand):
                     shared=demo.shared[index],
                     weak=is_weak(answers, previous),
                     **answers,
+                    **(demo.wellbeing[index] or {}),
                 )
             )
             previous = answers
