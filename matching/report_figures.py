@@ -75,14 +75,9 @@ class Figure:
 
     @property
     def too_few_therapists_for_interval(self) -> bool:
-        """A mean or correlation shown without an interval because fewer than
+        """A figure shown without an interval because fewer than
         INTERVAL_MIN_THERAPISTS therapists stand behind it."""
-        return (
-            self.shown
-            and self.defined
-            and self.kind != "share"
-            and self.therapists < INTERVAL_MIN_THERAPISTS
-        )
+        return self.shown and self.defined and self.therapists < INTERVAL_MIN_THERAPISTS
 
     @property
     def value_text(self) -> str:
@@ -205,7 +200,8 @@ def _estimate(sample: _Sample, kind: str) -> tuple[float | None, tuple[float, fl
     allow, not as narrow as their intros would pretend. From fewer than
     INTERVAL_MIN_THERAPISTS therapists there is no interval: drawing among so few says
     little about therapists beyond them (from one, every draw is alike and the interval
-    would be a point, as sure as it is wrong)."""
+    would be a point, as sure as it is wrong). Shares take Wilson's interval, which counts
+    intros as independent; the same minimum of therapists holds for it."""
     columns = np.array(sample.values, dtype=float).T
     groups = list(sample.therapists)
     enough = len(set(groups)) >= INTERVAL_MIN_THERAPISTS
@@ -214,7 +210,8 @@ def _estimate(sample: _Sample, kind: str) -> tuple[float | None, tuple[float, fl
         return value, bootstrap_interval(spearman, *columns, groups=groups) if enough else None
     if kind == "share":
         successes = int(columns[0].sum())
-        return successes / len(columns[0]), wilson_interval(successes, len(columns[0]))
+        interval = wilson_interval(successes, len(columns[0])) if enough else None
+        return successes / len(columns[0]), interval
     return mean(columns[0]), mean_interval(columns[0], groups=groups) if enough else None
 
 

@@ -211,13 +211,16 @@ def test_from_fewer_than_five_therapists_a_figure_has_no_interval(totp_user_fact
     for n, (score, alliance) in enumerate(
         zip((45, 58, 66, 75, 88, 92), (6, 7.5, 7, 8, 9, 8.5), strict=True)
     ):
-        intro(score, therapist=four[n % 4], checkins={1: (alliance, 8)})
+        intro(score, therapist=four[n % 4], checkins={1: (alliance, 8), 2: (alliance, 8)})
     figures = ranking_report(now=NOW).overall.figures
     correlation, mean = figures["score_vs_first"], figures["first_alliance"]
     assert correlation.shown and correlation.value == pytest.approx(1 - 6 * 4 / (6 * 35))
     assert correlation.therapists == 4 and correlation.interval is None
     assert correlation.too_few_therapists_for_interval
     assert mean.interval is None and mean.too_few_therapists_for_interval
+    weak = figures["six_weak"]  # a share: Wilson's interval, under the same minimum
+    assert weak.shown and weak.therapists == 4
+    assert weak.interval is None and weak.too_few_therapists_for_interval
     staff = StaffFactory()
     totp_user_factory(staff)
     client = Client()
@@ -225,12 +228,13 @@ def test_from_fewer_than_five_therapists_a_figure_has_no_interval(totp_user_fact
     page = client.get(reverse("matching:ranking_report")).text
     assert "no interval: fewer than 5 therapists behind it" in page
     # A fifth therapist: the intervals come back.
-    intro(70, therapist=TherapistFactory(), checkins={1: (7.5, 8)})
+    intro(70, therapist=TherapistFactory(), checkins={1: (7.5, 8), 2: (7.5, 8)})
     figures = ranking_report(now=NOW).overall.figures
     assert figures["score_vs_first"].therapists == 5
     assert figures["score_vs_first"].interval is not None
     assert not figures["score_vs_first"].too_few_therapists_for_interval
     assert figures["first_alliance"].interval is not None
+    assert figures["six_weak"].interval is not None
 
 
 def test_a_small_band_is_not_given_away_by_the_total_minus_the_bands_shown() -> None:
