@@ -76,6 +76,12 @@ def test_staff_read_the_report_on_a_phone_and_a_laptop(
         expect(band_table.get_by_role("row", name="85 and above")).to_contain_text("8.2")
         expect(band_table.get_by_role("row", name="Below 50")).to_contain_text("Too few to show")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        # The interval stays beside its figure, not under the column's name (a phone stacks
+        # each cell as the name, then what it holds).
+        figure = band_table.get_by_role("row", name="70 to 84").locator("td").first
+        value_box = figure.locator("strong").bounding_box()
+        interval_box = figure.locator(".muted").bounding_box()
+        assert interval_box["x"] >= value_box["x"] - 1, (label, value_box, interval_box)
         assert page.evaluate("window.__cspViolations") == []
         assert_accessible()
         page.screenshot(path=str(RESULTS_DIR / f"ranking-report-{label}.png"), full_page=True)
