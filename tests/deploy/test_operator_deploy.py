@@ -351,8 +351,8 @@ def test_a_deploy_from_the_readme_runs_fails_clearly_rotates_and_restores(deploy
     assert decided.status_code == 200 and "/staff/vetting/" in decided.url
     request_id = decided.history[0].headers["X-Request-ID"]
     wait_until(lambda: smtp.bodies_to(therapist_email), seconds=60, what="the decision email")
-    # The request's id went with the task it started; the worker logs the task's end
-    # after the email leaves, so its line may come a moment after the email does.
+    # The request's id went with the task it started. The worker's log line may be
+    # written a moment after the email arrives, so wait for it too.
     worker_log = deploy["logs"] / "first-worker.log"
     wait_until(
         lambda: request_id in worker_log.read_text(),
