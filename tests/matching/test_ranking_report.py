@@ -203,6 +203,15 @@ def test_a_therapists_intros_are_drawn_together_in_the_intervals() -> None:
     assert alone["score_vs_first"].interval[1] - alone["score_vs_first"].interval[0] < width
 
 
+def _report_page_as_staff(totp_user_factory) -> str:
+    """The report as a staff member with two-factor reads it."""
+    staff = StaffFactory()
+    totp_user_factory(staff)
+    client = Client()
+    client.force_login(staff)
+    return client.get(reverse("matching:ranking_report")).text
+
+
 def test_from_fewer_than_five_therapists_a_figure_has_no_interval(totp_user_factory) -> None:
     # Six responders asked the same four therapists: six responders are enough to show the
     # figures, but drawing among four therapists says little of therapists beyond them
@@ -221,11 +230,7 @@ def test_from_fewer_than_five_therapists_a_figure_has_no_interval(totp_user_fact
     weak = figures["six_weak"]  # a share: Wilson's interval, under the same minimum
     assert weak.shown and weak.therapists == 4
     assert weak.interval is None and weak.too_few_therapists_for_interval
-    staff = StaffFactory()
-    totp_user_factory(staff)
-    client = Client()
-    client.force_login(staff)
-    page = client.get(reverse("matching:ranking_report")).text
+    page = _report_page_as_staff(totp_user_factory)
     assert "no interval: fewer than 5 therapists behind it" in page
     # A fifth therapist: the intervals come back.
     intro(70, therapist=TherapistFactory(), checkins={1: (7.5, 8), 2: (7.5, 8)})
@@ -291,11 +296,7 @@ def test_the_report_reads_in_three_queries_whatever_the_number_of_intros(
 def test_staff_with_two_factor_read_the_report_without_one_intro_in_it(totp_user_factory) -> None:
     for score, alliance in zip((45, 58, 66, 75, 88, 92), (6, 7.5, 7, 8, 9, 8.5), strict=True):
         intro(score, checkins={1: (alliance, 8)})
-    staff = StaffFactory()
-    totp_user_factory(staff)
-    client = Client()
-    client.force_login(staff)
-    page = client.get(reverse("matching:ranking_report")).text
+    page = _report_page_as_staff(totp_user_factory)
     assert "Does the ranking work?" in page
     assert "+0.89" in page  # the rank correlation, 0.886
     assert "6 of 6 intros, 6 responders" in page
