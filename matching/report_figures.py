@@ -45,7 +45,7 @@ from matching.report_statistics import (
     wilson_interval,
 )
 
-# A mean or correlation drawn by therapist needs this many therapists for an interval.
+# A figure (mean, share or correlation) needs this many therapists behind it for an interval.
 INTERVAL_MIN_THERAPISTS = 5
 
 
