@@ -10,6 +10,7 @@ production. An SMTP server on loopback counts the emails each request produced.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -49,7 +50,12 @@ def wait_until(condition: Callable[[], bool], *, seconds: float, what: str) -> N
 
 
 class SmtpRecorder:
-    """An SMTP server on loopback that counts messages per intro request."""
+    """An SMTP server on loopback that counts messages per intro request.
+
+    `hold_from(n)` makes it leave every message after the n-th unanswered until `release()`:
+    the senders wait mid-send, so a fault struck meanwhile finds deliveries under way
+    however fast or slow the machine is.
+    """
 
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
@@ -60,9 +66,25 @@ class SmtpRecorder:
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._hold_from: int | None = None
+        self._released = threading.Event()
+        self.holding = threading.Event()
+
+    def hold_from(self, count: int) -> None:
+        self._hold_from = count
+
+    def release(self) -> None:
+        self._released.set()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         intro = message_from_bytes(envelope.content).get("X-Rapport-Intro", "")
+        with self._lock:
+            reached = self._hold_from is not None and self.counts.total() >= self._hold_from
+        if reached and not self._released.is_set():
+            self.holding.set()
+            while not self._released.is_set():
+                await asyncio.sleep(POLL_SECONDS)
+        # Counted once answered: a message the server never accepted was not delivered.
         with self._lock:
             self.counts[intro] += 1
         return "250 Message accepted for delivery"
@@ -249,6 +271,8 @@ def drill_environment(
         # Queue again anything not delivered a few seconds after it was last queued.
         "INTRO_REQUEUE_AFTER_SECONDS": "5",
         "CELERY_VISIBILITY_TIMEOUT_SECONDS": "60",
+        # Longer than the mail server's hold while the faults strike, even on a busy machine.
+        "EMAIL_TIMEOUT": "60",
     }
 
 
@@ -270,7 +294,10 @@ def run_drill(
     killed_at = 0
     restarts = 0
     orphans: set[int] = set()
-    half = len(public_ids) // 2
+    # Midway, the mail server holds what arrives, so the kill finds worker one mid-send
+    # rather than racing the deliveries (on a busy machine they could all finish between
+    # two looks at the count).
+    smtp.hold_from(len(public_ids) // 2)
     try:
         # The kill below must find the pool processes it means to orphan: on a slow machine
         # the other worker could deliver half of the requests before this one has forked.
@@ -279,16 +306,17 @@ def run_drill(
         last_sweep = float("-inf")
         deadline = time.monotonic() + deadline_seconds
         while (done := delivered_count()) < len(public_ids) and time.monotonic() < deadline:
-            if not killed_at and done >= half:
+            if not killed_at and smtp.holding.is_set():
                 if workers[0].exited:  # it had died and is being started again: wait for it
                     workers[0].start()
                     restarts += 1
                 workers[0].wait_until_ready()
-                killed_at = done
+                killed_at = delivered_count()
                 orphans = workers[0].kill()
                 on_progress(f"killed worker one (SIGKILL) after {killed_at} deliveries")
                 redis.restart()
                 on_progress("restarted Redis; the messages it held are gone")
+                smtp.release()
             for worker in workers:
                 # As systemd or Kubernetes would: a worker that died is started again.
                 # (A worker also exits on its own when Redis restarts under unacknowledged
@@ -302,6 +330,7 @@ def run_drill(
                 last_sweep = time.monotonic()
             time.sleep(POLL_SECONDS)
     finally:
+        smtp.release()
         for worker in workers:
             worker.stop()
     seconds = time.monotonic() - started
