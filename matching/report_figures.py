@@ -39,10 +39,10 @@ from matching.report_records import (
 )
 from matching.report_statistics import (
     bootstrap_interval,
+    clustered_wilson_interval,
     mean,
     mean_interval,
     spearman,
-    wilson_interval,
 )
 
 # A figure (mean, share or correlation) needs this many therapists behind it for an interval.
@@ -200,8 +200,10 @@ def _estimate(sample: _Sample, kind: str) -> tuple[float | None, tuple[float, fl
     allow, not as narrow as their intros would pretend. From fewer than
     INTERVAL_MIN_THERAPISTS therapists there is no interval: drawing among so few says
     little about therapists beyond them (from one, every draw is alike and the interval
-    would be a point, as sure as it is wrong). Shares take Wilson's interval, which counts
-    intros as independent; the same minimum of therapists holds for it."""
+    would be a point, as sure as it is wrong). Shares take Wilson's interval, which stays
+    inside 0 to 1 even with no weak alliance at all, on the intros' effective number: n
+    over the design effect of the therapists, so that there too a therapist's intros
+    count as much as they are worth together; the same minimum of therapists holds."""
     columns = np.array(sample.values, dtype=float).T
     groups = list(sample.therapists)
     enough = len(set(groups)) >= INTERVAL_MIN_THERAPISTS
@@ -209,9 +211,8 @@ def _estimate(sample: _Sample, kind: str) -> tuple[float | None, tuple[float, fl
         value = spearman(*columns)
         return value, bootstrap_interval(spearman, *columns, groups=groups) if enough else None
     if kind == "share":
-        successes = int(columns[0].sum())
-        interval = wilson_interval(successes, len(columns[0])) if enough else None
-        return successes / len(columns[0]), interval
+        interval = clustered_wilson_interval(columns[0], groups=groups) if enough else None
+        return float(columns[0].mean()), interval
     return mean(columns[0]), mean_interval(columns[0], groups=groups) if enough else None
 
 

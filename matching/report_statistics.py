@@ -15,6 +15,11 @@ Pure Python over numpy arrays, with no Django import, so each function is tested
   the interval is None when fewer than half of them are defined.
 - `mean_interval`: the same bootstrap for a mean, drawn in one array.
 - `wilson_interval`: the Wilson score interval of a share, inside 0 to 1 even at 0 or n.
+- `clustered_wilson_interval`: the same for a share of rows that come in groups: Wilson's
+  interval on the effective number of rows, n over the design effect, which is the
+  groups' variance of the share against the variance independent rows would give (never
+  below 1, so grouping never narrows the interval). With every row a group of its own,
+  it is Wilson's interval exactly.
 """
 
 from __future__ import annotations
@@ -144,8 +149,11 @@ def mean_interval(
     return _percentile_ends(sums[picks].sum(axis=1) / sizes[picks].sum(axis=1), level)
 
 
-def wilson_interval(successes: int, n: int, *, z: float = WILSON_Z) -> tuple[float, float] | None:
-    """The Wilson score interval of `successes` out of `n`; None when n is 0."""
+def wilson_interval(
+    successes: float, n: float, *, z: float = WILSON_Z
+) -> tuple[float, float] | None:
+    """The Wilson score interval of `successes` out of `n`; None when n is 0. Both may be
+    fractional (an effective count, as `clustered_wilson_interval` passes)."""
     if n <= 0:
         return None
     if not 0 <= successes <= n:
@@ -155,3 +163,39 @@ def wilson_interval(successes: int, n: int, *, z: float = WILSON_Z) -> tuple[flo
     centre = (share + z2 / (2 * n)) / (1 + z2 / n)
     half = z / (1 + z2 / n) * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n))
     return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+
+
+def design_effect(values: Sequence[float] | np.ndarray, groups: Sequence[Hashable]) -> float:
+    """How much wider a share's variance is for its groups than for independent rows.
+
+    The share p of n rows in groups g has, counting each group as one draw, the variance
+    sum over g of (successes_g - p n_g)^2 / n^2 (the linearised variance of a ratio, the
+    same one the grouped bootstrap estimates); independent rows would give p (1 - p) / n.
+    Their ratio, at least 1. At p = 0 or 1 every group agrees and it is 1.
+    """
+    array = np.asarray(values, dtype=float)
+    n = len(array)
+    share = float(array.mean()) if n else 0.0
+    if share in (0.0, 1.0):
+        return 1.0
+    members = _group_rows(n, groups)
+    residuals = np.array([array[rows].sum() - share * len(rows) for rows in members])
+    grouped = float((residuals**2).sum()) / (n * n)
+    return max(1.0, grouped / (share * (1.0 - share) / n))
+
+
+def clustered_wilson_interval(
+    values: Sequence[float] | np.ndarray,
+    *,
+    groups: Sequence[Hashable],
+    z: float = WILSON_Z,
+) -> tuple[float, float] | None:
+    """Wilson's interval of the share of 1s among `values` (each 0 or 1), on the effective
+    number of rows n / design effect; None when there are none."""
+    array = np.asarray(values, dtype=float)
+    if not len(array):
+        return None
+    if not np.isin(array, (0.0, 1.0)).all():
+        raise ValueError("a share counts values of 0 or 1")
+    effective = len(array) / design_effect(array, groups)
+    return wilson_interval(float(array.mean()) * effective, effective, z=z)

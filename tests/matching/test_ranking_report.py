@@ -14,7 +14,12 @@ from django.urls import reverse
 from matching.models import IntroRequest
 from matching.report_figures import parts_shown, report_of
 from matching.report_records import SCORE_BANDS, band_of
-from matching.report_statistics import bootstrap_interval, mean_interval, spearman
+from matching.report_statistics import (
+    bootstrap_interval,
+    mean_interval,
+    spearman,
+    wilson_interval,
+)
 from matching.selectors.ranking_report import ranking_report, ranking_report_intros
 from matching.services.accounts import responder_account_delete
 from tests.factories import ResponderFactory, StaffFactory, TherapistFactory
@@ -201,6 +206,29 @@ def test_a_therapists_intros_are_drawn_together_in_the_intervals() -> None:
     assert replace(records[0], therapist=None).therapist_group == ("intro", records[0].intro_id)
     width = correlation.interval[1] - correlation.interval[0]
     assert alone["score_vs_first"].interval[1] - alone["score_vs_first"].interval[0] < width
+
+
+def test_a_therapists_intros_count_together_in_a_shares_interval() -> None:
+    # Six therapists, three intros each: all three weak at six weeks for two therapists,
+    # none for four. The share is 6 of 18, but it tells what 2 weak of 6 therapists tell:
+    # a design effect of 3, so Wilson's interval on 2 of 6, not on 6 of 18.
+    therapists = [TherapistFactory() for _ in range(6)]
+    for number, therapist in enumerate(therapists):
+        alliance = 3.0 if number < 2 else 8.0
+        for _ in range(3):
+            intro(70, therapist=therapist, checkins={2: (alliance, 8)})
+    weak = ranking_report(now=NOW).overall.figures["six_weak"]
+    assert (weak.intros, weak.therapists) == (18, 6)
+    assert weak.value == pytest.approx(1 / 3)
+    assert weak.interval == pytest.approx(wilson_interval(2, 6))
+    # Each intro drawn alone (no therapist known): the narrower interval of 6 of 18.
+    alone = report_of(
+        [replace(r, therapist=None) for r in ranking_report_intros(now=NOW)],
+        minimum=settings.ALLIANCE_MIN_RESPONDERS,
+        statuses=IntroRequest.Status.values,
+    ).overall.figures["six_weak"]
+    assert alone.interval == pytest.approx(wilson_interval(6, 18))
+    assert alone.interval[1] - alone.interval[0] < weak.interval[1] - weak.interval[0]
 
 
 def _report_page_as_staff(totp_user_factory) -> str:

@@ -11,6 +11,8 @@ from matching.report_statistics import (
     BOOTSTRAP_RESAMPLES,
     average_ranks,
     bootstrap_interval,
+    clustered_wilson_interval,
+    design_effect,
     mean_interval,
     spearman,
     wilson_interval,
@@ -54,6 +56,44 @@ def test_wilson_interval_matches_the_worked_values() -> None:
     low, high = wilson_interval(10, 10)
     assert round(low, 4) == 0.7225 and high == pytest.approx(1.0)
     assert wilson_interval(0, 0) is None
+
+
+def test_a_share_of_rows_each_its_own_group_takes_wilsons_interval_exactly() -> None:
+    values = [1, 0, 0, 1, 0, 0, 0, 1, 0, 0]
+    assert design_effect(values, groups=list(range(10))) == pytest.approx(1.0)
+    assert clustered_wilson_interval(values, groups=list(range(10))) == pytest.approx(
+        wilson_interval(3, 10)
+    )
+
+
+def test_the_design_effect_of_a_share_worked_by_hand() -> None:
+    # p = 4 / 10. Group a: 3 of 4 (3 - 1.6 = 1.4), b: 0 of 4 (-1.6), c: 1 of 1 (0.6),
+    # d: 0 of 1 (-0.4). Grouped variance (1.96 + 2.56 + 0.36 + 0.16) / 100 = 0.0504 against
+    # 0.4 * 0.6 / 10 = 0.024 for independent rows: a design effect of 2.1.
+    values = [1, 1, 1, 0, 0, 0, 0, 0, 1, 0]
+    groups = ["a"] * 4 + ["b"] * 4 + ["c", "d"]
+    assert design_effect(values, groups) == pytest.approx(2.1)
+    effective = 10 / 2.1
+    interval = clustered_wilson_interval(values, groups=groups)
+    assert interval == pytest.approx(wilson_interval(0.4 * effective, effective))
+    low, high = interval
+    plain_low, plain_high = wilson_interval(4, 10)
+    assert low < plain_low and high > plain_high
+
+
+def test_grouping_never_narrows_a_share_and_agreement_needs_no_correction() -> None:
+    # Every group holds the overall share: the groups' variance is 0, below independent
+    # rows'; the design effect stays 1 rather than claiming more than the rows tell.
+    values = [1, 0, 1, 0, 1, 0]
+    assert design_effect(values, ["a", "a", "b", "b", "c", "c"]) == 1.0
+    # No success anywhere (or all): every group agrees, Wilson's interval as it stands.
+    assert design_effect([0, 0, 0, 0], ["a", "a", "b", "b"]) == 1.0
+    assert clustered_wilson_interval([0, 0, 0, 0], groups=["a", "a", "b", "b"]) == (
+        wilson_interval(0, 4)
+    )
+    assert clustered_wilson_interval([], groups=[]) is None
+    with pytest.raises(ValueError):
+        clustered_wilson_interval([0.5, 1], groups=["a", "b"])
 
 
 def test_the_bootstrap_is_seeded_and_keeps_pairs_together() -> None:
