@@ -305,7 +305,7 @@ def run_drill(
             worker.wait_until_ready()
         last_sweep = float("-inf")
         deadline = time.monotonic() + deadline_seconds
-        while (done := delivered_count()) < len(public_ids) and time.monotonic() < deadline:
+        while delivered_count() < len(public_ids) and time.monotonic() < deadline:
             if not killed_at and smtp.holding.is_set():
                 if workers[0].exited:  # it had died and is being started again: wait for it
                     workers[0].start()
