@@ -181,6 +181,16 @@ def test_one_responders_many_intros_are_still_one_responder() -> None:
     assert figure.intros == 6 and figure.responders == 1 and not figure.shown
 
 
+def _figures_with_each_intro_alone(records):
+    """The report's overall figures as if no intro's therapist were known: each intro is
+    then drawn on its own, the interval a report without therapists would give."""
+    return report_of(
+        [replace(record, therapist=None) for record in records],
+        minimum=settings.ALLIANCE_MIN_RESPONDERS,
+        statuses=IntroRequest.Status.values,
+    ).overall.figures
+
+
 def test_a_therapists_intros_are_drawn_together_in_the_intervals() -> None:
     # Six therapists, three intros each, every intro of a therapist alike: the intervals
     # know as much as six intros tell, exactly the row bootstrap of those six. Drawn as
@@ -197,11 +207,7 @@ def test_a_therapists_intros_are_drawn_together_in_the_intervals() -> None:
     assert correlation.intros == 18 and correlation.responders == 18
     assert correlation.interval == pytest.approx(bootstrap_interval(spearman, scores, alliances))
     assert mean.interval == pytest.approx(mean_interval(alliances))
-    alone = report_of(
-        [replace(r, therapist=None) for r in records],
-        minimum=settings.ALLIANCE_MIN_RESPONDERS,
-        statuses=IntroRequest.Status.values,
-    ).overall.figures
+    alone = _figures_with_each_intro_alone(records)
     assert {r.therapist_group for r in records[:3]} == {("therapist", therapists[0].pk)}
     assert replace(records[0], therapist=None).therapist_group == ("intro", records[0].intro_id)
     width = correlation.interval[1] - correlation.interval[0]
@@ -222,11 +228,7 @@ def test_a_therapists_intros_count_together_in_a_shares_interval() -> None:
     assert weak.value == pytest.approx(1 / 3)
     assert weak.interval == pytest.approx(wilson_interval(2, 6))
     # Each intro drawn alone (no therapist known): the narrower interval of 6 of 18.
-    alone = report_of(
-        [replace(r, therapist=None) for r in ranking_report_intros(now=NOW)],
-        minimum=settings.ALLIANCE_MIN_RESPONDERS,
-        statuses=IntroRequest.Status.values,
-    ).overall.figures["six_weak"]
+    alone = _figures_with_each_intro_alone(ranking_report_intros(now=NOW))["six_weak"]
     assert alone.interval == pytest.approx(wilson_interval(6, 18))
     assert alone.interval[1] - alone.interval[0] < weak.interval[1] - weak.interval[0]
 
